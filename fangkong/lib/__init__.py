@@ -1,0 +1,1 @@
+"""Pure helpers: no models, no database, no settings."""

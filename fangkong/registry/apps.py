@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RegistryConfig(AppConfig):
+    name = "fangkong.registry"
+    verbose_name = "实有人口"

@@ -1,0 +1,186 @@
+from django.conf import settings
+from django.db import models
+
+from fangkong.grid.models import Jurisdiction
+from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
+
+
+class DwellingType(models.TextChoices):
+    OWNED = "owned", "自有住房"
+    RENTED = "rented", "租住"
+    DORMITORY = "dormitory", "集体宿舍"
+    SHOP = "shop", "商住两用"
+    OTHER = "other", "其他"
+
+
+class Household(models.Model):
+    node = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="households", verbose_name="所属网格"
+    )
+    address = models.CharField("地址", max_length=200)
+    dwelling_type = models.CharField(
+        "房屋类型", max_length=20, choices=DwellingType.choices, default=DwellingType.OWNED
+    )
+    notes = models.CharField("备注", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["node__path", "address"]
+        verbose_name = "户"
+
+    def __str__(self):
+        return self.address
+
+
+class UnitKind(models.TextChoices):
+    SCHOOL = "school", "学校"
+    ENTERPRISE = "enterprise", "企业"
+    BANK = "bank", "银行"
+    MARKET = "market", "市场"
+    HOTEL = "hotel", "宾馆（隔离点）"
+    CLINIC = "clinic", "医疗机构"
+    GOVERNMENT = "government", "机关事业单位"
+    OTHER = "other", "其他"
+
+
+class Unit(models.Model):
+    """A school, enterprise, market … attached to a node of the tree."""
+
+    node = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="units", verbose_name="所属辖区"
+    )
+    name = models.CharField("名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=UnitKind.choices)
+    address = models.CharField("地址", max_length=200, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "单位"
+
+    def __str__(self):
+        return self.name
+
+
+class Sex(models.TextChoices):
+    MALE = "male", "男"
+    FEMALE = "female", "女"
+
+
+class DocumentType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    PASSPORT = "passport", "护照"
+    HK_MACAU = "hk_macau", "港澳居民来往内地通行证"
+    TAIWAN = "taiwan", "台湾居民来往大陆通行证"
+    OTHER = "other", "其他证件"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    GRANDCHILD = "grandchild", "孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    TENANT = "tenant", "租户"
+    OTHER = "other", "其他"
+
+
+class Verification(models.TextChoices):
+    NONE = "none", "未核查"
+    IN_PERSON = "in_person", "入户核查"
+    BY_PHONE = "by_phone", "电话核查"
+
+
+class Person(models.Model):
+    """Someone registered on the grid (实有人口). One row per person in the whole installation:
+    the document number is unique. `node` and `household` say where they live now; Residence keeps
+    where they lived before."""
+
+    node = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, related_name="persons", verbose_name="所属网格"
+    )
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members", verbose_name="户"
+    )
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField(max_length=200, db_index=True)
+    name_initials = models.CharField(max_length=50, db_index=True)
+    sex = models.CharField("性别", max_length=10, choices=Sex.choices)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    document_type = models.CharField(
+        "证件类型", max_length=20, choices=DocumentType.choices, default=DocumentType.RESIDENT_ID
+    )
+    id_number = models.CharField("证件号码", max_length=40)
+    id_last4 = models.CharField(max_length=4, db_index=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone_last4 = models.CharField(max_length=4, blank=True, db_index=True)
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER)
+    occupation = models.CharField("职业", max_length=50, blank=True)
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="people", verbose_name="工作单位"
+    )
+    notes = models.CharField("备注", max_length=300, blank=True)
+    verification = models.CharField(
+        "核查状态", max_length=20, choices=Verification.choices, default=Verification.NONE
+    )
+    verified_at = models.DateTimeField("核查时间", null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="核查人",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["node__path", "name_pinyin", "id"]
+        verbose_name = "人员"
+        constraints = [
+            models.UniqueConstraint(fields=["document_type", "id_number"], name="one_person_per_document"),
+        ]
+        indexes = [models.Index(fields=["node", "name_pinyin", "id"])]
+
+    def __str__(self):
+        return self.masked_name
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Residence(models.Model):
+    """Where a person was registered from `started_at` until `ended_at` (open while current)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="residences")
+    node = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField("迁移原因", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["person", "started_at"]
+        indexes = [models.Index(fields=["node", "started_at", "ended_at"])]
+
+    def __str__(self):
+        return f"{self.node} {self.started_at:%Y-%m-%d}–{self.ended_at or ''}"
