@@ -16,7 +16,7 @@ from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.lib.phones import InvalidPhone, normalize_phone
 from fangkong.lib.pinyin import pinyin_keys
 
-from .models import DocumentType, Household, Person, Residence, Sex, Unit, Verification
+from .models import DocumentType, Household, Person, Residence, Sex, Unit, UnitKind, Verification
 
 # People and households live on a village or on one of its grids.
 RESIDENTIAL_LEVELS = (Level.VILLAGE, Level.GRID)
@@ -236,8 +236,8 @@ def update_person(
     if not changed:
         raise StaleEdit("该人员信息")
     person.refresh_from_db()
-    if household is not None:
-        Residence.objects.filter(person=person, ended_at=None).update(household=household)
+    # The open residence follows the household, also when the person is taken out of one.
+    Residence.objects.filter(person=person, ended_at=None).update(household=household)
     changed_fields = sorted(k for k, v in before.items() if getattr(person, k) != v)
     record(
         actor=actor,
@@ -327,3 +327,51 @@ def reveal_person(*, actor, person: Person, request=None) -> dict:
 
 def record_person_view(*, actor, person: Person, request=None) -> None:
     record(actor=actor, action=Action.VIEW_PERSON, target=person, node_path=person.node.path, request=request)
+
+
+# A unit may also belong to a township (a township central school, the township market).
+UNIT_LEVELS = (Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
+
+
+@transaction.atomic
+def create_unit(
+    *,
+    actor,
+    node: Jurisdiction,
+    name: str,
+    kind: str,
+    address: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    request=None,
+) -> Unit:
+    if node.level not in UNIT_LEVELS:
+        raise RuleError({"node": "请选择乡镇（街道）、村（社区）或网格"})
+    if not scoping.can(actor, scoping.WRITE, node):
+        raise RuleError({"node": "无权在该辖区登记"}, code="forbidden")
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = "单位名称不能为空"
+    elif Unit.objects.filter(node=node, name=name).exists():
+        errors["name"] = "该辖区已有同名单位"
+    if kind not in UnitKind.values:
+        errors["kind"] = "请选择单位类型"
+    phone = ""
+    if contact_phone and contact_phone.strip():
+        try:
+            phone = normalize_phone(contact_phone)
+        except InvalidPhone as exc:
+            errors["contact_phone"] = str(exc)
+    if errors:
+        raise RuleError(errors)
+    unit = Unit.objects.create(
+        node=node,
+        name=name,
+        kind=kind,
+        address=(address or "").strip(),
+        contact_name=(contact_name or "").strip(),
+        contact_phone=phone,
+    )
+    record(actor=actor, action=Action.CREATE, target=unit, node_path=node.path, request=request)
+    return unit

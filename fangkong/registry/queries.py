@@ -2,12 +2,13 @@
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from fangkong.grid import scoping
+from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.idcard import normalize
 
-from .models import Household, Person, Unit
+from .models import Household, Person, Residence, Unit
 
 _LATIN = re.compile(r"^[a-z]+$")
 
@@ -69,3 +70,56 @@ def search_persons(
     if sex:
         persons = persons.filter(sex=sex)
     return persons
+
+
+# Read helpers for the web pages (registry/views.py).
+
+FILTER_LEVELS = (Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
+
+
+def writable_nodes(user, levels) -> QuerySet[Jurisdiction]:
+    """The nodes of these levels where the user may write (actions.RESIDENTIAL_LEVELS, UNIT_LEVELS)."""
+    return (
+        scoping.visible_jurisdictions(user, scoping.WRITE).filter(level__in=levels).select_related("parent")
+    )
+
+
+def filter_nodes(user) -> QuerySet[Jurisdiction]:
+    """The nodes a list may be narrowed to (township and below)."""
+    return scoping.visible_jurisdictions(user).filter(level__in=FILTER_LEVELS).select_related("parent")
+
+
+def search_households(user, *, text: str = "", node_code: str = "") -> QuerySet[Household]:
+    """Households in the user's area with their member count, counted in the same query."""
+    households = (
+        households_visible_to(user)
+        .select_related("node")
+        .annotate(member_count=Count("members"))
+        .order_by("node__path", "address", "id")  # Meta.ordering is dropped in GROUP BY queries
+    )
+    if text:
+        households = households.filter(address__contains=text.strip())
+    if node_code:
+        node = scoping.access_jurisdiction(user, node_code)
+        households = households.filter(node__path__startswith=node.path)
+    return households
+
+
+def members_of(user, household: Household) -> QuerySet[Person]:
+    return persons_visible_to(user).filter(household=household).order_by("relation", "name_pinyin", "id")
+
+
+def residences_of(person: Person) -> QuerySet[Residence]:
+    return person.residences.select_related("node", "household", "recorded_by").order_by("started_at", "id")
+
+
+def search_units(user, *, text: str = "", kind: str = "", node_code: str = "") -> QuerySet[Unit]:
+    units = units_visible_to(user).select_related("node")
+    if text:
+        units = units.filter(name__contains=text.strip())
+    if kind:
+        units = units.filter(kind=kind)
+    if node_code:
+        node = scoping.access_jurisdiction(user, node_code)
+        units = units.filter(node__path__startswith=node.path)
+    return units
