@@ -1,0 +1,456 @@
+"""Writes for key persons: screenings, measures, caretakers, follow-ups, tests, alerts, policy.
+Each action checks the actor's scope, runs in one transaction and writes its audit row there."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from fangkong.audit.actions import record
+from fangkong.audit.models import Action
+from fangkong.grid import scoping
+from fangkong.grid.models import Jurisdiction
+from fangkong.lib.errors import RuleError, StaleEdit
+from fangkong.registry.models import Person
+
+from . import rules
+from .models import (
+    Alert,
+    Caretaker,
+    CaretakerRole,
+    FollowUp,
+    Kind,
+    Measure,
+    Policy,
+    Reason,
+    Room,
+    Screening,
+    TestResult,
+)
+from .policy import policy_for, preset_values
+from .presets import PRESETS
+
+MAX_CARETAKERS = 4
+
+
+def _require(actor, capability: str, node: Jurisdiction, message: str) -> None:
+    if not scoping.can(actor, capability, node):
+        raise RuleError({"__all__": message}, code="forbidden")
+
+
+def _local_today() -> dt.date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def record_screening(
+    *, actor, person: Person, reason: str, screened_on: dt.date | None = None, request=None, **fields
+) -> Screening:
+    """Why someone is a key person. For arrivals the reference date is the arrival date; for contacts,
+    the last exposure (passed as reference_date)."""
+    _require(actor, scoping.WRITE, person.node, "无权为该人员登记排查")
+    if reason not in Reason.values:
+        raise RuleError({"reason": "请选择排查原因"})
+    screened_on = screened_on or _local_today()
+    errors = {}
+    if screened_on > _local_today():
+        errors["screened_on"] = "排查日期不能晚于今天"
+    arrived_on, departed_on = fields.get("arrived_on"), fields.get("departed_on")
+    if arrived_on and arrived_on > _local_today():
+        errors["arrived_on"] = "抵达日期不能晚于今天"
+    if arrived_on and departed_on and departed_on > arrived_on:
+        errors["departed_on"] = "出发日期不能晚于抵达日期"
+    if errors:
+        raise RuleError(errors)
+    if not fields.get("reference_date"):
+        fields["reference_date"] = arrived_on or screened_on
+    screening = Screening.objects.create(
+        person=person, node=person.node, reason=reason, screened_on=screened_on, recorded_by=actor, **fields
+    )
+    record(
+        actor=actor,
+        action=Action.CREATE,
+        target=screening,
+        node_path=person.node.path,
+        request=request,
+        reason=reason,
+    )
+    return screening
+
+
+@transaction.atomic
+def start_measure(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    screening: Screening | None = None,
+    started_at: dt.datetime | None = None,
+    room: Room | None = None,
+    request=None,
+) -> Measure:
+    """Put someone under a measure. The planned end comes from the policy in force for the person's node
+    on the start date, and the measure remembers which policy that was."""
+    _require(actor, scoping.WRITE, person.node, "无权对该人员采取管控措施")
+    if kind not in Kind.values:
+        raise RuleError({"kind": "请选择管控措施"})
+    started_at = started_at or timezone.now()
+    if started_at > timezone.now() + dt.timedelta(minutes=5):
+        raise RuleError({"started_at": "开始时间不能晚于现在"})
+    if Measure.objects.filter(person=person, released_at=None).exists():
+        raise RuleError({"kind": "该人员已有在管措施，请先解除或转为其他措施"}, code="duplicate")
+    if kind == Kind.CENTRAL_QUARANTINE and room is None:
+        raise RuleError({"room": "集中隔离须指定隔离点和房间"})
+    if room is not None:
+        _check_room(actor, room, started_at)
+    in_force = policy_for(person.node, started_at.astimezone(rules.SHANGHAI).date())
+    end, days = None, None
+    if kind != Kind.HOSPITAL:
+        reason = screening.reason if screening else Reason.SELF_DECLARED
+        reference = (screening.reference_date if screening else None) or started_at.astimezone(
+            rules.SHANGHAI
+        ).date()
+        end, days = rules.planned_end(
+            kind=kind, reason=reason, reference_date=reference, started_at=started_at, policy=in_force.values
+        )
+    measure = Measure.objects.create(
+        person=person,
+        screening=screening,
+        node=person.node,
+        kind=kind,
+        started_at=started_at,
+        planned_end=end,
+        period_days=days,
+        policy=in_force.policy,
+        policy_label=in_force.label,
+        room=room,
+        recorded_by=actor,
+    )
+    record(
+        actor=actor,
+        action=Action.CREATE,
+        target=measure,
+        node_path=person.node.path,
+        request=request,
+        kind=kind,
+    )
+    return measure
+
+
+def _check_room(actor, room: Room, at: dt.datetime) -> None:
+    if not scoping.can(actor, scoping.VIEW, room.site.node) or not room.site.active:
+        raise RuleError({"room": "隔离点不存在或已停用"})
+    occupied = Measure.objects.filter(room=room, started_at__lte=at, released_at=None).count()
+    if occupied >= room.capacity:
+        raise RuleError({"room": f"{room}已满（{room.capacity}床）"})
+
+
+def release_status(measure: Measure, *, now: dt.datetime | None = None) -> list[str]:
+    """What still stands in the way of releasing the measure (Chinese sentences); empty: release."""
+    now = now or timezone.now()
+    values = (
+        measure.policy.values
+        if measure.policy
+        else policy_for(measure.node, measure.started_at.astimezone(rules.SHANGHAI).date()).values
+    )
+    tests = TestResult.objects.filter(
+        person=measure.person, sampled_at__gte=measure.started_at, sampled_at__lte=now
+    )
+    return rules.release_blockers(
+        now=now,
+        planned_end=measure.planned_end,
+        negatives_in_period=tests.filter(outcome=TestResult.Outcome.NEGATIVE).count(),
+        required_negatives=int(values.get("release_tests", 0)) if measure.kind != Kind.HOSPITAL else 0,
+        pending_tests=tests.filter(outcome=TestResult.Outcome.PENDING).count(),
+    )
+
+
+@transaction.atomic
+def release_measure(
+    *,
+    actor,
+    measure: Measure,
+    version: int,
+    reason: str = "期满解除",
+    released_at: dt.datetime | None = None,
+    override: bool = False,
+    request=None,
+) -> Measure:
+    """Release someone. Refused, saying what is missing, while the policy's conditions are not met —
+    unless `override` is given with a reason (e.g. 经专家组评估), which is audited as such."""
+    _require(actor, scoping.WRITE, measure.node, "无权解除该人员的管控措施")
+    if measure.released_at is not None:
+        raise RuleError({"__all__": "该措施已解除"}, code="conflict")
+    released_at = released_at or timezone.now()
+    if released_at < measure.started_at:
+        raise RuleError({"released_at": "解除时间不能早于开始时间"})
+    if released_at > timezone.now() + dt.timedelta(minutes=5):
+        raise RuleError({"released_at": "解除时间不能晚于现在"})
+    blockers = release_status(measure, now=released_at)
+    if blockers and not override:
+        raise RuleError({"__all__": "暂不能解除：" + "；".join(blockers)}, code="conflict")
+    if override and not reason.strip():
+        raise RuleError({"reason": "提前解除须填写原因"})
+    changed = Measure.objects.filter(pk=measure.pk, version=version, released_at=None).update(
+        released_at=released_at, release_reason=reason.strip()[:200], version=F("version") + 1
+    )
+    if not changed:
+        raise StaleEdit("该管控措施")
+    measure.refresh_from_db()
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=measure,
+        node_path=measure.node.path,
+        request=request,
+        change="release",
+        override=bool(blockers),
+        blockers=blockers,
+    )
+    return measure
+
+
+@transaction.atomic
+def transfer_measure(
+    *,
+    actor,
+    measure: Measure,
+    version: int,
+    kind: str,
+    room: Room | None = None,
+    reason: str = "",
+    at: dt.datetime | None = None,
+    request=None,
+) -> Measure:
+    """Move someone from one measure to another (home quarantine → hospital): the old one is released
+    with the transfer as its reason, the new one starts at the same moment and keeps the screening."""
+    _require(actor, scoping.WRITE, measure.node, "无权变更该人员的管控措施")
+    if measure.released_at is not None:
+        raise RuleError({"__all__": "该措施已解除"}, code="conflict")
+    if kind == measure.kind and room == measure.room:
+        raise RuleError({"kind": "新措施与原措施相同"})
+    at = at or timezone.now()
+    if at < measure.started_at:
+        raise RuleError({"at": "转换时间不能早于原措施开始时间"})
+    label = Kind(kind).label if kind in Kind.values else kind
+    changed = Measure.objects.filter(pk=measure.pk, version=version, released_at=None).update(
+        released_at=at,
+        release_reason=f"转为{label}" + (f"：{reason.strip()}" if reason.strip() else ""),
+        version=F("version") + 1,
+    )
+    if not changed:
+        raise StaleEdit("该管控措施")
+    new = start_measure(
+        actor=actor,
+        person=measure.person,
+        kind=kind,
+        screening=measure.screening,
+        started_at=at,
+        room=room,
+        request=request,
+    )
+    Measure.objects.filter(pk=measure.pk).update(transferred_to=new)
+    for caretaker in measure.caretakers.all():
+        Caretaker.objects.create(measure=new, user=caretaker.user, role=caretaker.role)
+    measure.refresh_from_db()
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=measure,
+        node_path=measure.node.path,
+        request=request,
+        change="transfer",
+        to=new.pk,
+    )
+    return new
+
+
+@transaction.atomic
+def assign_caretaker(*, actor, measure: Measure, user, role: str, request=None) -> Caretaker:
+    _require(actor, scoping.WRITE, measure.node, "无权为该人员指定包保责任人")
+    if measure.released_at is not None:
+        raise RuleError({"__all__": "该措施已解除"}, code="conflict")
+    if role not in CaretakerRole.values:
+        raise RuleError({"role": "请选择包保角色"})
+    if not scoping.can(user, scoping.VIEW, measure.node):
+        raise RuleError({"user": "包保责任人须是该辖区的工作人员"})
+    if measure.caretakers.count() >= MAX_CARETAKERS:
+        raise RuleError({"user": f"每人最多{MAX_CARETAKERS}名包保责任人"})
+    try:
+        with transaction.atomic():
+            caretaker = Caretaker.objects.create(measure=measure, user=user, role=role)
+    except IntegrityError:
+        raise RuleError({"user": "该工作人员已是包保责任人"}, code="duplicate") from None
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=measure,
+        node_path=measure.node.path,
+        request=request,
+        change="caretaker",
+        user=user.pk,
+        role=role,
+    )
+    return caretaker
+
+
+@transaction.atomic
+def record_follow_up(
+    *,
+    actor,
+    measure: Measure,
+    temperature,
+    symptoms: list[str] | None = None,
+    taken_at: dt.datetime | None = None,
+    self_reported: bool = False,
+    notes: str = "",
+    request=None,
+) -> FollowUp:
+    """A morning or evening check. The slot follows from the time taken. Fever (≥ the policy's threshold)
+    or any symptom raises an alert at once. Recording the same slot again replaces the reading (a
+    caretaker correcting a typo) and is audited; a retry with the same values changes nothing."""
+    if not self_reported:
+        _require(actor, scoping.WRITE, measure.node, "无权为该人员登记随访")
+    taken_at = taken_at or timezone.now()
+    if taken_at > timezone.now() + dt.timedelta(minutes=5):
+        raise RuleError({"taken_at": "测量时间不能晚于现在"})
+    if not rules.is_active_at(measure.started_at, measure.released_at, taken_at):
+        raise RuleError({"taken_at": "测量时间不在该人员的管控期内"})
+    try:
+        value = rules.check_temperature(temperature)
+    except ValueError as exc:
+        raise RuleError({"temperature": str(exc)}) from None
+    symptoms = [s for s in (symptoms or []) if s]
+    unknown = [s for s in symptoms if s not in rules.SYMPTOMS]
+    if unknown:
+        raise RuleError({"symptoms": f"未知症状：{'、'.join(unknown)}"})
+    threshold = Decimal(
+        str(
+            policy_for(measure.node, taken_at.astimezone(rules.SHANGHAI).date()).values.get(
+                "fever_threshold", "37.3"
+            )
+        )
+    )
+    slot_date, slot = rules.slot_of(taken_at)
+    abnormal = rules.is_abnormal(value, symptoms, threshold)
+    follow_up, created = FollowUp.objects.update_or_create(
+        measure=measure,
+        slot_date=slot_date,
+        slot=slot,
+        defaults=dict(
+            person=measure.person,
+            taken_at=taken_at,
+            temperature=value,
+            symptoms=symptoms,
+            is_abnormal=abnormal,
+            self_reported=self_reported,
+            recorded_by=None if self_reported else actor,
+            notes=notes.strip()[:200],
+        ),
+    )
+    if abnormal and not Alert.objects.filter(follow_up=follow_up).exists():
+        parts = [f"体温{value}℃"] + (["症状：" + "、".join(symptoms)] if symptoms else [])
+        Alert.objects.create(
+            person=measure.person,
+            measure=measure,
+            follow_up=follow_up,
+            raised_at=taken_at,
+            summary="，".join(parts) + "，建议转运至发热门诊",
+        )
+    record(
+        actor=None if self_reported else actor,
+        action=Action.CREATE if created else Action.UPDATE,
+        target=follow_up,
+        node_path=measure.node.path,
+        request=request,
+        self_reported=self_reported,
+    )
+    return follow_up
+
+
+@transaction.atomic
+def record_test_result(
+    *, actor, person: Person, sampled_at: dt.datetime, outcome: str, request=None
+) -> TestResult:
+    _require(actor, scoping.WRITE, person.node, "无权登记该人员的核酸结果")
+    if outcome not in TestResult.Outcome.values:
+        raise RuleError({"outcome": "请选择检测结果"})
+    if sampled_at > timezone.now() + dt.timedelta(minutes=5):
+        raise RuleError({"sampled_at": "采样时间不能晚于现在"})
+    result = TestResult.objects.create(
+        person=person, sampled_at=sampled_at, outcome=outcome, recorded_by=actor
+    )
+    record(
+        actor=actor,
+        action=Action.CREATE,
+        target=result,
+        node_path=person.node.path,
+        request=request,
+        outcome=outcome,
+    )
+    return result
+
+
+@transaction.atomic
+def resolve_alert(*, actor, alert: Alert, resolution: str, request=None) -> Alert:
+    _require(actor, scoping.WRITE, alert.measure.node, "无权处置该预警")
+    if not resolution.strip():
+        raise RuleError({"resolution": "请填写处置结果"})
+    changed = Alert.objects.filter(pk=alert.pk, resolved_at=None).update(
+        resolved_at=timezone.now(), resolution=resolution.strip()[:200], resolved_by=actor
+    )
+    if not changed:
+        raise RuleError({"__all__": "该预警已处置"}, code="conflict")
+    alert.refresh_from_db()
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=alert,
+        node_path=alert.measure.node.path,
+        request=request,
+        change="resolve",
+    )
+    return alert
+
+
+@transaction.atomic
+def set_policy(
+    *,
+    actor,
+    node: Jurisdiction,
+    effective_from: dt.date,
+    preset: str,
+    overrides: dict | None = None,
+    note: str = "",
+    request=None,
+) -> Policy:
+    """A policy for a subtree from a date: a preset, optionally with edited values. Only admins."""
+    _require(actor, scoping.MANAGE_USERS, node, "只有管理员可以设置防控政策")
+    if preset not in PRESETS:
+        raise RuleError({"preset": "预设不存在"})
+    values = preset_values(preset)
+    for key, value in (overrides or {}).items():
+        if key not in values:
+            raise RuleError({key: "不是可设置的政策参数"})
+        values[key] = value
+    try:
+        rules.check_temperature(values["fever_threshold"])
+    except ValueError as exc:
+        raise RuleError({"fever_threshold": str(exc)}) from None
+    policy, _ = Policy.objects.update_or_create(
+        node=node,
+        effective_from=effective_from,
+        defaults={"preset": preset, "values": values, "note": note, "created_by": actor},
+    )
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=policy,
+        node_path=node.path,
+        request=request,
+        change="policy",
+        preset=preset,
+    )
+    return policy

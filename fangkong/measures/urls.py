@@ -1,0 +1,3 @@
+from .views import followups, keypersons, policy, sites
+
+urlpatterns = keypersons.urlpatterns + sites.urlpatterns + policy.urlpatterns + followups.urlpatterns
