@@ -1,11 +1,14 @@
 """The JSON API at /api/v1/: session auth (with CSRF) for the web UI, bearer tokens for devices and
 integrations. Errors are machine-readable: {"code": "...", "message": "...", "errors": {field: reason}}."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 
 from fangkong.grid.models import ApiToken, hash_token
 from fangkong.lib.errors import RuleError
@@ -23,13 +26,40 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+class SessionAuth(NinjaSessionAuth):
+    """The web UI's login session. CSRF is checked (for unsafe methods) only when there is a logged-in
+    session: without one there is nothing to forge, and the client should hear 401, not a CSRF 403."""
+
+    def __call__(self, request):
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
+class ReadableJSON(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # Chinese as UTF-8, not \u escapes
+
+
+class FangkongAPI(NinjaAPI):
+    def _get_urls(self):
+        # The site's LoginRequiredMiddleware would redirect API clients to the login page. Operations
+        # authenticate themselves (token or session, 401 in JSON) and the schema holds no data, so
+        # both are exempt; the docs page and the API root stay behind the login.
+        urls = super()._get_urls()
+        for pattern in urls:
+            if pattern.name not in ("openapi-view", "api-root"):
+                pattern.callback = login_not_required(pattern.callback)
+        return urls
+
+
+api = FangkongAPI(
     title="防控 Fangkong API",
     version="1",
     description="疫情防控平台接口。所有数据按账号所属辖区限定范围。",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
     openapi_url="/openapi.json",
+    renderer=ReadableJSON(),
 )
 
 _STATUS = {"invalid": 422, "duplicate": 409, "conflict": 409, "forbidden": 403, "not_found": 404}
@@ -55,22 +85,68 @@ def validation_error(request, exc: ValidationError):
     )
 
 
+_BOUNDS = {
+    "less_than_equal": ("le", "不能大于{}"),
+    "greater_than_equal": ("ge", "不能小于{}"),
+    "less_than": ("lt", "应小于{}"),
+    "greater_than": ("gt", "应大于{}"),
+    "string_too_long": ("max_length", "不能超过{}个字符"),
+    "string_too_short": ("min_length", "至少{}个字符"),
+}
+_PARSING = {
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文字",
+    "bool_parsing": "应为 true 或 false",
+    "date_parsing": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
+    "date_from_datetime_parsing": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
+    "date_type": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
 def _pydantic_message(err: dict) -> str:
     kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
     if kind == "missing":
         return "必填项"
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, template = _BOUNDS[kind]
+        return template.format(ctx[key])
+    if kind in _PARSING:
+        return _PARSING[kind]
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace(", ", "、")
+        return f"取值应为 {expected}" if expected else "取值不在允许范围内"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # our own validators raise ValueError with a reason in Chinese
     if kind.endswith("_parsing") or kind.endswith("_type"):
         return "格式不正确"
-    if kind == "string_too_long":
-        return "内容过长"
-    if kind in ("enum", "literal_error"):
-        return "取值不在允许范围内"
     return "取值无效"
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, {"code": "not_found", "message": "记录不存在"}, status=404)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # Raised inside ninja: a failed CSRF check (403) or a body that cannot be parsed (400), which is
+    # answered like any other bad input.
+    if exc.status_code == 400:
+        body = {
+            "code": "invalid",
+            "message": "请求数据不是有效的 JSON",
+            "errors": {"__all__": "请求数据不是有效的 JSON"},
+        }
+        return api.create_response(request, body, status=422)
+    if exc.status_code == 403:
+        body = {"code": "forbidden", "message": "CSRF 校验失败，请刷新页面后重试"}
+    else:
+        body = {"code": "error", "message": str(exc)}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(AuthenticationError)

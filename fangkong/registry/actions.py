@@ -12,6 +12,7 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib import idcard
+from fangkong.lib.dates import today_in_shanghai
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.lib.phones import InvalidPhone, normalize_phone
 from fangkong.lib.pinyin import pinyin_keys
@@ -105,6 +106,10 @@ def clean_person_fields(
             errors["id_number"] = "证件号码不能为空"
         elif sex not in Sex.values:
             errors["sex"] = "请选择性别"
+        if birth_date is not None and birth_date > today_in_shanghai():
+            errors["birth_date"] = "出生日期不能晚于今天"
+        elif birth_date is not None and birth_date.year < 1880:
+            errors["birth_date"] = "出生日期不合理"
         fields.update(id_number=number, sex=sex, birth_date=birth_date)
     if phone and phone.strip():
         try:
@@ -322,7 +327,7 @@ def reveal_person(*, actor, person: Person, request=None) -> dict:
     if not scoping.can(actor, scoping.REVEAL, person.node):
         raise RuleError({"__all__": "无权查看完整证件号码和电话"}, code="forbidden")
     record(actor=actor, action=Action.REVEAL, target=person, node_path=person.node.path, request=request)
-    return {"id_number": person.id_number, "phone": person.phone}
+    return {"id_number": person.id_number, "phone": person.phone, "birth_date": person.birth_date}
 
 
 def record_person_view(*, actor, person: Person, request=None) -> None:

@@ -1,10 +1,10 @@
 """Display filters for personal data that has no masked_* property on its model."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django import template
 
+from fangkong.lib.dates import age_on, today_in_shanghai
 from fangkong.lib.masking import mask_phone
 
 register = template.Library()
@@ -22,5 +22,4 @@ def age(birth_date: dt.date | None) -> int | None:
     number (first 6 and last 4) would give the whole number back."""
     if birth_date is None:
         return None
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    return age_on(birth_date, today_in_shanghai())

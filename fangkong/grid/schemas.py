@@ -1,0 +1,86 @@
+"""API schemas for the tree, and the pieces every API schema shares: the error body, text that is safe
+to store, ids and dates as users write them."""
+
+import datetime as dt
+import re
+from typing import Annotated
+
+from django.utils import timezone
+from ninja import Field, Schema
+from pydantic import AfterValidator, BeforeValidator
+
+from .models import Level
+
+# NUL and other control characters (PostgreSQL refuses NUL in text) and lone surrogates (not UTF-8).
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_SAFE_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"  # published in the schema
+_CHINESE_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+MAX_ID = 2**63 - 1  # BigAutoField
+
+
+def _safe(value: str) -> str:
+    if _UNSAFE.search(value):
+        raise ValueError("不能包含控制字符")
+    return value
+
+
+def text(max_length: int, *, description: str | None = None):
+    """A string the database can store: no control characters, at most `max_length` characters."""
+    return Annotated[
+        str,
+        Field(max_length=max_length, description=description, json_schema_extra={"pattern": _SAFE_PATTERN}),
+        AfterValidator(_safe),
+    ]
+
+
+def _chinese_date(value):
+    if isinstance(value, str) and (found := _CHINESE_DATE.match(value)):
+        try:
+            return dt.date(*(int(part) for part in found.groups()))
+        except ValueError:
+            raise ValueError(f"日期{value.strip()}不存在") from None
+    return value
+
+
+# A date as users write it: 2022-03-01 or 2022年3月1日.
+Date = Annotated[dt.date, BeforeValidator(_chinese_date)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="读取时的 version；已被他人修改时返回 409")]
+Code = text(32, description="辖区代码")
+
+
+def local(value: dt.datetime | None) -> dt.datetime | None:
+    """Times leave the API in Asia/Shanghai."""
+    return timezone.localtime(value) if value else None
+
+
+class ErrorOut(Schema):
+    code: str = Field(description="invalid / duplicate / conflict / forbidden / not_found / unauthenticated")
+    message: str
+    errors: dict[str, str] = Field(default_factory=dict, description="字段名 → 原因；__all__ 为整体原因")
+
+
+def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
+    return {code: ErrorOut for code in codes}
+
+
+class JurisdictionOut(Schema):
+    code: str
+    name: str
+    level: Level
+    level_label: str
+    parent: str | None = Field(description="上级辖区代码")
+    has_children: bool
+
+    @staticmethod
+    def resolve_level_label(obj) -> str:
+        return str(Level(obj.level).label)
+
+    @staticmethod
+    def resolve_parent(obj) -> str | None:
+        return obj.parent.code if obj.parent_id else None
+
+
+class JurisdictionFilterIn(Schema):
+    parent: Code | None = Field(None, description="列出该辖区的下级（须在本辖区内）")
+    q: text(50, description="按名称查找（在本辖区或 parent 之下）") = ""
