@@ -24,6 +24,8 @@ run: $(STAMP)
 	@echo "Fangkong: http://$(HOST):$(PORT)/"
 	DEBUG=1 $(BIN)/fangkong runserver $(HOST):$(PORT)
 
+# The whole suite twice: on SQLite, then on PostgreSQL when a server answers. Browser tests included
+# (Debian's Chromium from browser-deps; without it they skip, or fail when CI is set).
 test: $(STAMP) check browser-deps pytest pytest-postgres
 
 check: $(STAMP)
@@ -32,14 +34,16 @@ check: $(STAMP)
 	DEBUG=1 $(BIN)/fangkong makemigrations --check --dry-run
 	DEBUG=1 $(BIN)/fangkong check
 
+# Extra pytest arguments, e.g. make pytest PYTEST_ARGS="-m 'not browser'" or PYTEST_ARGS=fangkong/grid
+PYTEST_ARGS ?=
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL when a server answers (CI has one on 127.0.0.1:5432, trust auth).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/fangkong_ci
 pytest-postgres: $(STAMP)
 	@if $(BIN)/python scripts/pg_available.py "$(PG_URL)"; then \
-		DATABASE_URL="$(PG_URL)" $(BIN)/pytest --create-db; \
+		DATABASE_URL="$(PG_URL)" $(BIN)/pytest --create-db $(PYTEST_ARGS); \
 	else echo "PostgreSQL not reachable at $(PG_URL): PostgreSQL run skipped"; fi
 
 # Debian's Chromium and CJK fonts for the browser tests (never a browser download).

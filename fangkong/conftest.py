@@ -13,6 +13,12 @@ from fangkong.registry import actions as registry_actions
 PASSWORD = "correct-horse-battery-9"  # noqa: S105 — test persona password
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """Argon2 is slow on purpose; tests log in hundreds of times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @dataclass
 class World:
     province: Jurisdiction

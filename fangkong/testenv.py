@@ -1,0 +1,7 @@
+"""Test-run environment, loaded as a pytest plugin (-p) so it runs before Django reads its settings."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+os.environ.setdefault("SECURE_COOKIES", "0")  # the live server for browser tests speaks plain http
+os.environ.setdefault("LOG_LEVEL", "ERROR")
