@@ -51,9 +51,13 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "template_partials",
+    "ninja",  # serves its bundled Swagger UI at /api/v1/docs instead of a CDN copy
     "fangkong.grid",
     "fangkong.audit",
     "fangkong.registry",
+    "fangkong.measures",
+    "fangkong.reporting",
+    "fangkong.imports",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "fangkong.grid.context_processors.nav",
             ],
         },
     },

@@ -1,4 +1,6 @@
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from fangkong.api import api
 
@@ -9,6 +11,7 @@ urlpatterns = [
     path("measures/", include("fangkong.measures.urls")),
     path("imports/", include("fangkong.imports.urls")),
     path("r/", include("fangkong.measures.resident_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Switching the language must work on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),
 ]

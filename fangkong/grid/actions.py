@@ -1,8 +1,11 @@
 """Writes to the tree and to accounts. Each checks the actor's scope, runs in one transaction and
 writes its audit row there."""
 
+import csv
+import io
 import re
 import secrets
+import unicodedata
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -83,6 +86,8 @@ def create_user(
     request=None,
 ):
     User = get_user_model()
+    if not scoping.can(actor, scoping.MANAGE_USERS, node):  # before the checks that tell which names exist
+        raise RuleError({"node": "只能在本辖区内设置账号"}, code="forbidden")
     username = (username or "").strip()
     errors = {}
     if not re.match(r"^[A-Za-z0-9_.@-]{3,150}$", username):
@@ -113,11 +118,15 @@ def create_user(
     return user
 
 
-def _managed_user(actor, user) -> None:
-    """An admin manages a user only when every node of that user is inside the admin's area."""
-    nodes = [m.node for m in Membership.objects.filter(user=user).select_related("node")]
+def _managed_user(actor, user) -> str:
+    """An admin manages a user only when every node of that user is inside the admin's area.
+    Returns the path of the user's first node, where the audit row of the change is filed."""
+    nodes = [
+        m.node for m in Membership.objects.filter(user=user).select_related("node").order_by("node__path")
+    ]
     if not nodes or not all(scoping.can(actor, scoping.MANAGE_USERS, n) for n in nodes):
         raise RuleError({"__all__": "只能管理本辖区内的账号"}, code="forbidden")
+    return nodes[0].path
 
 
 @transaction.atomic
@@ -140,6 +149,9 @@ def add_membership(*, actor, user, node: Jurisdiction, role: str, request=None) 
 @transaction.atomic
 def remove_membership(*, actor, membership: Membership, request=None) -> None:
     _managed_user(actor, membership.user)
+    if not Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists():
+        # Without a membership the account is inside nobody's area and no admin could manage it again.
+        raise RuleError({"__all__": "不能删除账号的最后一个岗位；不再使用的账号请停用"})
     node_path = membership.node.path
     membership.delete()
     record(
@@ -154,14 +166,16 @@ def remove_membership(*, actor, membership: Membership, request=None) -> None:
 
 @transaction.atomic
 def set_user_active(*, actor, user, active: bool, request=None) -> None:
-    _managed_user(actor, user)
+    node_path = _managed_user(actor, user)
     if user.pk == actor.pk and not active:
         raise RuleError({"__all__": "不能停用自己的账号"})
     type(user).objects.filter(pk=user.pk).update(is_active=active)
+    user.is_active = active
     record(
         actor=actor,
         action=Action.USER_CHANGE,
         target=user,
+        node_path=node_path,
         request=request,
         change="activate" if active else "deactivate",
     )
@@ -169,14 +183,21 @@ def set_user_active(*, actor, user, active: bool, request=None) -> None:
 
 @transaction.atomic
 def reset_password(*, actor, user, password: str, request=None) -> None:
-    _managed_user(actor, user)
+    node_path = _managed_user(actor, user)
     try:
         validate_password(password, user)
     except ValidationError as exc:
         raise RuleError({"password": "；".join(exc.messages)}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
-    record(actor=actor, action=Action.USER_CHANGE, target=user, request=request, change="password")
+    record(
+        actor=actor,
+        action=Action.USER_CHANGE,
+        target=user,
+        node_path=node_path,
+        request=request,
+        change="password",
+    )
 
 
 @transaction.atomic
@@ -198,3 +219,144 @@ def revoke_api_token(*, actor, token: ApiToken, request=None) -> None:
         raise RuleError({"__all__": "令牌不存在"}, code="not_found")
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     record(actor=actor, action=Action.TOKEN, target=token, request=request, change="revoke")
+
+
+# Grid import: a CSV or .xlsx sheet with one grid a row, all or nothing --------------------------
+
+# Accepted column headers (after removing spaces and "*", with half-width brackets made full-width).
+GRID_COLUMNS = {
+    "village_code": ("村（社区）代码", "村代码", "社区代码", "村（居）代码"),
+    "local_code": ("网格编号", "编号"),
+    "name": ("网格名称", "名称"),
+}
+GRID_COLUMN_LABELS = {"village_code": "村（社区）代码", "local_code": "网格编号", "name": "网格名称"}
+_HEADER_SEARCH_ROWS = 10  # a title line or two may sit above the header
+
+
+def _header_key(cell) -> str:
+    text = unicodedata.normalize("NFKC", str(cell or "")).replace(" ", "").replace("*", "")
+    return text.replace("(", "（").replace(")", "）")
+
+
+def _cell_text(cell) -> str:
+    """A cell as the user typed it: Excel gives numbers for codes (371502103201 or 3.7e11)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return unicodedata.normalize("NFKC", str(cell)).strip()
+
+
+def _sheet_rows(data: bytes, filename: str) -> list[tuple]:
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises zip, XML and key errors for a damaged file
+            raise RuleError({"file": "无法读取该 Excel 文件，请确认是 .xlsx 格式"}) from None
+        return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    if name.endswith(".csv"):
+        for encoding in ("utf-8-sig", "gb18030"):  # Excel saves CSV as UTF-8 with BOM or as GBK
+            try:
+                return [tuple(row) for row in csv.reader(io.StringIO(data.decode(encoding)))]
+            except UnicodeDecodeError:
+                continue
+        raise RuleError({"file": "无法识别 CSV 文件的编码，请另存为 UTF-8"})
+    raise RuleError({"file": "请上传 .xlsx 或 .csv 文件"})
+
+
+def read_grid_rows(data: bytes, filename: str) -> list[dict]:
+    """The data rows of a grid sheet: {"row": number as the spreadsheet shows it, "village_code",
+    "local_code", "name"}. Blank rows are skipped. A missing column is a RuleError naming it."""
+    rows = _sheet_rows(data, filename)
+    best, best_found = None, {}
+    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+        keys = [_header_key(c) for c in row]
+        found = {}
+        for field, heads in GRID_COLUMNS.items():
+            column = next((keys.index(h) for h in heads if h in keys), None)  # the most specific name wins
+            if column is not None:
+                found[field] = column
+        if len(found) > len(best_found):
+            best, best_found = index, found
+    missing = [GRID_COLUMN_LABELS[f] for f in GRID_COLUMNS if f not in best_found]
+    if missing:
+        raise RuleError({"file": "缺少列：" + "、".join(missing)})
+    result = []
+    for index, row in enumerate(rows[best + 1 :], start=best + 2):
+        values = {f: _cell_text(row[i]) if i < len(row) else "" for f, i in best_found.items()}
+        if any(values.values()):
+            result.append({"row": index, **values})
+    if not result:
+        raise RuleError({"file": "文件中没有数据行"})
+    return result
+
+
+def _grid_row_errors(row: dict, village, within: Jurisdiction | None, actor) -> list[tuple[str, str]]:
+    errors = []
+    if not row["village_code"]:
+        errors.append(("village_code", "不能为空"))
+    elif (
+        village is None
+        or not scoping.can(actor, scoping.MANAGE_GRIDS, village)
+        or (within is not None and not within.contains(village))
+    ):
+        errors.append(("village_code", f"{row['village_code']} 不存在或不在您可划分网格的辖区内"))
+    elif village.level != Level.VILLAGE:
+        errors.append(("village_code", f"{row['village_code']} 不是村（社区）代码"))
+    if not _GRID_CODE.match(row["local_code"]):
+        errors.append(("local_code", "网格编号应为1至8位数字或字母"))
+    if not row["name"]:
+        errors.append(("name", "网格名称不能为空"))
+    elif len(row["name"]) > 100:
+        errors.append(("name", "网格名称不能超过100个字"))
+    return errors
+
+
+@transaction.atomic
+def import_grids(
+    *, actor, rows: list[dict], within: Jurisdiction | None = None, dry_run: bool, request=None
+) -> dict:
+    """Create the grids of `rows` (from read_grid_rows) — all of them or, on any error, none.
+    A row whose grid already exists with the same name is left alone, so a second import of the same
+    file creates nothing. Returns {"dry_run", "created": [rows], "unchanged": [rows], "errors":
+    [{"row", "column", "message"}]}; with dry_run nothing is written."""
+    if not scoping.nodes_with(actor, scoping.MANAGE_GRIDS) or (
+        within is not None and not scoping.can(actor, scoping.MANAGE_GRIDS, within)
+    ):
+        raise RuleError({"__all__": "只有县、乡镇（街道）管理员可以划分网格"}, code="forbidden")
+    villages = Jurisdiction.objects.in_bulk([r["village_code"] for r in rows], field_name="code")
+    existing = Jurisdiction.objects.in_bulk(
+        [f"{r['village_code']}-{r['local_code']}" for r in rows], field_name="code"
+    )
+    result = {"dry_run": dry_run, "created": [], "unchanged": [], "errors": []}
+    seen = {}
+    for row in rows:
+        errors = _grid_row_errors(row, villages.get(row["village_code"]), within, actor)
+        code = f"{row['village_code']}-{row['local_code']}"
+        if not errors and code in seen:
+            errors = [("local_code", f"与第{seen[code]}行重复")]
+        elif not errors and code in existing and existing[code].name != row["name"]:
+            errors = [("name", f"该村（社区）已有编号为 {row['local_code']} 的网格“{existing[code].name}”")]
+        seen.setdefault(code, row["row"])
+        for field, message in errors:
+            result["errors"].append(
+                {"row": row["row"], "column": GRID_COLUMN_LABELS[field], "message": message}
+            )
+        if not errors:
+            result["unchanged" if code in existing else "created"].append(row)
+    if result["errors"]:
+        result["created"] = []
+    if dry_run or result["errors"]:
+        return result
+    for row in result["created"]:
+        create_grid(
+            actor=actor,
+            village=villages[row["village_code"]],
+            local_code=row["local_code"],
+            name=row["name"],
+            request=request,
+        )
+    return result
