@@ -191,6 +191,8 @@ def release_measure(
     blockers = release_status(measure, now=released_at)
     if blockers and not override:
         raise RuleError({"__all__": "暂不能解除：" + "；".join(blockers)}, code="conflict")
+    if blockers and not scoping.can(actor, scoping.MANAGE_USERS, measure.node):
+        raise RuleError({"__all__": "只有管理员可以在条件未满足时解除"}, code="forbidden")
     if override and not reason.strip():
         raise RuleError({"reason": "提前解除须填写原因"})
     changed = Measure.objects.filter(pk=measure.pk, version=version, released_at=None).update(

@@ -1,0 +1,61 @@
+"""The policy form: a preset, the date it takes effect, and its values to adjust (fever threshold,
+negative tests before release, and the days of each step of each screening reason's regime)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.registry.forms import DATE_INPUT_FORMATS, Form
+
+from ..models import Kind, Reason
+from ..presets import PRESETS
+
+
+class PolicyForm(Form):
+    preset = forms.ChoiceField(label=_("基于预设"), choices=[(k, v["label"]) for k, v in PRESETS.items()])
+    effective_from = forms.DateField(
+        label=_("生效日期"),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    fever_threshold = forms.DecimalField(
+        label=_("发热标准（℃，不低于此值即为发热）"), max_digits=3, decimal_places=1
+    )
+    release_tests = forms.IntegerField(label=_("解除前需核酸阴性次数"), min_value=0, max_value=10)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("如 文件名称和文号"))
+
+    def __init__(self, *args, values: dict, **kwargs):
+        """`values`: the policy the form starts from (the one in force, or the chosen preset)."""
+        super().__init__(*args, **kwargs)
+        self.values = values
+        self.fields["fever_threshold"].initial = values["fever_threshold"]
+        self.fields["release_tests"].initial = values.get("release_tests", 0)
+        self.step_rows = []
+        for reason, label in Reason.choices:
+            names = []
+            for i, (kind, days) in enumerate(values["regimes"].get(reason, [])):
+                name = f"days_{reason}_{i}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{Kind(kind).label}（天）", min_value=1, max_value=60, initial=days
+                )
+                self.fields[name].error_messages["required"] = _("天数不能为空")
+                names.append(name)
+            self.step_rows.append({"reason": label, "fields": names})
+
+    @property
+    def step_fields(self) -> list:
+        """Per screening reason, its steps' day fields (empty: nothing is required for that reason)."""
+        return [
+            {"reason": row["reason"], "fields": [self[n] for n in row["fields"]]} for row in self.step_rows
+        ]
+
+    def overrides(self) -> dict:
+        data = self.cleaned_data
+        regimes = {
+            reason: [[kind, data[f"days_{reason}_{i}"]] for i, (kind, _days) in enumerate(steps)]
+            for reason, steps in self.values["regimes"].items()
+        }
+        return {
+            "fever_threshold": str(data["fever_threshold"]),
+            "release_tests": data["release_tests"],
+            "regimes": regimes,
+        }
