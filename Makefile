@@ -51,7 +51,7 @@ browser-deps:
 	@bash scripts/browser-deps.sh
 
 bench: $(STAMP)
-	$(BIN)/fangkong bench registry
+	DEBUG=1 $(BIN)/fangkong bench registry
 
 lock:
 	$(BIN)/python -m pip install --quiet pip-tools
