@@ -41,6 +41,16 @@ def access_household(user, pk, *, write: bool = False) -> Household:
     )
 
 
+def prefix_filter(field: str, prefix: str) -> Q:
+    """`field` starts with a lowercase-letter prefix, as a range that an ordinary index serves on every
+    database (SQLite cannot use an index for LIKE 'x%'): zw ≤ value < zx."""
+    stem = prefix.rstrip("z")
+    if not stem:  # "z", "zz": nothing sorts after the prefix but its own extensions
+        return Q(**{f"{field}__gte": prefix})
+    upper = stem[:-1] + chr(ord(stem[-1]) + 1)
+    return Q(**{f"{field}__gte": prefix, f"{field}__lt": upper})
+
+
 def search_filter(text: str) -> Q:
     """What a search box means: Chinese → name; latin letters → full pinyin or initials
     (张伟: zhangwei, zhangw, zw); four digits → end of the ID or phone; more digits → ID or phone."""
@@ -48,9 +58,9 @@ def search_filter(text: str) -> Q:
     if not text:
         return Q()
     if _LATIN.match(text):
-        return Q(name_pinyin__startswith=text) | Q(name_initials__startswith=text)
-    if text.isdigit() and len(text) == 4:
-        return Q(id_last4=text) | Q(phone_last4=text)
+        return prefix_filter("name_pinyin", text) | prefix_filter("name_initials", text)
+    if len(text) == 4 and text[:3].isdigit() and (text[3].isdigit() or text[3] == "x"):
+        return Q(id_last4=text.upper()) | Q(phone_last4=text)
     if text.rstrip("x").isdigit() and len(text) > 4:
         return Q(id_number=text.upper()) | Q(phone=text)
     return Q(name__contains=text)
