@@ -94,9 +94,15 @@ def writable_nodes(user, levels) -> QuerySet[Jurisdiction]:
     )
 
 
-def filter_nodes(user) -> QuerySet[Jurisdiction]:
-    """The nodes a list may be narrowed to (township and below)."""
-    return scoping.visible_jurisdictions(user).filter(level__in=FILTER_LEVELS).select_related("parent")
+def filter_nodes(user, selected: str = "") -> QuerySet[Jurisdiction]:
+    """The nodes a list may be narrowed to: the user's own nodes and their children (township and
+    below), plus the node already chosen (reached from the tree). A county has hundreds of villages:
+    listing them all would make the page heavy on a phone; the tree leads further down."""
+    tops = scoping.nodes_with(user)
+    near = Q(pk__in=[n.pk for n in tops]) | Q(parent__in=[n.pk for n in tops])
+    if selected:
+        near |= Q(code=selected)
+    return scoping.visible_jurisdictions(user).filter(near, level__in=FILTER_LEVELS).select_related("parent")
 
 
 def search_households(user, *, text: str = "", node_code: str = "") -> QuerySet[Household]:
