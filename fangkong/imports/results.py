@@ -1,0 +1,56 @@
+"""What an import did (or, in a dry run or preview, would do): the counts, and every problem with its
+row as Excel shows it, the column as the file heads it and the reason in Chinese."""
+
+from dataclasses import dataclass, field
+
+from .reading import Table
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0  # data rows read (blank, 合计 and signature rows not counted)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    plan: list[dict] = field(default_factory=list)  # one line per person, for the preview
+    dry_run: bool = False
+    written: bool = False
+    refused: str = ""  # why nothing was written although asked to (--strict)
+    table: Table | None = field(default=None, repr=False)  # the rows as read, for the rejected workbook
+
+    def reject(self, row: int, column: str, reason: str) -> None:
+        self.rejected.append(Problem(row, column, reason))
+
+    def warn(self, row: int, column: str, reason: str) -> None:
+        self.warnings.append(Problem(row, column, reason))
+
+    @property
+    def rejected_rows(self) -> dict[int, list[str]]:
+        """Excel row → its reasons ("身份证号：校验位错误"), for the rejected-rows workbook."""
+        reasons: dict[int, list[str]] = {}
+        for p in self.rejected:
+            reasons.setdefault(p.row, []).append(f"{p.column}：{p.reason}" if p.column else p.reason)
+        return reasons
+
+    def summary(self) -> dict:
+        """Exactly what `fangkong import … --json` prints."""
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": [p.as_dict() for p in self.rejected],
+            "warnings": [p.as_dict() for p in self.warnings],
+        }
