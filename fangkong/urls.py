@@ -10,7 +10,10 @@ urlpatterns = [
     path("audit/", include("fangkong.audit.urls")),
     path("measures/", include("fangkong.measures.urls")),
     path("imports/", include("fangkong.imports.urls")),
+    path("codes/", include("fangkong.codes.urls")),
+    path("reports/", include("fangkong.reporting.urls")),
     path("r/", include("fangkong.measures.resident_urls")),
+    path("r/", include("fangkong.codes.resident_urls")),
     # Switching the language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", api.urls),
