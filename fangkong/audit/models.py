@@ -15,6 +15,8 @@ class Action(models.TextChoices):
     LOCKED_OUT = "locked_out", "登录锁定"
     USER_CHANGE = "user_change", "账号变更"
     TOKEN = "token", "API 令牌"
+    IMPORT = "import", "导入"
+    PURGE = "purge", "清除过期数据"
 
 
 class AuditEvent(models.Model):

@@ -1,6 +1,7 @@
 """Writes for key persons: screenings, measures, caretakers, follow-ups, tests, alerts, policy.
 Each action checks the actor's scope, runs in one transaction and writes its audit row there."""
 
+import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -428,11 +429,16 @@ def set_policy(
     note: str = "",
     request=None,
 ) -> Policy:
-    """A policy for a subtree from a date: a preset, optionally with edited values. Only admins."""
+    """A policy for a subtree from a date: a preset, optionally with edited values. Only admins.
+    When the policy in force on that date is based on the same preset, its values are the starting
+    point, so editing one section (periods, code rules, retention) keeps what others edited."""
     _require(actor, scoping.MANAGE_USERS, node, "只有管理员可以设置防控政策")
     if preset not in PRESETS:
         raise RuleError({"preset": "预设不存在"})
     values = preset_values(preset)
+    in_force = policy_for(node, effective_from).values
+    if in_force.get("preset") == preset:
+        values.update(copy.deepcopy(in_force))
     for key, value in (overrides or {}).items():
         if key not in values:
             raise RuleError({key: "不是可设置的政策参数"})

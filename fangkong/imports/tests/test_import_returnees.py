@@ -319,13 +319,13 @@ def test_it_writes_one_audit_row_per_import(world):
     assert AuditEvent.objects.count() == audit_rows + 1
     event = AuditEvent.objects.latest("id")
     assert (event.action, event.actor, event.node_path) == (
-        Action.CREATE,
+        Action.IMPORT,
         world.grid07_worker,
         world.grid07.path,
     )
     counts = ("rows", "created", "updated", "unchanged", "rejected", "screenings", "measures")
     assert {k: event.detail[k] for k in counts} == dict(zip(counts, [6, 6, 0, 0, 0, 6, 1], strict=True))
-    assert (event.detail["change"], event.detail["ledger"]) == ("import", "返乡人员登记表")
+    assert event.detail["ledger"] == "返乡人员登记表"
 
 
 @pytest.mark.django_db

@@ -406,11 +406,10 @@ def import_returnees(
             plan.write()
             record(
                 actor=actor,
-                action=Action.CREATE,
+                action=Action.IMPORT,
                 target=node,
                 node_path=node.path,
                 request=request,
-                change="import",
                 ledger=LEDGER,
                 filename=filename[:200],
                 rows=result.rows,
