@@ -142,7 +142,11 @@ def follow_up_grid(measure: Measure, *, now: dt.datetime, max_days: int = 31) ->
     rows = []
     day = first
     while day <= last:
-        due = rules.due_slots(measure.started_at, measure.released_at, day)
+        due = (
+            []
+            if measure.kind == Kind.HOSPITAL
+            else rules.due_slots(measure.started_at, measure.released_at, day)
+        )
         cells = []
         for slot in (rules.MORNING, rules.EVENING):
             follow_up = recorded.get((day, slot))

@@ -13,6 +13,59 @@ HOME_Q = "home_quarantine"
 HOME_M = "home_monitoring"
 SELF_M = "self_monitoring"
 
+# Venue codes (DOMAIN.md §5, §10): a check-in without a check-out lasts the dwell time of its venue's kind
+# (30 minutes unless the policy says otherwise), and check-ins are purged after the retention period.
+VENUE_DWELL_MINUTES = {
+    kind: 30
+    for kind in (
+        "shop",
+        "market",
+        "restaurant",
+        "school",
+        "enterprise",
+        "office",
+        "clinic",
+        "station",
+        "compound",
+        "other",
+    )
+}
+CHECKIN_RETENTION_DAYS = 28
+
+
+# Health codes (DOMAIN.md §6): the rule table read by codes/code_rules.py, one entry per rule. Every rule can
+# be switched off ("on") and its colour, days or hours changed; "test_clears": a negative test sampled
+# after the event turns that yellow green before its period ends. The default tables are Zhejiang's of
+# 2020 and Sichuan's of 2021, simplified; they differ in how long a case stays red after release.
+def _health_code(label: str, *, days_after_release: int, arrival_days: int, medium: bool = True) -> dict:
+    return {
+        "label": label,
+        "rules": {
+            "case": {"on": True, "colour": "red", "days_after_release": days_after_release},
+            "contact": {"on": True, "colour": "red"},
+            "quarantine": {"on": True, "colour": "red"},
+            "arrival_high": {"on": arrival_days > 0, "colour": "red", "days": arrival_days or 14},
+            "manual": {"on": True},
+            "symptoms": {"on": True, "colour": "yellow", "hours": 24, "test_clears": True},
+            "home_monitoring": {"on": True, "colour": "yellow"},
+            "arrival_medium": {
+                "on": medium and arrival_days > 0,
+                "colour": "yellow",
+                "days": arrival_days or 14,
+                "test_clears": True,
+            },
+            "co_presence": {"on": True, "colour": "yellow", "test_clears": True},
+        },
+    }
+
+
+HEALTH_CODE_ZHEJIANG_2020 = _health_code(
+    "浙江健康码规则（2020年，简化）", days_after_release=0, arrival_days=14
+)
+HEALTH_CODE_SICHUAN_2021 = _health_code(
+    "四川天府健康通规则（2021年，简化）", days_after_release=28, arrival_days=14
+)
+
 PRESETS: dict[str, dict] = {
     "2020": {
         "label": "2020年（新冠肺炎防控方案第二至七版）",
@@ -31,6 +84,9 @@ PRESETS: dict[str, dict] = {
         "default_days": {CENTRAL: 14, HOME_Q: 14, HOME_M: 14, SELF_M: 14},
         "tests": {CENTRAL: [1, 14], HOME_Q: [1, 14]},
         "release_tests": 0,
+        "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
+        "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "health_code": dict(HEALTH_CODE_ZHEJIANG_2020),
         "unverified": ["tests"],
     },
     "2021": {
@@ -50,6 +106,9 @@ PRESETS: dict[str, dict] = {
         "default_days": {CENTRAL: 14, HOME_Q: 14, HOME_M: 7, SELF_M: 14},
         "tests": {CENTRAL: [1, 4, 7, 13, 14], HOME_M: [7]},
         "release_tests": 2,
+        "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
+        "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "health_code": dict(HEALTH_CODE_SICHUAN_2021),
         "unverified": ["arrival", "arrival_high", "arrival_medium"],
     },
     "2022-06": {
@@ -69,7 +128,12 @@ PRESETS: dict[str, dict] = {
         "default_days": {CENTRAL: 7, HOME_Q: 7, HOME_M: 3, SELF_M: 7},
         "tests": {CENTRAL: [1, 2, 3, 5, 7], HOME_M: [3], HOME_Q: [1, 4, 7]},
         "release_tests": 1,
-        "unverified": ["arrival", "fever", "tip_off", "self_declared"],
+        "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
+        "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "health_code": _health_code(
+            "第九版：四川规则，来返天数按第九版（简化）", days_after_release=28, arrival_days=7
+        ),
+        "unverified": ["arrival", "fever", "tip_off", "self_declared", "health_code"],
     },
     "2022-11": {
         "label": "2022年11月（优化防控工作二十条措施）",
@@ -88,7 +152,12 @@ PRESETS: dict[str, dict] = {
         "default_days": {CENTRAL: 5, HOME_Q: 3, HOME_M: 5, SELF_M: 5},
         "tests": {CENTRAL: [1, 2, 3, 5], HOME_Q: [1, 3]},
         "release_tests": 1,
-        "unverified": ["fever", "tip_off", "self_declared"],
+        "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
+        "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "health_code": _health_code(
+            "二十条：仅高风险区来返赋码（简化）", days_after_release=28, arrival_days=7, medium=False
+        ),
+        "unverified": ["fever", "tip_off", "self_declared", "health_code"],
     },
     "2022-12": {
         "label": "2022年12月（进一步优化落实新冠肺炎疫情防控措施十条）",
@@ -107,7 +176,10 @@ PRESETS: dict[str, dict] = {
         "default_days": {CENTRAL: 5, HOME_Q: 5, HOME_M: 5, SELF_M: 5},
         "tests": {HOME_Q: [5]},
         "release_tests": 1,
-        "unverified": ["fever", "self_declared"],
+        "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
+        "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "health_code": _health_code("新十条：不再按来返赋码（简化）", days_after_release=28, arrival_days=0),
+        "unverified": ["fever", "self_declared", "health_code"],
     },
 }
 

@@ -42,7 +42,9 @@ def owes_slot(started_at: dt.datetime, released_at: dt.datetime | None, slot_end
 
 def due_slots(started_at: dt.datetime, released_at: dt.datetime | None, day: dt.date) -> list[str]:
     """The slots of `day` a measure owes a follow-up for: those whose end finds the measure active."""
-    return [slot for slot in (MORNING, EVENING) if owes_slot(started_at, released_at, slot_bounds(day, slot)[1])]
+    return [
+        slot for slot in (MORNING, EVENING) if owes_slot(started_at, released_at, slot_bounds(day, slot)[1])
+    ]
 
 
 def planned_steps(

@@ -118,7 +118,7 @@ def after_screening(person, screening, measure, kind: str):
 
 
 def keyperson_list(request):
-    nodes = registry_queries.filter_nodes(request.user)
+    nodes = registry_queries.filter_nodes(request.user, request.GET.get("node_code", ""))
     filters = forms.KeypersonFilterForm(request.GET, nodes=nodes)
     people = page_queries.search_keypersons(request.user, **filters.values())
     page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))

@@ -1,0 +1,475 @@
+"""The indicators of DOMAIN.md §9, each defined once, for a node's subtree and a day D (Asia/Shanghai).
+
+The daily report, the dashboard and the situation report all read numbers from here: `compute(node, day)`
+returns {code: value}; `REGISTRY` holds the definitions (code, Chinese label, unit, how to compute) and
+later modules add theirs with `register(...)` or `aggregate(...)`.
+
+Everything is counted by the database. Indicators declared with `aggregate(...)` name a source (the rows
+of one model in the subtree) and an aggregate expression; `compute` runs ONE query per source with every
+requested expression of that source. Indicators declared with `register(...)` run their own query
+(grouping, HAVING) and return its result; none of them loads records into Python.
+
+Boundaries, for day D:
+- "end of D" is 24:00 of D, i.e. 00:00 of D+1; "during D" is D 00:00 ≤ t < D+1 00:00.
+- A measure is active at t when started_at ≤ t and (released_at is empty or released_at > t): a measure
+  released exactly at 24:00 of D is not active at the end of D, and its release counts as during D+1.
+- Scope: measures, follow-ups (through their measure) and screenings by the node they were recorded at;
+  registered people by `registry.Residence`, so someone who moved counts where they lived at end of D.
+- A transfer to another measure (home quarantine → hospital) is not a release: `released_*` count the
+  measures that ended without a successor.
+- Follow-up slots: morning ends 12:00, evening 24:00. A slot is due for each person whose measure owes it
+  (`rules.owes_slot`: active at the slot's end, and started before it). It is done when the person has a
+  follow-up recorded for that slot, and missed when it has ended without one; a slot that has not ended
+  yet (D is today) is due but neither done nor missed until it is.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Count, FloatField, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Cast, NullIf
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.codes.models import CheckIn, Outcome, Passage
+from fangkong.grid.models import Jurisdiction
+from fangkong.measures import rules
+from fangkong.measures.divisions import place_name
+from fangkong.measures.models import (
+    ARRIVAL_REASONS,
+    FollowUp,
+    Kind,
+    Measure,
+    QuarantineSite,
+    Reason,
+    Room,
+    Screening,
+)
+from fangkong.measures.queries import active_at, followed_up, owes_slot
+from fangkong.registry.models import Residence, Verification
+
+PEOPLE = _("人")
+TIMES = _("人次")
+PERCENT = "%"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A subtree and a day, with the moments the definitions use."""
+
+    node: Jurisdiction
+    day: dt.date
+    now: dt.datetime
+
+    @property
+    def path(self) -> str:
+        return self.node.path
+
+    @cached_property
+    def start(self) -> dt.datetime:
+        return rules.local_midnight(self.day)
+
+    @cached_property
+    def end(self) -> dt.datetime:
+        """24:00 of D."""
+        return rules.local_midnight(self.day + dt.timedelta(days=1))
+
+    def slot_end(self, slot: str) -> dt.datetime:
+        return rules.slot_bounds(self.day, slot)[1]
+
+    def ended_slots(self) -> list[str]:
+        return [slot for slot in (rules.MORNING, rules.EVENING) if self.slot_end(slot) <= self.now]
+
+
+# The rows each source counts, already limited to the subtree (and to what exists by D where that is
+# the same for every indicator of the source).
+SOURCES: dict[str, Callable[[Scope], QuerySet]] = {
+    "residence": lambda s: Residence.objects.filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=s.end),
+        node__path__startswith=s.path,
+        started_at__lte=s.end,
+    ),
+    "measure": lambda s: Measure.objects.filter(node__path__startswith=s.path),
+    "screening": lambda s: Screening.objects.filter(node__path__startswith=s.path, screened_on__lte=s.day),
+    "follow_up": lambda s: FollowUp.objects.filter(measure__node__path__startswith=s.path, slot_date=s.day),
+}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str
+    unit: str
+    # Either `source` + `expression` (an aggregate over SOURCES[source], or a constant) ...
+    source: str = ""
+    expression: Callable[[Scope], Any] | None = None
+    finish: Callable[[Any], Any] | None = None  # turns the database's answer into the value
+    # ... or `value`, which runs its own aggregate query.
+    value: Callable[[Scope], Any] | None = None
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(code: str, label, unit, value: Callable[[Scope], Any]) -> Indicator:
+    """Add an indicator computed by its own query."""
+    return _add(Indicator(code=code, label=label, unit=unit, value=value))
+
+
+def aggregate(
+    code: str,
+    label,
+    unit,
+    *,
+    source: str,
+    expression: Callable[[Scope], Any],
+    finish: Callable[[Any], Any] | None = None,
+) -> Indicator:
+    """Add an indicator that is one aggregate expression over a source; see SOURCES."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown indicator source {source!r}")
+    return _add(
+        Indicator(code=code, label=label, unit=unit, source=source, expression=expression, finish=finish)
+    )
+
+
+def _add(indicator: Indicator) -> Indicator:
+    if indicator.code in REGISTRY:
+        raise ValueError(f"indicator {indicator.code!r} is defined twice")
+    REGISTRY[indicator.code] = indicator
+    return indicator
+
+
+def compute(
+    node: Jurisdiction,
+    day: dt.date,
+    *,
+    codes: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The indicators (all, or `codes`) of the node's subtree for day D, in registry order. `now` decides
+    which of today's slots have ended (default: the current time)."""
+    wanted = list(REGISTRY) if codes is None else codes
+    unknown = [code for code in wanted if code not in REGISTRY]
+    if unknown:
+        raise KeyError(f"unknown indicators: {', '.join(unknown)}")
+    scope = Scope(node=node, day=day, now=now or timezone.now())
+    selected = [REGISTRY[code] for code in REGISTRY if code in wanted]
+    values: dict[str, Any] = {}
+    by_source: dict[str, dict[str, Any]] = defaultdict(dict)
+    for indicator in selected:
+        if indicator.value is not None:
+            values[indicator.code] = indicator.value(scope)
+            continue
+        expression = indicator.expression(scope)
+        if getattr(expression, "contains_aggregate", False):
+            by_source[indicator.source][indicator.code] = expression
+        else:  # a constant, e.g. no slot of the day has ended yet
+            values[indicator.code] = expression
+    for source, expressions in by_source.items():
+        values.update(SOURCES[source](scope).aggregate(**expressions))
+    for indicator in selected:
+        if indicator.finish is not None:
+            values[indicator.code] = indicator.finish(values[indicator.code])
+    return {indicator.code: values[indicator.code] for indicator in selected}
+
+
+def describe() -> list[dict]:
+    """The definitions, for pages and exports that list indicators with their labels and units."""
+    return [{"code": i.code, "label": str(i.label), "unit": str(i.unit)} for i in REGISTRY.values()]
+
+
+def _distinct_people(filter: Q | None = None) -> Count:
+    return Count("person", distinct=True, filter=filter)
+
+
+def _sum(expressions: list) -> Any:
+    if not expressions:
+        return 0
+    total = expressions[0]
+    for expression in expressions[1:]:
+        total = total + expression
+    return total
+
+
+def _percent(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+# ── registry (实有人口) ──────────────────────────────────────────────────────────────────────────
+
+aggregate(
+    "registered_people",
+    _("实有人口登记数"),
+    PEOPLE,
+    source="residence",
+    expression=lambda s: _distinct_people(),
+)
+
+
+def _verified_pct(s: Scope):
+    verified = _distinct_people(
+        Q(
+            person__verification__in=[Verification.IN_PERSON, Verification.BY_PHONE],
+            person__verified_at__lte=s.end,
+        )
+    )
+    registered = _distinct_people()
+    return (
+        Cast(verified, FloatField())
+        * Value(100.0)
+        / NullIf(Cast(registered, FloatField()), Value(0.0), output_field=FloatField())
+    )
+
+
+# None when nobody is registered: a rate of nothing is not 0 %.
+aggregate(
+    "verified_people_pct",
+    _("实有人口核查率"),
+    PERCENT,
+    source="residence",
+    expression=_verified_pct,
+    finish=_percent,
+)
+
+# ── screenings (排查) ─────────────────────────────────────────────────────────────────────────────
+
+aggregate(
+    "screened_total",
+    _("累计排查重点人员"),
+    PEOPLE,
+    source="screening",
+    expression=lambda s: _distinct_people(),
+)
+
+
+def _screened_new(s: Scope) -> int:
+    """People whose first screening in the subtree is dated D: the day's growth of screened_total."""
+    firsts = SOURCES["screening"](s).values("person").annotate(first=Min("screened_on"))
+    return firsts.filter(first=s.day).count()
+
+
+register("screened_new", _("当日新增排查"), PEOPLE, _screened_new)
+
+
+def _screened_by_origin(s: Scope) -> list[dict]:
+    """screened_total of arrivals by origin province and city, largest first. Someone who arrived from
+    two places counts under each; an arrival without an origin under empty codes (未填写)."""
+    rows = (
+        SOURCES["screening"](s)
+        .filter(reason__in=ARRIVAL_REASONS)
+        .values("origin_province", "origin_city")
+        .annotate(count=Count("person", distinct=True))
+        .order_by("-count", "origin_province", "origin_city")
+    )
+    return [
+        {
+            "province_code": row["origin_province"],
+            "province": place_name(row["origin_province"]) or row["origin_province"] or str(_("未填写")),
+            "city_code": row["origin_city"],
+            # The 市辖区 of a municipality has no name of its own: it is the municipality.
+            "city": (
+                place_name(row["origin_city"]) or place_name(row["origin_province"]) or row["origin_city"]
+            )
+            if row["origin_city"]
+            else "",
+            "count": row["count"],
+        }
+        for row in rows
+    ]
+
+
+register("screened_by_origin", _("按来源地排查"), PEOPLE, _screened_by_origin)
+
+aggregate(
+    "close_contacts_total",
+    _("累计密切接触者"),
+    PEOPLE,
+    source="screening",
+    expression=lambda s: _distinct_people(Q(reason=Reason.CLOSE_CONTACT)),
+)
+
+# ── measures (管控措施) ───────────────────────────────────────────────────────────────────────────
+
+for _kind in Kind:
+    aggregate(
+        f"active_{_kind.value}",
+        format_lazy("在管人数（{}）", _kind.label),
+        PEOPLE,
+        source="measure",
+        expression=lambda s, kind=_kind.value: _distinct_people(Q(kind=kind) & active_at(s.end)),
+    )
+del _kind
+
+_RELEASED = Q(transferred_to__isnull=True)
+
+aggregate(
+    "released_new",
+    _("当日解除"),
+    TIMES,
+    source="measure",
+    expression=lambda s: Count("pk", filter=_RELEASED & Q(released_at__gte=s.start, released_at__lt=s.end)),
+)
+aggregate(
+    "released_total",
+    _("累计解除"),
+    TIMES,
+    source="measure",
+    expression=lambda s: Count("pk", filter=_RELEASED & Q(released_at__lt=s.end)),
+)
+aggregate(
+    "hospital_total",
+    _("累计送医"),
+    TIMES,
+    source="measure",
+    expression=lambda s: Count("pk", filter=Q(kind=Kind.HOSPITAL, started_at__lt=s.end)),
+)
+
+# ── follow-ups (随访) ─────────────────────────────────────────────────────────────────────────────
+
+aggregate(
+    "symptomatic_new",
+    _("当日随访发现发热等症状"),
+    PEOPLE,
+    source="follow_up",
+    expression=lambda s: _distinct_people(Q(is_abnormal=True)),
+)
+
+
+def _slots(s: Scope, slots: list[str], done: bool | None):
+    """Due person-slots among `slots`; with `done`, only those with (True) or without (False) a follow-up."""
+    counts = []
+    for slot in slots:
+        condition = owes_slot(s.slot_end(slot))
+        if done is True:
+            condition &= followed_up(s.day, slot)
+        elif done is False:
+            condition &= ~followed_up(s.day, slot)
+        counts.append(_distinct_people(condition))
+    return _sum(counts)
+
+
+_BOTH = [rules.MORNING, rules.EVENING]
+
+aggregate(
+    "followups_due",
+    _("当日应随访人次"),
+    TIMES,
+    source="measure",
+    expression=lambda s: _slots(s, _BOTH, None),
+)
+aggregate(
+    "followups_done",
+    _("当日已随访人次"),
+    TIMES,
+    source="measure",
+    expression=lambda s: _slots(s, _BOTH, True),
+)
+aggregate(
+    "followups_missed",
+    _("当日漏访人次"),
+    TIMES,
+    source="measure",
+    expression=lambda s: _slots(s, s.ended_slots(), False),
+)
+
+# ── checkpoints and venue codes (卡口、场所码) ───────────────────────────────────────────────────────
+# Passages by the node of their checkpoint, check-ins by the node of their venue, both during D.
+# checkpoint_people counts the passages that registered a person (scanned code or typed ID number),
+# person-times as the 卡口 ledgers count them; checkpoint_vehicles the passages with a plate (a vehicle
+# with its driver scanned counts in both); checkpoint_turned_back every passage turned back, person or
+# vehicle. Passengers of a vehicle that nobody scanned are not people registered.
+
+SOURCES["passage"] = lambda s: Passage.objects.filter(
+    checkpoint__node__path__startswith=s.path, at__gte=s.start, at__lt=s.end
+)
+SOURCES["checkin"] = lambda s: CheckIn.objects.filter(
+    venue__node__path__startswith=s.path, at__gte=s.start, at__lt=s.end
+)
+
+aggregate(
+    "checkpoint_people",
+    _("卡口测温人次"),
+    TIMES,
+    source="passage",
+    expression=lambda s: Count("pk", filter=Q(identity__isnull=False)),
+)
+aggregate(
+    "checkpoint_vehicles",
+    _("卡口登记车辆"),
+    _("辆"),
+    source="passage",
+    expression=lambda s: Count("pk", filter=~Q(plate="")),
+)
+aggregate(
+    "checkpoint_turned_back",
+    _("卡口劝返"),
+    TIMES,
+    source="passage",
+    expression=lambda s: Count("pk", filter=Q(outcome=Outcome.TURNED_BACK)),
+)
+aggregate(
+    "checkins",
+    _("场所扫码人次"),
+    TIMES,
+    source="checkin",
+    expression=lambda s: Count("pk"),
+)
+
+# ── quarantine sites (集中隔离点), added for the situation report ──────────────────────────────────────
+# Active sites by the node they belong to, their rooms' beds, and the beds free at the end of D (beds less
+# the measures in their rooms active then, wherever those people live). Sites and rooms carry no dates:
+# the sites and beds are those configured now, whatever D.
+
+
+def _sites(s: Scope) -> QuerySet:
+    return QuarantineSite.objects.filter(node__path__startswith=s.path, active=True)
+
+
+def _beds(s: Scope) -> int:
+    return Room.objects.filter(site__in=_sites(s)).aggregate(beds=Sum("capacity"))["beds"] or 0
+
+
+def _beds_free(s: Scope) -> int:
+    occupied = Measure.objects.filter(active_at(s.end), room__site__in=_sites(s)).count()
+    return _beds(s) - occupied
+
+
+register("quarantine_sites", _("集中隔离点"), _("个"), lambda s: _sites(s).count())
+register("quarantine_beds", _("集中隔离床位"), _("张"), _beds)
+register("quarantine_beds_free", _("集中隔离空余床位"), _("张"), _beds_free)
+
+
+# ── series forms (appended for the dashboard's trends, reporting/trends.py) ──────────────────────────
+# An indicator that one query can give for every day of a range, where running its own query once per day
+# would repeat the work. trends.series() uses the form when there is one; tests/test_trends.py checks each
+# against compute() day by day. Aggregate indicators need none: trends.py builds their per-day
+# expressions from the definitions above.
+
+SERIES: dict[str, Callable[[list[Scope]], list]] = {}
+
+
+def _screened_new_series(scopes: list[Scope]) -> list[int]:
+    """screened_new for each scope (same node, days in order): a person's first screening in the
+    subtree falls on D exactly when they have a screening there on D and none earlier."""
+    from django.db.models import Exists, OuterRef
+
+    subtree = SOURCES["screening"](scopes[-1])
+    earlier = subtree.filter(person=OuterRef("person"), screened_on__lt=OuterRef("screened_on"))
+    rows = (
+        subtree.filter(screened_on__gte=scopes[0].day)
+        .filter(~Exists(earlier))
+        .order_by()
+        .values("screened_on")
+        .annotate(count=Count("person", distinct=True))
+    )
+    by_day = {row["screened_on"]: row["count"] for row in rows}
+    return [by_day.get(scope.day, 0) for scope in scopes]
+
+
+SERIES["screened_new"] = _screened_new_series
