@@ -1,0 +1,477 @@
+"""The situation report (情况报告) as data: title, paragraphs and the indicator values behind them.
+
+Every figure in the text is a `Figure` that knows its indicator code and value: the preview highlights and
+links it, the JSON lists it, and the tests compare it with `indicators.compute` for the same node and
+moment. Nothing here adds, subtracts or rates numbers: a figure the indicators do not define (a total of
+all measures, a follow-up rate) is not written.
+
+What "截至2020年1月28日12时" means. The indicators are defined per day D (DOMAIN.md §9). A report as of
+moment T uses `compute(node, D, now=T)`, where D is the day T falls on, and T = 00:00 stands for 24:00 of
+the day before ("截至1月28日24时": the whole of 28 January):
+- cumulative figures (累计排查, 累计解除, 累计送医…) and the people under each measure are those of day D as
+  recorded; day figures (当日新增, 当日解除, 当日应随访…) count day D from 00:00;
+- a follow-up slot counts as missed only when it has ended by T (the morning at 12:00, the evening at
+  24:00): at 12时 the evening slot is due but neither done nor missed, and the text says so.
+When the report is made at T, as it is meant to be, these are the figures at T and the day so far. Made
+later for an earlier hour of a past day, they include what was recorded for the rest of that day
+(screenings carry a date, not a time): the `basis` note says so. A moment in the future is refused.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from fangkong.grid.models import Jurisdiction, Level
+from fangkong.lib.errors import RuleError
+from fangkong.measures import rules
+from fangkong.measures.models import Kind
+from fangkong.reporting import indicators
+from fangkong.reporting.models import SituationNotes
+
+SHANGHAI = rules.SHANGHAI
+CHINESE_NUMERALS = "一二三四五六七八九十"
+ORIGINS_SHOWN = 10  # origins named in the text; the rest are "等地", the JSON has them all
+NOTES_LIMIT = 5000  # characters of 存在问题 / 下一步工作 each
+ISSUER_LIMIT = 100
+
+# Sections in the order of the document; a section with nothing to say is left out and the rest renumbered.
+SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, PROBLEMS, NEXT_STEPS = (
+    "screening",
+    "measures",
+    "follow_ups",
+    "checkpoints",
+    "problems",
+    "next_steps",
+)
+SECTION_TITLES = {
+    SCREENING: "排查情况",
+    MEASURES: "管控情况",
+    FOLLOW_UPS: "随访监测",
+    CHECKPOINTS: "卡口与场所",
+    PROBLEMS: "存在问题",
+    NEXT_STEPS: "下一步工作",
+}
+OPENING, CLOSING = "opening", "closing"
+BODY, HEADING, SIGNATURE, DATE = "body", "heading", "signature", "date"
+
+# The measures in the order the reports name them; hospital stays are written separately.
+MEASURE_ORDER = [Kind.CENTRAL_QUARANTINE, Kind.HOME_QUARANTINE, Kind.HOME_MONITORING, Kind.SELF_MONITORING]
+SITE_CODES = ("quarantine_sites", "quarantine_beds", "quarantine_beds_free")
+
+
+# ── the moment ─────────────────────────────────────────────────────────────────────────────────────
+
+_AS_OF_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::\d{2})?)?\s*$")
+_AS_OF_CHINESE = re.compile(
+    r"^\s*(?:截至|截止)?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*"
+    r"(?:(\d{1,2})\s*[时点:：]\s*(?:(\d{1,2})\s*分?)?)?\s*$"
+)
+
+
+def parse_as_of(text: str) -> dt.datetime:
+    """A moment as people write it: "2020-01-28 12:00", "2020-01-28T12:00", "2020年1月28日12时",
+    "2020年1月28日12时30分", "2020年1月28日24时"; a date alone means 24:00 of that day. Asia/Shanghai."""
+    match = _AS_OF_ISO.match(text or "") or _AS_OF_CHINESE.match(text or "")
+    if not match:
+        raise RuleError({"as_of": f"截至时间格式不对：{text}（应为 2020-01-28 12:00 或 2020年1月28日12时）"})
+    year, month, day, hour, minute = (int(part) if part else None for part in match.groups())
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        raise RuleError({"as_of": f"日期不存在：{text}"}) from None
+    if hour is None or hour == 24 and not minute:
+        return rules.local_midnight(date + dt.timedelta(days=1))
+    if hour > 23 or (minute or 0) > 59:
+        raise RuleError({"as_of": f"时间不存在：{text}"})
+    return dt.datetime.combine(date, dt.time(hour, minute or 0), tzinfo=SHANGHAI)
+
+
+def default_as_of(now: dt.datetime | None = None) -> dt.datetime:
+    """The current hour: "截至今日15时" at 15:40."""
+    local = (now or timezone.now()).astimezone(SHANGHAI)
+    return local.replace(minute=0, second=0, microsecond=0)
+
+
+def report_day(as_of: dt.datetime) -> dt.date:
+    """The day whose indicators the report uses: 00:00 closes the day before."""
+    local = as_of.astimezone(SHANGHAI)
+    if local.time() == dt.time(0):
+        return local.date() - dt.timedelta(days=1)
+    return local.date()
+
+
+def chinese_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def as_of_text(as_of: dt.datetime) -> str:
+    """截至2020年1月28日12时 / 12时30分 / 24时."""
+    local = as_of.astimezone(SHANGHAI)
+    if local.time() == dt.time(0):
+        return f"截至{chinese_date(report_day(local))}24时"
+    minutes = f"{local.minute}分" if local.minute else ""
+    return f"截至{chinese_date(local.date())}{local.hour}时{minutes}"
+
+
+def check_as_of(as_of: dt.datetime, now: dt.datetime) -> None:
+    if as_of > now + dt.timedelta(minutes=1):
+        raise RuleError({"as_of": "截至时间不能晚于现在"})
+
+
+# ── the document as data ───────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number in the text: the indicator it comes from, its value, and how it is written. `item`
+    names the entry of a list indicator (湖北省武汉市 of screened_by_origin)."""
+
+    code: str
+    value: Any
+    text: str
+    item: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(indicators.REGISTRY[self.code].label)
+
+    def as_dict(self) -> dict:
+        out = {"code": self.code, "value": self.value, "text": self.text}
+        if self.item:
+            out["item"] = self.item
+        return out
+
+
+@dataclass
+class Paragraph:
+    section: str
+    kind: str  # BODY, HEADING, SIGNATURE or DATE
+    segments: list  # str and Figure, in reading order
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text if isinstance(s, Figure) else s for s in self.segments)
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [s for s in self.segments if isinstance(s, Figure)]
+
+    def as_dict(self) -> dict:
+        return {
+            "section": self.section,
+            "kind": self.kind,
+            "text": self.text,
+            "numbers": [f.as_dict() for f in self.figures],
+        }
+
+
+@dataclass
+class Situation:
+    node: Jurisdiction
+    as_of: dt.datetime
+    day: dt.date
+    title: str
+    issuer: str
+    paragraphs: list[Paragraph]
+    indicators: dict[str, Any]
+    basis: str = ""  # a note on what the figures cover, when it is not simply "at the moment"
+    notes: SituationNotes | None = None
+
+    @property
+    def as_of_text(self) -> str:
+        return as_of_text(self.as_of)
+
+    @property
+    def date_text(self) -> str:
+        """成文日期: the day the report is dated, the day of the moment (24时 is dated the next morning)."""
+        return chinese_date(self.as_of.astimezone(SHANGHAI).date())
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [f for p in self.paragraphs for f in p.figures]
+
+    def as_dict(self) -> dict:
+        return {
+            "node": self.node.code,
+            "node_name": self.node.name,
+            "as_of": self.as_of.astimezone(SHANGHAI).isoformat(),
+            "as_of_text": self.as_of_text,
+            "day": self.day.isoformat(),
+            "title": self.title,
+            "issuer": self.issuer,
+            "date": self.date_text,
+            "basis": self.basis,
+            "paragraphs": [p.as_dict() for p in self.paragraphs],
+            "indicators": self.indicators,
+        }
+
+
+# ── writing numbers and places ─────────────────────────────────────────────────────────────────────
+
+
+def number_text(code: str, value) -> str:
+    """As the reports write them: Arabic numerals and the indicator's unit (人, 人次, 辆…), a rate with
+    one decimal (96.5%)."""
+    unit = str(indicators.REGISTRY[code].unit)
+    if unit == indicators.PERCENT:
+        return f"{float(value):.1f}%"
+    return f"{value}{unit}"
+
+
+def figure(values: dict, code: str) -> Figure:
+    return Figure(code=code, value=values[code], text=number_text(code, values[code]))
+
+
+def whole_of(node: Jurisdiction) -> str:
+    """全县 / 全区 / 全镇 / 全乡 / 全街道 / 全村 / 全社区 / 本网格: how a report names its own area."""
+    name = node.name
+    if node.level == Level.GRID:
+        return "本网格"
+    if node.level == Level.VILLAGE:
+        return "全社区" if "社区" in name else "全村"
+    if node.level == Level.TOWNSHIP:
+        for suffix in ("街道", "乡", "镇"):
+            if name.endswith(suffix):
+                return f"全{suffix}"
+        return "全镇"
+    if node.level == Level.COUNTY:
+        return "全区" if name.endswith("区") else "全市" if name.endswith("市") else "全县"
+    return {Level.CITY: "全市", Level.PROVINCE: "全省"}.get(node.level, "全辖区")
+
+
+def origin_name(row: dict) -> str:
+    province, city = row.get("province") or "", row.get("city") or ""
+    if not row.get("province_code"):
+        return "来源地未填写"
+    return province if not city or city == province else f"{province}{city}"
+
+
+def default_issuer(node: Jurisdiction) -> str:
+    return f"{node.name}新冠肺炎疫情防控指挥部"
+
+
+def title_of(node: Jurisdiction) -> str:
+    return f"{node.name}关于新冠肺炎疫情防控工作开展情况的报告"
+
+
+# ── the sections ───────────────────────────────────────────────────────────────────────────────────
+
+
+def _has(values: dict, *codes: str) -> bool:
+    return all(code in values for code in codes)
+
+
+def _listing(values: dict, codes: list[str], names: dict[str, str]) -> list:
+    """ "集中隔离医学观察3人、居家隔离医学观察5人" as segments."""
+    out: list = []
+    for code in codes:
+        if out:
+            out.append("、")
+        out += [names[code], figure(values, code)]
+    return out
+
+
+def opening(node: Jurisdiction, values: dict, as_of: dt.datetime) -> list:
+    whole = whole_of(node)
+    return [
+        f"按照上级疫情防控工作部署，{node.name}坚持“日报告、零报告”制度，扎实做好重点人员排查、"
+        f"管控和随访监测工作。{as_of_text(as_of)}，{whole}累计排查重点人员",
+        figure(values, "screened_total"),
+        "。现将有关情况报告如下：",
+    ]
+
+
+def screening_section(node: Jurisdiction, values: dict) -> list[list]:
+    whole = whole_of(node)
+    paragraphs = []
+    if values.get("registered_people"):
+        first = [f"{whole}已登记实有人口", figure(values, "registered_people")]
+        if values.get("verified_people_pct") is not None:
+            first += ["，实有人口核查率", figure(values, "verified_people_pct")]
+        paragraphs.append([*first, "。"])
+    lines = [
+        f"{whole}累计排查重点人员",
+        figure(values, "screened_total"),
+        "，其中当日新增",
+        figure(values, "screened_new"),
+    ]
+    if _has(values, "close_contacts_total"):
+        lines += ["；累计排查密切接触者", figure(values, "close_contacts_total")]
+    lines.append("。")
+    origins = values.get("screened_by_origin") or []
+    if origins:
+        lines.append("外地来返人员按来源地分：")
+        for i, row in enumerate(origins[:ORIGINS_SHOWN]):
+            name = origin_name(row)
+            count = Figure(
+                code="screened_by_origin",
+                value=row["count"],
+                text=number_text("screened_by_origin", row["count"]),
+                item=name,
+            )
+            lines += ["、" if i else "", name, count]
+        lines.append("等地。" if len(origins) > ORIGINS_SHOWN else "。")
+    paragraphs.append(lines)
+    if _has(values, "cases_confirmed_total", "cases_confirmed_new"):
+        paragraphs.append(
+            [
+                "累计报告确诊病例",
+                figure(values, "cases_confirmed_total"),
+                "，其中当日新增",
+                figure(values, "cases_confirmed_new"),
+                "。",
+            ]
+        )
+    return paragraphs
+
+
+def measures_section(node: Jurisdiction, values: dict) -> list[list]:
+    whole = whole_of(node)
+    kinds = [f"active_{k.value}" for k in MEASURE_ORDER if values.get(f"active_{k.value}")]
+    names = {f"active_{k.value}": k.label for k in MEASURE_ORDER}
+    if kinds:
+        first = [f"{whole}现有", *_listing(values, kinds, names)]
+    else:
+        first = [f"{whole}目前无正在实施隔离观察或健康监测的人员"]
+    if values.get("hospital_total"):
+        first += [
+            "；送医治疗",
+            figure(values, "active_hospital"),
+            "，累计送医",
+            figure(values, "hospital_total"),
+        ]
+    paragraphs = [[*first, "。"]]
+    if _has(values, *SITE_CODES) and values["quarantine_sites"]:
+        paragraphs.append(
+            [
+                f"{whole}设集中隔离点",
+                figure(values, "quarantine_sites"),
+                "，共有床位",
+                figure(values, "quarantine_beds"),
+                "，空余床位",
+                figure(values, "quarantine_beds_free"),
+                "。",
+            ]
+        )
+    paragraphs.append(
+        [
+            "当日解除隔离观察或健康监测",
+            figure(values, "released_new"),
+            "，累计解除",
+            figure(values, "released_total"),
+            "。",
+        ]
+    )
+    return paragraphs
+
+
+def follow_ups_section(values: dict, day: dt.date, as_of: dt.datetime) -> list[list]:
+    if not values["followups_due"]:
+        lines = ["当日无应随访人员"]
+    else:
+        lines = [
+            "当日应随访",
+            figure(values, "followups_due"),
+            "，已随访",
+            figure(values, "followups_done"),
+            "，漏访",
+            figure(values, "followups_missed"),
+        ]
+        if rules.slot_bounds(day, rules.EVENING)[1] > as_of:
+            lines.append("（下午时段尚未结束，未计入漏访）")
+    lines += ["；随访发现发热、咳嗽等症状", figure(values, "symptomatic_new"), "。"]
+    return [lines]
+
+
+CHECKPOINT_CLAUSES = [
+    ("checkpoint_people", "各卡口测温登记"),
+    ("checkpoint_vehicles", "登记车辆"),
+    ("checkpoint_turned_back", "劝返"),
+    ("checkins", "场所扫码登记"),
+]
+
+
+def checkpoints_section(values: dict) -> list[list]:
+    """Only the figures that exist and are not zero: a township without checkpoints says nothing."""
+    present = [(code, words) for code, words in CHECKPOINT_CLAUSES if values.get(code)]
+    if not present:
+        return []
+    lines: list = ["当日"]
+    for i, (code, words) in enumerate(present):
+        # Checkpoints, then venues: a new clause after a semicolon.
+        separator = "" if not i else "；" if code == "checkins" else "，"
+        lines += [separator, words, figure(values, code)]
+    lines.append("。")
+    return [lines]
+
+
+def written(text: str) -> list[list]:
+    """存在问题 / 下一步工作 as people wrote them: one paragraph per line."""
+    return [[line.strip()] for line in (text or "").splitlines() if line.strip()]
+
+
+# ── composing ──────────────────────────────────────────────────────────────────────────────────────
+
+
+def notes_for(node: Jurisdiction) -> SituationNotes | None:
+    return SituationNotes.objects.filter(node=node).first()
+
+
+def compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None = None) -> Situation:
+    """The report of a node's subtree as of a moment. The caller has checked the user may see the node."""
+    now = now or timezone.now()
+    check_as_of(as_of, now)
+    day = report_day(as_of)
+    values = indicators.compute(node, day, now=as_of)
+    notes = notes_for(node)
+    sections = [
+        (SCREENING, screening_section(node, values)),
+        (MEASURES, measures_section(node, values)),
+        (FOLLOW_UPS, follow_ups_section(values, day, as_of)),
+        (CHECKPOINTS, checkpoints_section(values)),
+        (PROBLEMS, written(notes.problems if notes else "")),
+        (NEXT_STEPS, written(notes.next_steps if notes else "")),
+    ]
+    paragraphs = [Paragraph(OPENING, BODY, opening(node, values, as_of))]
+    number = 0
+    for key, bodies in sections:
+        if not bodies:
+            continue
+        paragraphs.append(Paragraph(key, HEADING, [f"{CHINESE_NUMERALS[number]}、{SECTION_TITLES[key]}"]))
+        paragraphs += [Paragraph(key, BODY, segments) for segments in bodies]
+        number += 1
+    issuer = (notes.issuer if notes else "") or default_issuer(node)
+    situation = Situation(
+        node=node,
+        as_of=as_of,
+        day=day,
+        title=title_of(node),
+        issuer=issuer,
+        paragraphs=paragraphs,
+        indicators=values,
+        basis=basis(as_of, now),
+        notes=notes,
+    )
+    situation.paragraphs += [
+        Paragraph(CLOSING, SIGNATURE, [issuer]),
+        Paragraph(CLOSING, DATE, [situation.date_text]),
+    ]
+    return situation
+
+
+def basis(as_of: dt.datetime, now: dt.datetime) -> str:
+    """Said when the report is made after its moment within a past day: see the module docstring."""
+    day_end = rules.local_midnight(report_day(as_of) + dt.timedelta(days=1))
+    if as_of < day_end and now > as_of + dt.timedelta(hours=1):
+        return (
+            f"{as_of_text(as_of)}的当日数字按{chinese_date(report_day(as_of))}已登记的全部记录计算，"
+            "含该时点之后当日登记的记录；漏访只计已结束的时段。"
+        )
+    return ""
+
+
+def to_json(situation: Situation) -> dict:
+    return situation.as_dict()

@@ -1,0 +1,48 @@
+"""Where each figure of the report leads: the list of the records behind it, the same lists the
+dashboard links to. The lists scope themselves to the user; `node_code` narrows them to the report's node
+where the list offers that filter."""
+
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from fangkong.grid.models import Jurisdiction
+from fangkong.measures.models import Kind, Reason
+
+KEYPERSONS, PERSONS = "keyperson_list", "person_list"
+
+# code → (URL name, query without the node, whether the list takes node_code)
+FIXED: dict[str, tuple[str, dict, bool]] = {
+    "registered_people": (PERSONS, {}, True),
+    "verified_people_pct": (PERSONS, {}, True),
+    "screened_total": (KEYPERSONS, {}, True),
+    "screened_new": (KEYPERSONS, {}, True),
+    "screened_by_origin": (KEYPERSONS, {}, True),
+    "close_contacts_total": (KEYPERSONS, {"reason": Reason.CLOSE_CONTACT.value}, True),
+    "released_new": (KEYPERSONS, {"status": "released"}, True),
+    "released_total": (KEYPERSONS, {"status": "released"}, True),
+    "hospital_total": (KEYPERSONS, {"kind": Kind.HOSPITAL.value}, True),
+    "followups_due": (KEYPERSONS, {"status": "active"}, True),
+    "followups_done": (KEYPERSONS, {"status": "active"}, True),
+    "followups_missed": ("township_overview", {}, False),
+    "symptomatic_new": ("alert_list", {}, False),
+    "quarantine_sites": ("site_list", {}, False),
+    "quarantine_beds": ("site_list", {}, False),
+    "quarantine_beds_free": ("site_list", {}, False),
+    "checkpoint_people": ("checkpoint_list", {}, False),
+    "checkpoint_vehicles": ("checkpoint_list", {}, False),
+    "checkpoint_turned_back": ("checkpoint_list", {}, False),
+    "checkins": ("checkin_list", {}, False),
+}
+
+
+def records_link(code: str, node: Jurisdiction) -> str:
+    """The URL of the records behind an indicator of `node`, or "" when no list shows them."""
+    if code.startswith("active_"):
+        name, query, by_node = KEYPERSONS, {"kind": code.removeprefix("active_"), "status": "active"}, True
+    elif code in FIXED:
+        name, query, by_node = FIXED[code]
+    else:
+        return ""
+    if by_node:
+        query = {**query, "node_code": node.code}
+    return reverse(name) + (f"?{urlencode(query)}" if query else "")
