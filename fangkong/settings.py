@@ -1,5 +1,6 @@
 """Settings, all from the environment. A bad value stops start-up with a message naming the variable."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -58,12 +59,13 @@ INSTALLED_APPS = [
     "fangkong.measures",
     "fangkong.reporting",
     "fangkong.imports",
+    "fangkong.codes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "fangkong.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -151,6 +153,19 @@ DIVISIONS_DIR = BASE_DIR / "data" / "divisions"
 DIVISIONS_VINTAGE = "2023"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+
+# Health codes (codes/tokens.py): the QR token of a resident's code is valid this many seconds. Keys sign
+# the tokens: the first signs, all verify, so a new key goes first and the old one stays until the tokens
+# it signed have expired; without the variable, one key derived from SECRET_KEY. Verifications per staff
+# account and minute (API and checkpoint pages).
+CODE_TOKEN_SECONDS = env_int("CODE_TOKEN_SECONDS", 60)
+HEALTH_CODE_KEYS = env_list(
+    "HEALTH_CODE_KEYS", [hashlib.sha256(f"fangkong.health-code-key:{SECRET_KEY}".encode()).hexdigest()]
+)
+if not HEALTH_CODE_KEYS:
+    raise RuntimeError("HEALTH_CODE_KEYS must list at least one key (comma-separated)")
+CODE_VERIFY_PER_MINUTE = env_int("CODE_VERIFY_PER_MINUTE", 120)
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")  # absolute links printed on QR posters
 
 LOGGING = {
     "version": 1,
