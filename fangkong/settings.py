@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "fangkong.grid.context_processors.nav",
+                "fangkong.reporting.context_processors.reminders",
             ],
         },
     },

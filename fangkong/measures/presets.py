@@ -31,6 +31,8 @@ VENUE_DWELL_MINUTES = {
     )
 }
 CHECKIN_RETENTION_DAYS = 28
+# Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
+REPORT_DEADLINE = "10:00"
 
 
 # Health codes (DOMAIN.md §6): the rule table read by codes/code_rules.py, one entry per rule. Every rule can
@@ -86,6 +88,8 @@ PRESETS: dict[str, dict] = {
         "release_tests": 0,
         "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
         "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "report_deadline": REPORT_DEADLINE,
+        "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": dict(HEALTH_CODE_ZHEJIANG_2020),
         "unverified": ["tests"],
     },
@@ -108,6 +112,8 @@ PRESETS: dict[str, dict] = {
         "release_tests": 2,
         "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
         "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "report_deadline": REPORT_DEADLINE,
+        "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": dict(HEALTH_CODE_SICHUAN_2021),
         "unverified": ["arrival", "arrival_high", "arrival_medium"],
     },
@@ -130,6 +136,8 @@ PRESETS: dict[str, dict] = {
         "release_tests": 1,
         "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
         "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "report_deadline": REPORT_DEADLINE,
+        "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": _health_code(
             "第九版：四川规则，来返天数按第九版（简化）", days_after_release=28, arrival_days=7
         ),
@@ -154,6 +162,8 @@ PRESETS: dict[str, dict] = {
         "release_tests": 1,
         "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
         "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "report_deadline": REPORT_DEADLINE,
+        "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": _health_code(
             "二十条：仅高风险区来返赋码（简化）", days_after_release=28, arrival_days=7, medium=False
         ),
@@ -178,6 +188,8 @@ PRESETS: dict[str, dict] = {
         "release_tests": 1,
         "venue_dwell_minutes": dict(VENUE_DWELL_MINUTES),
         "checkin_retention_days": CHECKIN_RETENTION_DAYS,
+        "report_deadline": REPORT_DEADLINE,
+        "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": _health_code("新十条：不再按来返赋码（简化）", days_after_release=28, arrival_days=0),
         "unverified": ["fever", "self_declared", "health_code"],
     },
