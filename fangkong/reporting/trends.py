@@ -1,0 +1,144 @@
+"""The dashboard's trends: charted indicators of a node's subtree for each of the last N days.
+
+Not N × compute(): every value comes from the definitions in indicators.py, but the queries are shared
+across days:
+- an indicator with a series form (`indicators.SERIES`, e.g. screened_new) runs it: one query for the range;
+- aggregate indicators over a source whose rows are the same whatever the day (measures: all of the
+  subtree's) become ONE query for the whole range, with each day's expressions side by side — the very
+  expressions compute() builds, for each day's Scope;
+- aggregate indicators over a source that is the day's rows (follow-ups of slot day D) run one query per
+  day holding every requested indicator of that source, which is what compute() runs for that source;
+- anything else (an indicator with its own query and no series form) runs its query day by day.
+Whether a source's rows depend on the day is read from its query, not assumed: if a definition changes,
+trends fall back to a query per day and stay equal to compute(). tests/test_trends.py checks that every
+series equals compute() day by day.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from fangkong.grid.models import Jurisdiction
+from fangkong.measures.models import Kind
+
+from .indicators import REGISTRY, SERIES, SOURCES, Scope
+
+DAYS = 30
+
+# What the dashboard charts: screened, under each measure, released, fever found, follow-ups missed.
+SCREENED = ["screened_new"]
+ACTIVE = [f"active_{kind}" for kind in Kind.values]
+RELEASED = ["released_new"]
+FOLLOW_UPS = ["symptomatic_new", "followups_missed"]
+CHARTED = SCREENED + ACTIVE + RELEASED + FOLLOW_UPS
+
+# Measure-source indicators whose value for D only looks at measures that overlap D: active at a moment
+# of D, released during D, owing a slot of D. For these the one query over the range reads only the
+# measures that overlap the range (see `_overlapping`); anything else reads the whole subtree.
+_WITHIN_DAY = set(ACTIVE) | {"released_new", "followups_due", "followups_done", "followups_missed"}
+
+
+@dataclass(frozen=True)
+class Trends:
+    days: list[dt.date]
+    values: dict[str, list[Any]]  # code → one value per day, oldest first
+
+
+def series(
+    node: Jurisdiction,
+    *,
+    last_day: dt.date,
+    days: int = DAYS,
+    codes: list[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Trends:
+    """The indicators (`CHARTED` by default) for each of the `days` days ending with `last_day`. `now`
+    decides which of today's slots have ended, as in compute()."""
+    wanted = list(CHARTED if codes is None else codes)
+    unknown = [code for code in wanted if code not in REGISTRY]
+    if unknown:
+        raise KeyError(f"unknown indicators: {', '.join(unknown)}")
+    now = now or timezone.now()
+    span = [last_day - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    scopes = [Scope(node=node, day=day, now=now) for day in span]
+    values: dict[str, list] = {}
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for code in wanted:
+        indicator = REGISTRY[code]
+        if code in SERIES:
+            values[code] = SERIES[code](scopes)
+        elif indicator.value is not None:
+            values[code] = [indicator.value(scope) for scope in scopes]
+        else:
+            by_source[indicator.source].append(code)
+    for source, source_codes in by_source.items():
+        if _same_rows_every_day(source, scopes):
+            values.update(_one_query(source, source_codes, scopes))
+        else:
+            values.update(_query_per_day(source, source_codes, scopes))
+    for code in wanted:
+        finish = REGISTRY[code].finish
+        if finish is not None:
+            values[code] = [finish(value) for value in values[code]]
+    return Trends(days=span, values={code: values[code] for code in wanted})
+
+
+def _same_rows_every_day(source: str, scopes: list[Scope]) -> bool:
+    first, last = SOURCES[source](scopes[0]), SOURCES[source](scopes[-1])
+    return str(first.query) == str(last.query)
+
+
+def _expressions(codes: list[str], scope: Scope) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The aggregate expressions of the codes for one day, and the values that are constants (e.g. no
+    slot of the day has ended yet), as compute() splits them."""
+    aggregates, constants = {}, {}
+    for code in codes:
+        expression = REGISTRY[code].expression(scope)
+        if getattr(expression, "contains_aggregate", False):
+            aggregates[code] = expression
+        else:
+            constants[code] = expression
+    return aggregates, constants
+
+
+def _overlapping(scopes: list[Scope]) -> Q:
+    """Measures that overlap the range: started by its end (a measure starting at 24:00 of the last day
+    is active at that end), not released before its start."""
+    return Q(started_at__lte=scopes[-1].end) & (
+        Q(released_at__isnull=True) | Q(released_at__gte=scopes[0].start)
+    )
+
+
+def _one_query(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
+    rows = SOURCES[source](scopes[-1])
+    if source == "measure" and all(code in _WITHIN_DAY for code in codes):
+        rows = rows.filter(_overlapping(scopes))
+    values = {code: [None] * len(scopes) for code in codes}
+    named = {}
+    for i, scope in enumerate(scopes):
+        aggregates, constants = _expressions(codes, scope)
+        for code, value in constants.items():
+            values[code][i] = value
+        for code, expression in aggregates.items():
+            named[f"d{i}_{code}"] = (i, code, expression)
+    if named:
+        result = rows.aggregate(**{alias: expression for alias, (_i, _c, expression) in named.items()})
+        for alias, (i, code, _expression) in named.items():
+            values[code][i] = result[alias]
+    return values
+
+
+def _query_per_day(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
+    values = {code: [None] * len(scopes) for code in codes}
+    for i, scope in enumerate(scopes):
+        aggregates, constants = _expressions(codes, scope)
+        for code, value in constants.items():
+            values[code][i] = value
+        if aggregates:
+            for code, value in SOURCES[source](scope).aggregate(**aggregates).items():
+                values[code][i] = value
+    return values

@@ -1,0 +1,286 @@
+"""The dashboard of a node (数据看板): today's figures with the change from yesterday, the last 30 days as
+line charts, the children side by side with the completeness of their daily reports, and the alerts
+waiting. Every number comes from indicators.compute, trends.series or completeness.completeness, and
+links to the list of records behind it; those lists apply the user's scope themselves.
+
+`/reports/dashboard/` is the user's first node; `/reports/dashboard/<code>/` any node they can see, 404
+otherwise (the same answer for "missing" and "not yours")."""
+
+import datetime as dt
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from fangkong.grid import scoping
+from fangkong.grid.models import Jurisdiction
+from fangkong.measures import page_queries as measure_pages
+from fangkong.measures import queries as measure_queries
+from fangkong.measures.models import Kind, Reason
+from fangkong.registry.models import Verification
+from fangkong.registry.queries import FILTER_LEVELS
+
+from .. import completeness, indicators, trends
+
+PERCENT_POINTS = _("个百分点")
+
+# The headline, in groups; codes a module has not registered (yet) are left out.
+HEADLINE = [
+    (_("实有人口"), ["registered_people", "verified_people_pct"]),
+    (_("排查"), ["screened_new", "screened_total", "close_contacts_total"]),
+    (_("在管人数"), trends.ACTIVE),
+    (_("解除与送医"), ["released_new", "released_total", "hospital_total"]),
+    (_("随访"), ["followups_due", "followups_done", "followups_missed", "symptomatic_new"]),
+    (_("集中隔离点"), ["quarantine_sites", "quarantine_beds", "quarantine_beds_free"]),
+]
+# Shown only when the subtree has any of them today or yesterday.
+WHEN_PRESENT = [
+    (_("卡口与场所码"), ["checkpoint_people", "checkpoint_vehicles", "checkpoint_turned_back", "checkins"]),
+]
+CHARTS = [
+    ("trend-screened", _("排查与解除"), trends.SCREENED + trends.RELEASED),
+    ("trend-active", _("在管人数"), trends.ACTIVE),
+    ("trend-followups", _("随访发现发热与漏访"), trends.FOLLOW_UPS),
+]
+# The children's columns: registered, screened, under measures (the sum of active_*: a person has one
+# active measure at a time), missed follow-ups today.
+CHILD_CODES = ["registered_people", "screened_total", *trends.ACTIVE, "followups_missed"]
+
+
+# Finding the node ------------------------------------------------------------------------------------
+
+
+def dashboard_node(user, code: str | None) -> Jurisdiction:
+    if code is not None:
+        return scoping.access_jurisdiction(user, code)
+    tops = scoping.nodes_with(user)
+    if not tops:
+        raise Http404
+    return tops[0]
+
+
+# Links to the records behind each figure ---------------------------------------------------------------
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode({key: value for key, value in params.items() if value})
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str]]:
+    """code → (url, what the list shows). The lists filter by `node_code` where they can: the list
+    filters offer township, village and grid nodes only, so a county's figures link to the whole list
+    (which is the user's area). Figures that no list matches exactly link to the nearest one and say so."""
+    code = node.code if node.level in FILTER_LEVELS else ""
+
+    def keypersons(**params):
+        return _url("keyperson_list", node_code=code, **params)
+
+    links = {
+        "registered_people": (_url("person_list", node_code=code), _("实有人口名单")),
+        "verified_people_pct": (
+            _url("person_list", node_code=code, verification=Verification.NONE),
+            _("未核查人员名单"),
+        ),
+        "screened_total": (keypersons(), _("重点人员名单")),
+        "screened_new": (keypersons(), _("重点人员名单（按最近排查、管控排序）")),
+        "close_contacts_total": (keypersons(reason=Reason.CLOSE_CONTACT), _("密切接触者名单")),
+        "released_new": (keypersons(status=measure_pages.RELEASED), _("已解除人员名单")),
+        "released_total": (keypersons(status=measure_pages.RELEASED), _("已解除人员名单")),
+        "hospital_total": (keypersons(kind=Kind.HOSPITAL), _("送医人员名单")),
+        "symptomatic_new": (_url("alert_list"), _("待处置预警")),
+        "followups_missed": (_url("township_overview"), _("总览：漏访名单")),
+        "followups_due": (_url("township_overview"), _("总览")),
+        "followups_done": (_url("township_overview"), _("总览")),
+    }
+    for kind in Kind.values:
+        links[f"active_{kind}"] = (
+            keypersons(kind=kind, status=measure_pages.ACTIVE),
+            _("在管人员名单（{kind}）").format(kind=Kind(kind).label),
+        )
+    optional = {
+        "checkpoint_people": ("checkpoint_list", {}, _("卡口")),
+        "checkpoint_vehicles": ("checkpoint_list", {}, _("卡口")),
+        "checkpoint_turned_back": ("checkpoint_list", {}, _("卡口")),
+        "checkins": ("checkin_list", {"day": today.isoformat()}, _("扫码记录")),
+        "quarantine_sites": ("site_list", {}, _("集中隔离点")),
+        "quarantine_beds": ("site_list", {}, _("集中隔离点")),
+        "quarantine_beds_free": ("site_list", {}, _("集中隔离点")),
+    }
+    for indicator, (name, params, title) in optional.items():
+        try:
+            links[indicator] = (_url(name, **params), title)
+        except NoReverseMatch:  # the module with that list is not installed
+            pass
+    return links
+
+
+# The figures -------------------------------------------------------------------------------------------
+
+
+def change(value, previous, unit: str) -> dict | None:
+    """▲/▼ and the difference from yesterday; a rate changes by percentage points."""
+    if not isinstance(value, int | float) or not isinstance(previous, int | float):
+        return None
+    difference = round(value - previous, 1) if unit == indicators.PERCENT else value - previous
+    if difference == 0:
+        return {"direction": "same", "text": _("持平")}
+    shown = f"{abs(difference):g}" + (str(PERCENT_POINTS) if unit == indicators.PERCENT else "")
+    return {"direction": "up" if difference > 0 else "down", "text": ("▲" if difference > 0 else "▼") + shown}
+
+
+def figure(code: str, today: dict, yesterday: dict, links: dict) -> dict:
+    definition = indicators.REGISTRY[code]
+    link = links.get(code)
+    return {
+        "code": code,
+        "label": definition.label,
+        "unit": definition.unit,
+        "value": today[code],
+        "previous": yesterday[code],
+        "change": change(today[code], yesterday[code], definition.unit),
+        "link": link[0] if link else "",
+        "link_title": link[1] if link else "",
+    }
+
+
+def headline(today: dict, yesterday: dict, links: dict) -> list[dict]:
+    groups, shown = [], set()
+    for (title, codes), optional in [(g, False) for g in HEADLINE] + [(g, True) for g in WHEN_PRESENT]:
+        present = [code for code in codes if code in today]
+        shown.update(present)
+        if optional and not any(today[c] or yesterday[c] for c in present):
+            continue
+        if present:
+            groups.append({"title": title, "figures": [figure(c, today, yesterday, links) for c in present]})
+    # Indicators later modules add show up here until someone gives them a place above.
+    others = [c for c, v in today.items() if c not in shown and not isinstance(v, list | dict)]
+    if others:
+        groups.append({"title": _("其他"), "figures": [figure(c, today, yesterday, links) for c in others]})
+    return groups
+
+
+def short_label(code: str) -> str:
+    """Chart legends are narrow on a phone: the kind alone for active_<kind>."""
+    if code in trends.ACTIVE:
+        return Kind(code.removeprefix("active_")).label
+    return str(indicators.REGISTRY[code].label).removeprefix("当日")
+
+
+def trend_charts(series: trends.Trends) -> list[dict]:
+    charts = []
+    for chart_id, title, codes in CHARTS:
+        charts.append(
+            {
+                "id": chart_id,
+                "title": title,
+                "columns": [short_label(code) for code in codes],
+                "series": [{"name": short_label(code), "data": series.values[code]} for code in codes],
+                # The table under the chart, newest day first; each cell with its column's name for
+                # the phone layout (table.responsive).
+                "rows": [
+                    {
+                        "day": day,
+                        "cells": [
+                            {"label": short_label(code), "value": series.values[code][i]} for code in codes
+                        ],
+                    }
+                    for i, day in reversed(list(enumerate(series.days)))
+                ],
+            }
+        )
+    return charts
+
+
+def reports_link(node: Jurisdiction, day: dt.date) -> str:
+    """The completeness page of the node's daily reports for the day (who sent, who is late or missing)."""
+    return reverse("completeness", kwargs={"code": node.code}) + "?" + urlencode({"date": day.isoformat()})
+
+
+def child_rows(node: Jurisdiction, day: dt.date, now: dt.datetime, reports) -> list[dict]:
+    """Each child's figures (compute for the child: a few queries per child, none per record) and the
+    completeness of its daily reports of `reports.day`."""
+    tallies = {row.node.pk: row.tally for row in reports.children}
+    rows = []
+    for child in Jurisdiction.objects.filter(parent=node).order_by("path"):
+        values = indicators.compute(child, day, codes=CHILD_CODES, now=now)
+        rows.append(
+            {
+                "node": child,
+                "link": reverse("dashboard_node", kwargs={"code": child.code}),
+                "registered": values["registered_people"],
+                "screened": values["screened_total"],
+                "active": sum(values[code] for code in trends.ACTIVE),
+                "missed": values["followups_missed"],
+                "reports": tallies.get(child.pk),
+                "reports_link": reports_link(child, reports.day),
+            }
+        )
+    return rows
+
+
+def children_chart(rows: list[dict]) -> dict:
+    """Bars of what needs attention now; the cumulative figures (hundreds of times larger) would flatten
+    them, so those stay in the table."""
+    return {
+        "names": [row["node"].name for row in rows],
+        "links": [row["link"] for row in rows],
+        "series": [
+            {"name": str(_("在管")), "data": [row["active"] for row in rows]},
+            {"name": str(_("当日漏访")), "data": [row["missed"] for row in rows]},
+        ],
+    }
+
+
+def dashboard_context(user, node: Jurisdiction, now: dt.datetime) -> dict:
+    today = timezone.localdate(now)
+    yesterday = today - dt.timedelta(days=1)
+    values = indicators.compute(node, today, now=now)
+    previous = indicators.compute(node, yesterday, now=now)
+    series = trends.series(node, last_day=today, now=now)
+    reports = completeness.completeness(node, yesterday, now=now)
+    children = child_rows(node, today, now, reports)
+    open_alerts = measure_queries.open_alerts(user).filter(measure__node__path__startswith=node.path)
+    charts = trend_charts(series)
+    return {
+        "node": node,
+        "now": now,
+        "today": today,
+        "yesterday": yesterday,
+        "breadcrumb": [{"node": a, "link": scoping.can(user, scoping.VIEW, a)} for a in node.ancestors()],
+        "groups": headline(values, previous, record_links(node, today)),
+        "values": values,
+        "previous": previous,
+        "trends": series,
+        "charts": charts,
+        "children": children,
+        "reports": reports,
+        "reports_link": reports_link(node, yesterday),
+        "open_alerts": open_alerts.count(),
+        "alerts_link": reverse("alert_list"),
+        "chart_data": {
+            "days": [f"{day:%m-%d}" for day in series.days],
+            "trends": [{"id": c["id"], "series": c["series"]} for c in charts],
+            "children": children_chart(children),
+        },
+    }
+
+
+# Pages -------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def dashboard(request, code: str | None = None):
+    node = dashboard_node(request.user, code)
+    context = dashboard_context(request.user, node, timezone.now())
+    return render(request, "reporting/dashboard.html", context)
+
+
+urlpatterns = [
+    path("dashboard/", dashboard, name="dashboard"),
+    path("dashboard/<str:code>/", dashboard, name="dashboard_node"),
+]
