@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := fangkong.settings
 
-.PHONY: run test check pytest pytest-postgres browser-deps lock clean bench
+.PHONY: run test check pytest pytest-postgres browser-deps lock clean bench messages
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Fangkong needs Python 3.11 or newer")'
@@ -60,3 +60,9 @@ lock:
 
 clean:
 	rm -rf $(VENV) var
+
+# The English catalog: re-extract the Chinese msgids (tests excluded), then compile the .mo that is
+# committed beside the .po. Needs GNU gettext (apt-get install gettext). Fill in new msgstr first.
+messages: $(STAMP)
+	cd fangkong && DEBUG=1 ../$(BIN)/fangkong makemessages -l en --ignore "tests*" --ignore "*/tests/*"
+	cd fangkong && DEBUG=1 ../$(BIN)/fangkong compilemessages -l en

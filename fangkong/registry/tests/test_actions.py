@@ -266,7 +266,11 @@ def test_it_refuses_to_verify_without_a_method_or_outside_the_area(world, people
 def test_it_reveals_the_full_numbers_and_audits_it(world, people):
     zhang = people["zhang"]
     revealed = actions.reveal_person(actor=world.grid07_worker, person=zhang)
-    assert revealed == {"id_number": zhang.id_number, "phone": "13812345678", "birth_date": dt.date(1990, 3, 7)}
+    assert revealed == {
+        "id_number": zhang.id_number,
+        "phone": "13812345678",
+        "birth_date": dt.date(1990, 3, 7),
+    }
     row = audit_of(zhang, Action.REVEAL).get()
     assert (row.actor, row.node_path) == (world.grid07_worker, world.grid07.path)
 
