@@ -157,8 +157,10 @@ def unauthenticated(request, exc):
 
 
 # Routers register themselves here; keep the list in one place so the schema is complete.
+from fangkong.codes.api import router as codes_router  # noqa: E402
 from fangkong.grid.api import router as grid_router  # noqa: E402
 from fangkong.registry.api import router as registry_router  # noqa: E402
 
 api.add_router("/", grid_router)
 api.add_router("/", registry_router)
+api.add_router("/", codes_router)

@@ -1,0 +1,250 @@
+"""Writes for check-ins (扫码登记): a resident scanning a venue's poster on their phone, for themselves and
+family members, a venue kiosk posting one scan, a device uploading a batch.
+
+Rules:
+- A second scan of the same person at the same venue within DUPLICATE_WINDOW of an open check-in is the
+  same check-in (people scan twice when the page is slow, or at the door and again at the till).
+- Device uploads carry a `client_id`: sending the same item again creates nothing and answers with the
+  same check-in id, so a kiosk can retry after a lost answer without counting anyone twice.
+- A batch is not all-or-nothing: each item is checked on its own and the invalid ones come back by index
+  with their reasons while the valid ones are written (a kiosk that lost its network for an hour should
+  not lose 200 scans for one mistyped ID number).
+
+Check-ins are not written to the audit log: they are the resident's own record, and an audit row per
+scan would keep people's whereabouts beyond the retention period that the purge enforces.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from fangkong.grid import scoping
+from fangkong.lib import idcard
+from fangkong.lib.errors import RuleError
+
+from . import colours, identity
+from .models import CheckIn, Identity, Venue
+from .venue_queries import retention_days
+
+DUPLICATE_WINDOW = dt.timedelta(minutes=5)
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)  # a device clock a little ahead of the server's
+MAX_BATCH = 500
+MAX_PEOPLE_AT_ONCE = 10  # one phone checking in a family
+
+
+class Source:
+    PHONE = "phone"
+    KIOSK = "kiosk"
+    BATCH = "batch"
+
+
+@dataclass
+class Recorded:
+    checkin: CheckIn
+    duplicate: bool  # an earlier scan within the window: nothing new was written
+    code: object = None  # colours.CodeResult when the colour was computed
+
+
+def _open_checkin_near(venue: Venue, person: Identity, at: dt.datetime) -> CheckIn | None:
+    """A check-in of this person at this venue within the window around `at` that was still open then."""
+    return (
+        CheckIn.objects.filter(
+            venue=venue,
+            identity=person,
+            at__gt=at - DUPLICATE_WINDOW,
+            at__lt=at + DUPLICATE_WINDOW,
+        )
+        .filter(Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=at))
+        .order_by("at")
+        .first()
+    )
+
+
+@transaction.atomic
+def check_in(
+    *,
+    actor,
+    venue: Venue,
+    people: list[Identity],
+    scanned_by: Identity | None = None,
+    at: dt.datetime | None = None,
+    source: str = Source.PHONE,
+    with_colour: bool = True,
+) -> list[Recorded]:
+    """Check these people in at the venue. `actor` is None for a resident on their own phone; a staff
+    account (a kiosk's token) must be able to write at the venue's node. `scanned_by` is the phone's
+    owner when they check in someone else (a child, an elderly parent)."""
+    if actor is not None and not scoping.can(actor, scoping.WRITE, venue.node):
+        raise RuleError({"venue": "场所不存在或无权登记"}, code="forbidden")
+    if not venue.active:
+        raise RuleError({"venue": "该场所码已停用"})
+    if not people:
+        raise RuleError({"people": "请选择要登记的人员"})
+    if len(people) > MAX_PEOPLE_AT_ONCE:
+        raise RuleError({"people": f"一次最多为{MAX_PEOPLE_AT_ONCE}人登记"})
+    at = at or timezone.now()
+    # One person's scans are serialised (two taps at once must not make two check-ins).
+    list(Identity.objects.select_for_update().filter(pk__in=[p.pk for p in people]).values_list("pk"))
+    recorded = []
+    for person in people:
+        code = colours.colour_of(person, at=at) if with_colour else None
+        existing = _open_checkin_near(venue, person, at)
+        if existing is not None:
+            recorded.append(Recorded(checkin=existing, duplicate=True, code=code))
+            continue
+        checkin = CheckIn.objects.create(
+            venue=venue,
+            identity=person,
+            at=at,
+            scanned_by=scanned_by if scanned_by is not None and scanned_by.pk != person.pk else None,
+            source=source,
+            colour_shown=code.colour if code is not None else "",
+        )
+        recorded.append(Recorded(checkin=checkin, duplicate=False, code=code))
+    return recorded
+
+
+@transaction.atomic
+def check_out(*, checkins: list[CheckIn], at: dt.datetime | None = None) -> int:
+    """Record leaving. Check-ins already closed keep their time. Returns how many were closed now."""
+    at = at or timezone.now()
+    return CheckIn.objects.filter(
+        pk__in=[c.pk for c in checkins], checked_out_at__isnull=True, at__lte=at
+    ).update(checked_out_at=at)
+
+
+# ── device uploads ───────────────────────────────────────────────────────────────────────────────────
+@dataclass
+class Item:
+    """One scan as a device sends it."""
+
+    client_id: str
+    venue_code: str
+    id_number: str
+    name: str
+    phone: str = ""
+    at: dt.datetime | None = None
+
+
+@dataclass
+class ItemOutcome:
+    index: int
+    client_id: str
+    checkin: CheckIn | None = None
+    duplicate: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class _Venues:
+    """The venues a batch names, looked up once each and checked against the actor's area."""
+
+    def __init__(self, actor):
+        self.actor, self.found = actor, {}
+
+    def get(self, code: str) -> Venue:
+        if code not in self.found:
+            venue = Venue.objects.select_related("node").filter(code=code).first()
+            if venue is not None and not scoping.can(self.actor, scoping.WRITE, venue.node):
+                venue = None  # the same answer as for a code that does not exist
+            self.found[code] = venue
+        venue = self.found[code]
+        if venue is None:
+            raise RuleError({"venue_code": "场所码不存在或无权登记"})
+        if not venue.active:
+            raise RuleError({"venue_code": "该场所码已停用"})
+        return venue
+
+
+def _check_time(at: dt.datetime | None, venue: Venue, now: dt.datetime) -> dt.datetime:
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)  # a device's local clock: Asia/Shanghai
+    if at > now + FUTURE_TOLERANCE:
+        raise RuleError({"at": "扫码时间不能晚于当前时间"})
+    days = retention_days(venue.node, timezone.localdate(now))
+    if at < now - dt.timedelta(days=days):
+        raise RuleError({"at": f"扫码时间已超过{days}天的保存期限，不再接收"})
+    return at
+
+
+def _same_scan(checkin: CheckIn, item: Item, venue_code: str) -> bool:
+    return checkin.venue.code == venue_code and checkin.identity.id_number == idcard.normalize(
+        item.id_number or ""
+    )
+
+
+def _record_item(
+    actor, venues: _Venues, item: Item, index: int, source: str, now, with_colour
+) -> ItemOutcome:
+    outcome = ItemOutcome(index=index, client_id=(item.client_id or "").strip())
+    if not outcome.client_id:
+        raise RuleError({"client_id": "client_id 不能为空"})
+    if len(outcome.client_id) > 64:
+        raise RuleError({"client_id": "client_id 不能超过64个字符"})
+    venue_code = (item.venue_code or "").strip()
+    earlier = (
+        CheckIn.objects.select_related("venue__node", "identity").filter(client_id=outcome.client_id).first()
+    )
+    if earlier is not None:
+        # A retry: answer as the first time, provided it is the same scan.
+        if not _same_scan(earlier, item, venue_code) or not scoping.can(
+            actor, scoping.WRITE, earlier.venue.node
+        ):
+            raise RuleError({"client_id": "该 client_id 已用于另一条扫码记录"})
+        outcome.checkin, outcome.duplicate = earlier, True
+        return outcome
+    venue = venues.get(venue_code)
+    at = _check_time(item.at, venue, now)
+    person = identity.identify(id_number=item.id_number, name=item.name, phone=item.phone)
+    existing = _open_checkin_near(venue, person, at)
+    if existing is not None:
+        outcome.checkin, outcome.duplicate = existing, True
+        return outcome
+    colour = colours.colour_of(person, at=at).colour if with_colour else ""
+    try:
+        with transaction.atomic():
+            outcome.checkin = CheckIn.objects.create(
+                venue=venue,
+                identity=person,
+                at=at,
+                source=source,
+                client_id=outcome.client_id,
+                colour_shown=colour,
+            )
+    except IntegrityError:
+        # The same item arrived twice at once (a retry racing the original): the other one won.
+        outcome.checkin, outcome.duplicate = CheckIn.objects.get(client_id=outcome.client_id), True
+    return outcome
+
+
+def check_batch_size(count: int) -> None:
+    if count == 0:
+        raise RuleError({"items": "没有要登记的扫码记录"})
+    if count > MAX_BATCH:
+        raise RuleError({"items": f"一次最多上传{MAX_BATCH}条，现为{count}条"})
+
+
+@transaction.atomic
+def record_checkins(
+    *, actor, items: list[Item], source: str = Source.BATCH, with_colour: bool = False
+) -> list[ItemOutcome]:
+    """Write a device's scans. Each item is its own savepoint: invalid ones come back with their reasons
+    (field → Chinese reason) by index, valid ones are written. `with_colour`: a kiosk shows the colour at
+    the door, so it is computed and kept with the check-in; a batch of past scans has none. Retrying the same items
+    is harmless, and so is an item sent twice in one batch: the second answers with the first's id."""
+    if not scoping.nodes_with(actor, scoping.WRITE):
+        raise RuleError({"__all__": "该账号无权登记扫码记录"}, code="forbidden")
+    check_batch_size(len(items))
+    now, venues, outcomes = timezone.now(), _Venues(actor), []
+    for index, item in enumerate(items):
+        client_id = (item.client_id or "").strip()
+        try:
+            with transaction.atomic():
+                outcomes.append(_record_item(actor, venues, item, index, source, now, with_colour))
+        except RuleError as exc:
+            outcomes.append(ItemOutcome(index=index, client_id=client_id, errors=exc.errors))
+    return outcomes

@@ -1,0 +1,119 @@
+"""Venue posters: the PDF read back has the venue's name and the instructions as text and a QR code that
+a decoder reads as the absolute check-in URL; the PNG is A4 at 150 dpi with a QR code that decodes to
+the same URL and Chinese drawn with real glyphs (not the empty boxes of a missing font)."""
+
+import io
+
+import pypdfium2
+import pytest
+import zxingcpp
+from django.test import Client
+from django.urls import reverse
+from PIL import Image, ImageDraw
+from pypdf import PdfReader
+
+from fangkong.codes import posters, venue_actions
+from fangkong.codes.models import VenueKind
+from fangkong.conftest import PASSWORD
+
+SITE = "https://fk.liaocheng.example.cn"
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = SITE + "/"  # a trailing slash must not double up
+
+
+def venue(world, node, name, kind=VenueKind.SHOP):
+    return venue_actions.create_venue(actor=world.county_admin, node=node, name=name, kind=kind)
+
+
+def qr_texts(image: Image.Image) -> list[str]:
+    return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
+def pdf_pages_as_images(content: bytes) -> list[Image.Image]:
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return [page.render(scale=150 / 72).to_pil() for page in document]
+    finally:
+        document.close()
+
+
+def test_it_prints_the_name_the_instructions_and_a_qr_code_of_the_checkin_url(world):
+    market = venue(world, world.grid07, "前屯村农贸市场（东门）", VenueKind.MARKET)
+    url = f"{SITE}/r/v/{market.code}/"
+    assert posters.checkin_url(market) == url
+
+    content = posters.poster_pdf(market)
+    reader = PdfReader(io.BytesIO(content))
+    assert len(reader.pages) == 1
+    assert reader.pages[0].mediabox.width == pytest.approx(595.28, abs=0.1)  # A4 in points
+    text = reader.pages[0].extract_text()
+    for expected in ("前屯村农贸市场（东门）", "请使用手机扫码登记", "保存28天后自动删除", "农贸市场", url):
+        assert expected in text
+    assert qr_texts(pdf_pages_as_images(content)[0]) == [url]
+
+
+def test_it_wraps_a_long_name_onto_lines_that_fit_the_page(world):
+    long_name = "聊城市东昌府区梁水镇前屯村第七网格便民综合超市暨农资化肥种子农药经营部（二分店）"
+    shop = venue(world, world.grid07, long_name)
+    text = PdfReader(io.BytesIO(posters.poster_pdf(shop))).pages[0].extract_text()
+    assert long_name not in text  # not on one line: it would run off the page
+    assert long_name in "".join(text.split())
+    measure = posters.PdfPainter(None).measure
+    lines = posters.wrap(long_name, 180, lambda s: measure(s, 30))
+    assert len(lines) > 1 and "".join(lines) == long_name
+    assert all(measure(line, 30) <= 180 for line in lines)
+
+
+def test_it_puts_every_active_venue_of_a_node_in_one_pdf(world):
+    venue(world, world.grid07, "甲超市")
+    venue(world, world.grid08, "乙饭店", VenueKind.RESTAURANT)
+    closed = venue(world, world.grid07, "丙理发店")
+    venue_actions.set_venue_active(actor=world.county_admin, venue=closed, active=False)
+    venue(world, world.other_village, "丁小卖部")
+
+    client = Client()
+    client.login(username=world.township_admin.username, password=PASSWORD)
+    answer = client.get(reverse("venue_posters"), {"node_code": world.village.code})
+    assert answer["Content-Type"] == "application/pdf"
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages]
+    assert len(pages) == 2
+    assert "甲超市" in pages[0] and "乙饭店" in pages[1]
+    assert not any("丙理发店" in page or "丁小卖部" in page for page in pages)
+
+
+def drawn(char: str) -> bytes:
+    image = Image.new("L", (60, 60))
+    ImageDraw.Draw(image).text((5, 5), char, font=posters._png_font(40), fill=255)
+    return image.tobytes()
+
+
+def test_it_draws_the_png_poster_with_chinese_glyphs_and_a_readable_qr_code(world):
+    shop = venue(world, world.grid07, "前屯便民超市")
+    image = Image.open(io.BytesIO(posters.poster_png(shop)))
+    assert image.format == "PNG" and image.size == (1240, 1754)
+    assert qr_texts(image) == [f"{SITE}/r/v/{shop.code}/"]
+    # The top band is the green of a green code; the name below it is drawn in dark ink.
+    assert image.getpixel((20, 20)) == (0x1D, 0x6B, 0x45)
+    name_area = image.crop((100, 240, 1140, 400)).convert("L")
+    assert sum(name_area.histogram()[:100]) > 2000  # dark pixels
+    # The font has the characters: a missing glyph would be drawn as the same empty box for each.
+    glyphs = {drawn(char) for char in "前屯便民超市"}
+    assert len(glyphs) == 6 and drawn("\ue000") not in glyphs
+
+
+def test_it_serves_posters_only_inside_the_users_area(world):
+    shop = venue(world, world.grid07, "前屯便民超市")
+    own, other = Client(), Client()
+    own.login(username=world.grid07_viewer.username, password=PASSWORD)
+    other.login(username=world.grid08_worker.username, password=PASSWORD)
+    pdf = own.get(reverse("venue_poster_pdf", args=[shop.pk]))
+    png = own.get(reverse("venue_poster_png", args=[shop.pk]))
+    assert (pdf.status_code, pdf["Content-Type"]) == (200, "application/pdf")
+    assert (png.status_code, png["Content-Type"]) == (200, "image/png")
+    assert "inline" in pdf["Content-Disposition"] and "filename*=utf-8''" in pdf["Content-Disposition"]
+    for name in ("venue_poster_pdf", "venue_poster_png"):
+        assert other.get(reverse(name, args=[shop.pk])).status_code == 404
+    assert other.get(reverse("venue_posters"), {"node_code": world.grid07.code}).status_code == 404

@@ -1,0 +1,3 @@
+from .views import checkins, checkpoints, healthcodes, venues
+
+urlpatterns = venues.urlpatterns + checkins.urlpatterns + healthcodes.urlpatterns + checkpoints.urlpatterns

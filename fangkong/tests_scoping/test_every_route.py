@@ -1,0 +1,398 @@
+"""Every URL and every API operation is either scoped to the user's area or deliberately public.
+
+The test walks the URL resolver and the OpenAPI schema. Each route must appear in ROUTES with the
+arguments that point at grid 07's records (or in PUBLIC with a reason); a new route that is in neither
+fails the test until someone says how it is scoped. Then the grid-08 worker and an account with no area
+ask for each of grid 07's records with GET and POST, and must get a refusal or a page that shows
+nothing of grid 07.
+"""
+
+import datetime as dt
+import re
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from fangkong.codes import checkin_actions, checkpoint_actions, healthcode_actions, venue_actions
+from fangkong.codes.identity import identity_for_person
+from fangkong.conftest import PASSWORD
+from fangkong.grid.actions import issue_api_token
+from fangkong.grid.models import Membership
+from fangkong.imports import uploads
+from fangkong.measures import actions as measure_actions
+from fangkong.measures.models import Kind, Reason
+from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.registry import actions as registry_actions
+from fangkong.reporting import daily, reminders
+
+# Things only grid 07's records contain: seeing any of them outside grid 07 is a leak.
+GRID07_MARKERS = ["张伟", "李秀英", "前屯村七组12号", "第七网格", "13812345678"]
+
+# Routes that answer without a login, and why.
+PUBLIC = {
+    "login": "the login page",
+    "selfreport": "a resident's follow-up page, reached by a signed link; the token is the access check",
+    "set_language": "switching the language before logging in",
+    "openapi-json": "the API schema: no data",
+    "venue_checkin": "a venue poster's QR code: the random venue code opens that venue's check-in only",
+    "venue_checkout": "leaving a venue: only check-ins of the people this phone's signed cookie remembers",
+    "resident_code": "a resident's own code: only the people this phone's signed cookie remembers",
+    "resident_code_add": "identifying on a phone (name, ID number, phone), with an attempt limit",
+    "resident_code_forget": "removing someone from this phone's signed cookie",
+    "resident_code_appeal": "an appeal by a person this phone's signed cookie remembers",
+    "resident_code_check": "a code's QR opened by any camera: colour and masked name while the token is valid",
+}
+
+
+@pytest.fixture
+def grid07(world, people, settings, tmp_path):
+    """Records of grid 07 of every kind a route can point at."""
+    zhang = people["zhang"]
+    admin = world.county_admin
+    screening = measure_actions.record_screening(
+        actor=admin,
+        person=zhang,
+        reason=Reason.ARRIVAL,
+        screened_on=dt.date(2020, 1, 28),
+        arrived_on=dt.date(2020, 1, 27),
+    )
+    started = timezone.now() - dt.timedelta(days=2)
+    measure = measure_actions.start_measure(
+        actor=admin, person=zhang, kind=Kind.HOME_QUARANTINE, screening=screening, started_at=started
+    )
+    measure_actions.assign_caretaker(
+        actor=admin, measure=measure, user=world.grid07_worker, role="grid_worker"
+    )
+    follow_up = measure_actions.record_follow_up(
+        actor=admin, measure=measure, temperature="38.1", taken_at=started + dt.timedelta(hours=1)
+    )
+    site = create_site(actor=admin, node=world.village, name="第七网格隔离点", address="前屯村七组12号")
+    add_rooms(actor=admin, site=site, first=101, last=102, capacity=1)
+    token, _ = issue_api_token(actor=world.grid07_worker, name="七网格终端")
+    settings.VAR_DIR = tmp_path
+    upload = uploads.save_upload(
+        user=world.grid07_worker, node_code=world.grid07.code, filename="l.xlsx", data=b"x"
+    )
+    checkpoint = checkpoint_actions.create_checkpoint(
+        actor=admin, node=world.grid07, name="第七网格卡口", kind="gate"
+    )
+    checkpoint_actions.record_passage(
+        actor=admin,
+        checkpoint=checkpoint,
+        direction="in",
+        identity=identity_for_person(zhang),
+        temperature="38.5",
+        outcome="fever_clinic",
+    )
+    shift = checkpoint_actions.assign_shift(
+        actor=admin,
+        checkpoint=checkpoint,
+        user=world.grid07_worker,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + dt.timedelta(hours=2),
+    )
+    venue = venue_actions.create_venue(actor=admin, node=world.grid07, name="第七网格便民超市", kind="shop")
+    checkin_actions.check_in(actor=None, venue=venue, people=[identity_for_person(zhang)])
+    risk_area = healthcode_actions.create_risk_area(
+        actor=admin,
+        declared_by=world.county,
+        level="high",
+        division_code="420102",
+        name="武汉市江岸区",
+        starts_on=timezone.localdate(),
+    )
+    manual = healthcode_actions.set_manual_colour(
+        actor=admin,
+        person=zhang,
+        colour="yellow",
+        reason="第七网格核查",
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    appeal = healthcode_actions.submit_appeal(
+        identity=identity_for_person(zhang), text="张伟申诉：前屯村七组12号"
+    )
+    # Daily reports: a kindergarten of grid 07 owes one; it sent 28 January's and missed the next two.
+    kindergarten = registry_actions.create_unit(
+        actor=admin, node=world.grid07, name="第七网格幼儿园", kind="school"
+    )
+    reporting_unit = daily.add_reporting_unit(
+        actor=admin, unit=kindergarten, active_from=dt.date(2020, 1, 27)
+    )
+    daily.submit_report(
+        actor=world.grid07_worker,
+        reporting_unit=reporting_unit,
+        day=dt.date(2020, 1, 28),
+        activities={"meetings": 1},
+        note="前屯村七组12号门口消杀",
+    )
+    reminders.send_report_reminders(
+        now=dt.datetime(2020, 1, 31, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    )
+    return {
+        **people,
+        "reporting_unit": reporting_unit,
+        "reminder": world.grid07_worker.reminders.first(),
+        "risk_area": risk_area,
+        "manual": manual,
+        "appeal": appeal,
+        "venue": venue,
+        "checkpoint": checkpoint,
+        "shift": shift,
+        "measure": measure,
+        "alert": follow_up.alert,
+        "site": site,
+        "token": token,
+        "upload": upload,
+        "membership": Membership.objects.get(user=world.grid07_worker),
+    }
+
+
+# How to point each route at grid 07: (kwargs, query string).
+ROUTES = {
+    "home": lambda w, r: ({}, ""),
+    "logout": lambda w, r: ({}, ""),
+    "tree": lambda w, r: ({}, ""),
+    "tree_node": lambda w, r: ({"code": w.grid07.code}, ""),
+    "grid_create": lambda w, r: ({"village_code": w.village.code}, ""),
+    "grid_import": lambda w, r: ({"code": w.village.code}, ""),
+    "user_list": lambda w, r: ({}, ""),
+    "user_create": lambda w, r: ({}, ""),
+    "user_detail": lambda w, r: ({"pk": w.grid07_worker.pk}, ""),
+    "user_membership_add": lambda w, r: ({"pk": w.grid07_worker.pk}, ""),
+    "user_membership_remove": lambda w, r: (
+        {"pk": w.grid07_worker.pk, "membership_id": r["membership"].pk},
+        "",
+    ),
+    "user_set_active": lambda w, r: ({"pk": w.grid07_worker.pk}, ""),
+    "user_password": lambda w, r: ({"pk": w.grid07_worker.pk}, ""),
+    "token_list": lambda w, r: ({}, ""),
+    "token_revoke": lambda w, r: ({"pk": r["token"].pk}, ""),
+    "household_list": lambda w, r: ({}, ""),
+    "household_create": lambda w, r: ({}, ""),
+    "household_detail": lambda w, r: ({"pk": r["h07"].pk}, ""),
+    "household_edit": lambda w, r: ({"pk": r["h07"].pk}, ""),
+    "person_list": lambda w, r: ({}, "q=zw"),
+    "person_create": lambda w, r: ({}, f"household={r['h07'].pk}"),
+    "person_detail": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "person_reveal": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "person_edit": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "person_move": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "person_verify": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "unit_list": lambda w, r: ({}, ""),
+    "unit_create": lambda w, r: ({}, ""),
+    "audit_log": lambda w, r: ({}, ""),
+    "keyperson_list": lambda w, r: ({}, ""),
+    "screening_create": lambda w, r: ({}, f"person={r['zhang'].pk}"),
+    "measure_start": lambda w, r: ({}, f"person={r['zhang'].pk}"),
+    "measure_detail": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "measure_release": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "measure_transfer": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "measure_caretaker_add": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "measure_test_add": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "site_list": lambda w, r: ({}, ""),
+    "site_create": lambda w, r: ({}, ""),
+    "site_detail": lambda w, r: ({"pk": r["site"].pk}, ""),
+    "site_rooms_add": lambda w, r: ({"pk": r["site"].pk}, ""),
+    "policy_view": lambda w, r: ({}, ""),
+    "policy_edit": lambda w, r: ({"code": w.grid07.code}, ""),
+    "worklist": lambda w, r: ({}, ""),
+    "worklist_card": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "followup_create": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "selfreport_link": lambda w, r: ({"pk": r["measure"].pk}, ""),
+    "alert_list": lambda w, r: ({}, ""),
+    "alert_transfer": lambda w, r: ({"pk": r["alert"].pk}, ""),
+    "alert_resolve": lambda w, r: ({"pk": r["alert"].pk}, ""),
+    "township_overview": lambda w, r: ({}, ""),
+    "imports_returnees": lambda w, r: ({}, ""),
+    "imports_returnees_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_returnees_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_returnees_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "export_returnees": lambda w, r: ({}, f"node={w.grid07.code}&full=1"),
+    "export_temperature": lambda w, r: ({"measure_id": r["measure"].pk}, ""),
+    "checkpoint_list": lambda w, r: ({}, ""),
+    "checkpoint_create": lambda w, r: ({}, ""),
+    "checkpoint_fevers": lambda w, r: ({}, ""),
+    "checkpoint_detail": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "checkpoint_set_active": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "checkpoint_shift_add": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "checkpoint_shift_remove": lambda w, r: ({"pk": r["shift"].pk}, ""),
+    "checkpoint_scan": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "checkpoint_verify": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "passage_list": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "passage_create": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "passage_export": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
+    "venue_list": lambda w, r: ({}, ""),
+    "venue_create": lambda w, r: ({}, ""),
+    "venue_posters": lambda w, r: ({}, f"node_code={w.grid07.code}"),
+    "venue_detail": lambda w, r: ({"pk": r["venue"].pk}, ""),
+    "venue_edit": lambda w, r: ({"pk": r["venue"].pk}, ""),
+    "venue_set_active": lambda w, r: ({"pk": r["venue"].pk}, ""),
+    "venue_poster_pdf": lambda w, r: ({"pk": r["venue"].pk}, ""),
+    "venue_poster_png": lambda w, r: ({"pk": r["venue"].pk}, ""),
+    "checkin_list": lambda w, r: ({}, ""),
+    "openapi-view": lambda w, r: ({}, ""),
+    "api-root": lambda w, r: ({}, ""),
+    "daily_list": lambda w, r: ({}, "date=2020-01-28"),
+    "daily_report": lambda w, r: ({"pk": r["reporting_unit"].pk, "day": "2020-01-28"}, ""),
+    "daily_zero": lambda w, r: ({"pk": r["reporting_unit"].pk, "day": "2020-01-29"}, ""),
+    "completeness": lambda w, r: ({"code": w.grid07.code}, "date=2020-01-28"),
+    "reporting_units": lambda w, r: ({"code": w.grid07.code}, ""),
+    "reporting_units_villages": lambda w, r: ({"code": w.village.code}, ""),
+    "reporting_unit_remove": lambda w, r: ({"pk": r["reporting_unit"].pk}, ""),
+    "daily_export": lambda w, r: ({"code": w.grid07.code}, "date_from=2020-01-28&date_to=2020-01-30"),
+    "reminder_list": lambda w, r: ({}, ""),
+    "reminder_read": lambda w, r: ({"pk": r["reminder"].pk}, ""),
+    "dashboard": lambda w, r: ({}, ""),
+    "dashboard_node": lambda w, r: ({"code": w.grid07.code}, ""),
+    "situation_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "situation_node": lambda w, r: ({"code": w.grid07.code}, ""),
+    "situation_notes": lambda w, r: ({"code": w.grid07.code}, ""),
+    "situation_download": lambda w, r: ({"code": w.grid07.code, "fmt": "json"}, ""),
+    "riskarea_list": lambda w, r: ({}, ""),
+    "riskarea_create": lambda w, r: ({}, ""),
+    "riskarea_end": lambda w, r: ({"pk": r["risk_area"].pk}, ""),
+    "healthcode_person": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "manual_colour_set": lambda w, r: ({"pk": r["zhang"].pk}, ""),
+    "manual_colour_revoke": lambda w, r: ({"pk": r["manual"].pk}, ""),
+    "appeal_list": lambda w, r: ({}, ""),
+    "appeal_detail": lambda w, r: ({"pk": r["appeal"].pk}, ""),
+    "code_rules": lambda w, r: ({}, ""),
+    "code_rules_edit": lambda w, r: ({"code": w.grid07.code}, ""),
+}
+
+
+def site_routes():
+    """(name, callback) of every named page route, the API's operations excepted (walked below)."""
+
+    def walk(patterns, namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                yield namespace, p
+
+    return [(ns, p) for ns, p in walk(get_resolver().url_patterns)]
+
+
+def test_it_knows_how_every_route_is_scoped():
+    unknown = []
+    for namespace, pattern in site_routes():
+        if namespace == "api" and pattern.name not in ("openapi-view", "api-root"):
+            continue  # API operations: test_it_scopes_every_api_operation
+        if pattern.name is None:
+            unknown.append(str(pattern.pattern))
+        elif pattern.name in PUBLIC:
+            assert getattr(pattern.callback, "login_required", True) is False, (
+                f"{pattern.name} should be public"
+            )
+        elif pattern.name not in ROUTES:
+            unknown.append(pattern.name)
+        else:
+            assert getattr(pattern.callback, "login_required", True) is not False, (
+                f"{pattern.name} skips the login but is not in PUBLIC"
+            )
+    assert not unknown, f"routes with no scoping entry in this test: {unknown}"
+
+
+def leaks(content: bytes) -> list[str]:
+    text = content.decode(errors="replace")
+    return [marker for marker in GRID07_MARKERS if marker in text]
+
+
+def url_of(name, world, records):
+    kwargs, query = ROUTES[name](world, records)
+    namespace = "api:" if name in ("openapi-view", "api-root") else ""
+    return reverse(namespace + name, kwargs=kwargs) + (f"?{query}" if query else "")
+
+
+@pytest.mark.parametrize("persona", ["grid08_worker", "outsider"])
+def test_it_shows_nothing_of_grid_07_outside_it(world, grid07, persona):
+    client = Client()
+    client.login(username=getattr(world, persona).username, password=PASSWORD)
+    failures = []
+    for name in ROUTES:
+        if name == "logout":
+            continue
+        url = url_of(name, world, grid07)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code >= 500:
+                failures.append(f"{method.upper()} {url}: {response.status_code}")
+            elif response.status_code in (200, 201) and leaks(response.content):
+                failures.append(f"{method.upper()} {url}: shows {leaks(response.content)}")
+            elif (
+                response.status_code in (301, 302)
+                and method == "post"
+                and "login" not in response["Location"]
+            ):
+                failures.append(f"POST {url}: accepted (redirect to {response['Location']})")
+    assert not failures, "\n".join(failures)
+
+
+def test_it_asks_a_stranger_to_log_in_everywhere(world, grid07):
+    client = Client()
+    for name in ROUTES:
+        url = url_of(name, world, grid07)
+        response = client.get(url)
+        assert response.status_code in (302, 401), (
+            f"GET {url} answered {response.status_code} without a login"
+        )
+        if response.status_code == 302:
+            assert response["Location"].startswith(reverse("login")), url
+
+
+def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
+    """The walk above could pass by refusing everyone: the grid-07 worker sees their records."""
+    client = Client()
+    client.login(username=world.grid07_worker.username, password=PASSWORD)
+    for name in (
+        "person_list",
+        "person_detail",
+        "household_detail",
+        "measure_detail",
+        "worklist",
+        "alert_list",
+    ):
+        response = client.get(url_of(name, world, grid07))
+        assert response.status_code == 200, name
+        assert leaks(response.content), f"{name} shows none of grid 07's records to its own worker"
+
+
+API_IDS = {
+    "checkpoint_id": lambda w, r: r["checkpoint"].pk,
+    "code": lambda w, r: w.grid07.code,
+    "household_id": lambda w, r: r["h07"].pk,
+    "person_id": lambda w, r: r["zhang"].pk,
+}
+
+
+def api_operations(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, methods in schema["paths"].items():
+        for method in methods:
+            yield path, method
+
+
+@pytest.mark.parametrize("persona", ["grid08_worker", "outsider"])
+def test_it_scopes_every_api_operation(world, grid07, persona):
+    user = getattr(world, persona)
+    client = Client()
+    client.force_login(user)
+    failures, seen = [], 0
+    for path, method in api_operations(Client()):
+        concrete = re.sub(r"\{(\w+)\}", lambda m: str(API_IDS[m.group(1)](world, grid07)), path)
+        anonymous = getattr(Client(), method)(
+            concrete, content_type="application/json", data={} if method != "get" else None
+        )
+        if anonymous.status_code != 401:
+            failures.append(f"{method.upper()} {concrete} without login: {anonymous.status_code}")
+        response = getattr(client, method)(
+            concrete, data={} if method != "get" else None, content_type="application/json"
+        )
+        seen += 1
+        if response.status_code >= 500 or (response.status_code < 300 and leaks(response.content)):
+            failures.append(f"{method.upper()} {concrete}: {response.status_code} {leaks(response.content)}")
+    assert seen >= 10
+    assert not failures, "\n".join(failures)
