@@ -70,7 +70,9 @@ def person_context(request, person, **extra) -> dict:
 
 
 def household_list(request):
-    filters = forms.HouseholdFilterForm(request.GET, nodes=queries.filter_nodes(request.user, request.GET.get("node_code", "")))
+    filters = forms.HouseholdFilterForm(
+        request.GET, nodes=queries.filter_nodes(request.user, request.GET.get("node_code", ""))
+    )
     households = queries.search_households(request.user, **filters.values())
     context = list_context(request, households, filters)
     return render_page(request, "registry/household_list.html", context, fragment="results")
@@ -120,7 +122,9 @@ def household_edit(request, pk):
 
 
 def person_list(request):
-    filters = forms.PersonFilterForm(request.GET, nodes=queries.filter_nodes(request.user, request.GET.get("node_code", "")))
+    filters = forms.PersonFilterForm(
+        request.GET, nodes=queries.filter_nodes(request.user, request.GET.get("node_code", ""))
+    )
     persons = queries.search_persons(request.user, **filters.values())
     context = list_context(request, persons, filters)
     return render_page(request, "registry/person_list.html", context, fragment="results")
@@ -230,7 +234,9 @@ def person_verify(request, pk):
 
 
 def unit_list(request):
-    filters = forms.UnitFilterForm(request.GET, nodes=queries.filter_nodes(request.user, request.GET.get("node_code", "")))
+    filters = forms.UnitFilterForm(
+        request.GET, nodes=queries.filter_nodes(request.user, request.GET.get("node_code", ""))
+    )
     units = queries.search_units(request.user, **filters.values())
     context = list_context(request, units, filters, levels=actions.UNIT_LEVELS)
     return render_page(request, "registry/unit_list.html", context, fragment="results")
