@@ -150,8 +150,8 @@ def test_it_lists_events_in_a_fixed_number_of_queries(client, world, logins, dja
         log_in("grid07_worker")
     client.force_login(world.county_admin)
 
-    # session, user, memberships (scoping), count, page of events with their actors
-    with django_assert_num_queries(5):
+    # session, user, memberships (scoping), count, page of events with their actors, unread reminders (nav)
+    with django_assert_num_queries(6):
         response = client.get("/audit/")
 
     assert response.content.decode().count("grid07_worker") >= logins

@@ -106,7 +106,7 @@ def test_it_counts_children_in_one_query_whatever_their_number(
     client.force_login(world.county_admin)
 
     # session, user, memberships, node, children (with counts), ancestors, 3 for the subtree counts
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(url(world.township))
 
     assert response.content.decode().count("1 户 · 0 人") == villages

@@ -218,7 +218,7 @@ def test_it_lists_accounts_in_a_fixed_number_of_queries(client, world, extra, dj
     client.force_login(world.township_admin)
 
     # session, user, memberships (scoping), count, page of users, their memberships
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get("/users/")
 
     assert response.content.decode().count(" · 网格员") == 2 + extra  # grid07_worker, grid08_worker
