@@ -1,22 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Action(models.TextChoices):
-    VIEW_PERSON = "view_person", "查看人员详情"
-    REVEAL = "reveal", "查看完整证件号/电话"
-    EXPORT = "export", "导出"
-    CREATE = "create", "新增"
-    UPDATE = "update", "修改"
-    MOVE = "move", "迁移"
-    VERIFY = "verify", "核查"
-    LOGIN = "login", "登录"
-    LOGIN_FAILED = "login_failed", "登录失败"
-    LOCKED_OUT = "locked_out", "登录锁定"
-    USER_CHANGE = "user_change", "账号变更"
-    TOKEN = "token", "API 令牌"
-    IMPORT = "import", "导入"
-    PURGE = "purge", "清除过期数据"
+    VIEW_PERSON = "view_person", _("查看人员详情")
+    REVEAL = "reveal", _("查看完整证件号/电话")
+    EXPORT = "export", _("导出")
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    MOVE = "move", _("迁移")
+    VERIFY = "verify", _("核查")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOCKED_OUT = "locked_out", _("登录锁定")
+    USER_CHANGE = "user_change", _("账号变更")
+    TOKEN = "token", _("API 令牌")
+    IMPORT = "import", _("导入")
+    PURGE = "purge", _("清除过期数据")
 
 
 class AuditEvent(models.Model):
@@ -36,7 +37,7 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        verbose_name = "审计记录"
+        verbose_name = _("审计记录")
         indexes = [models.Index(fields=["target_type", "target_id"])]
 
     def __str__(self):

@@ -24,7 +24,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -599,12 +599,14 @@ def _fever_screening(actor, checkpoint: Checkpoint, passage: Passage, request) -
     if not scoping.can(actor, scoping.WRITE, person.node):
         return None  # the person's home area sees the fever in its list and screens from there
     day = timezone.localtime(passage.at).date()
+    with translation.override("zh-hans"):  # stored: in Chinese whatever the interface language
+        outcome = passage.get_outcome_display()
     return record_screening(
         actor=actor,
         person=person,
         reason=Reason.FEVER,
         screened_on=min(day, timezone.localdate()),
         origin_text=passage.origin[:100],
-        notes=f"{checkpoint.name}测温{passage.temperature}℃（{passage.get_outcome_display()}）"[:300],
+        notes=f"{checkpoint.name}测温{passage.temperature}℃（{outcome}）"[:300],
         request=request,
     )

@@ -4,7 +4,7 @@ at the checkpoint's node; every export is audited either way."""
 
 import datetime as dt
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -80,7 +80,8 @@ def export_passages(
     if full and not scoping.can(actor, scoping.REVEAL, checkpoint.node):
         raise RuleError({"full": "无权导出完整的姓名、证件号码和电话"}, code="forbidden")
     passages = list(passages_on(checkpoint, day))
-    rows = [passage_row(number, p, full=full) for number, p in enumerate(passages, start=1)]
+    with translation.override("zh-hans"):  # a Chinese form: labels in Chinese whatever the interface language
+        rows = [passage_row(number, p, full=full) for number, p in enumerate(passages, start=1)]
     people = sum(1 for p in passages if p.identity_id)
     vehicles = sum(1 for p in passages if p.plate)
     sheet = LedgerSheet(LEDGER)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -29,9 +30,9 @@ def is_locked_out(username: str, ip: str | None) -> bool:
 class RateLimitedAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "用户名或密码错误",
-        "inactive": "该账号已停用",
-        "locked_out": "登录失败次数过多，请%(minutes)s分钟后再试",
+        "invalid_login": _("用户名或密码错误"),
+        "inactive": _("该账号已停用"),
+        "locked_out": _("登录失败次数过多，请%(minutes)s分钟后再试"),
     }
 
     def clean(self):

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -237,7 +237,8 @@ def transfer_measure(
     at = at or timezone.now()
     if at < measure.started_at:
         raise RuleError({"at": "转换时间不能早于原措施开始时间"})
-    label = Kind(kind).label if kind in Kind.values else kind
+    with translation.override("zh-hans"):  # stored: in Chinese whatever the interface language
+        label = str(Kind(kind).label) if kind in Kind.values else kind
     changed = Measure.objects.filter(pk=measure.pk, version=version, released_at=None).update(
         released_at=at,
         release_reason=f"转为{label}" + (f"：{reason.strip()}" if reason.strip() else ""),

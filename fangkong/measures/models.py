@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.registry.models import Person, Unit
@@ -13,17 +14,17 @@ class Policy(models.Model):
     `effective_from` wins at that node. `values` has the shape of a preset in presets.py."""
 
     node = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="policies", verbose_name="辖区"
+        Jurisdiction, on_delete=models.PROTECT, related_name="policies", verbose_name=_("辖区")
     )
-    effective_from = models.DateField("生效日期")
+    effective_from = models.DateField(_("生效日期"))
     preset = models.CharField(
-        "基于预设",
+        _("基于预设"),
         max_length=20,
         choices=[(k, v["label"]) for k, v in PRESETS.items()],
         default=DEFAULT_PRESET,
     )
-    values = models.JSONField("参数")
-    note = models.CharField("说明", max_length=200, blank=True)
+    values = models.JSONField(_("参数"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -34,22 +35,22 @@ class Policy(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["node", "effective_from"], name="one_policy_per_node_and_day")
         ]
-        verbose_name = "防控政策"
+        verbose_name = _("防控政策")
 
     def __str__(self):
         return f"{self.node} {self.effective_from:%Y-%m-%d} {self.get_preset_display()}"
 
 
 class Reason(models.TextChoices):
-    ARRIVAL = "arrival", "外地返乡（来返）"
-    ARRIVAL_HIGH = "arrival_high", "高风险区来返"
-    ARRIVAL_MEDIUM = "arrival_medium", "中风险区来返"
-    CLOSE_CONTACT = "close_contact", "密切接触者"
-    SECONDARY_CONTACT = "secondary_contact", "密接的密接"
-    INBOUND = "inbound", "入境人员"
-    FEVER = "fever", "卡口或诊所发现发热"
-    TIP_OFF = "tip_off", "群众举报"
-    SELF_DECLARED = "self_declared", "主动申报"
+    ARRIVAL = "arrival", _("外地返乡（来返）")
+    ARRIVAL_HIGH = "arrival_high", _("高风险区来返")
+    ARRIVAL_MEDIUM = "arrival_medium", _("中风险区来返")
+    CLOSE_CONTACT = "close_contact", _("密切接触者")
+    SECONDARY_CONTACT = "secondary_contact", _("密接的密接")
+    INBOUND = "inbound", _("入境人员")
+    FEVER = "fever", _("卡口或诊所发现发热")
+    TIP_OFF = "tip_off", _("群众举报")
+    SELF_DECLARED = "self_declared", _("主动申报")
 
 
 ARRIVAL_REASONS = (Reason.ARRIVAL, Reason.ARRIVAL_HIGH, Reason.ARRIVAL_MEDIUM, Reason.INBOUND)
@@ -61,25 +62,25 @@ class Screening(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="screenings")
     node = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name="排查辖区"
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("排查辖区")
     )
-    reason = models.CharField("排查原因", max_length=20, choices=Reason.choices)
-    screened_on = models.DateField("排查日期")
-    reference_date = models.DateField("末次暴露或抵达日期", null=True, blank=True)
-    origin_province = models.CharField("来源省", max_length=2, blank=True)
-    origin_city = models.CharField("来源市", max_length=4, blank=True)
-    origin_county = models.CharField("来源县", max_length=6, blank=True)
-    origin_text = models.CharField("从何地返回", max_length=100, blank=True)
-    departed_on = models.DateField("出发日期", null=True, blank=True)
-    arrived_on = models.DateField("抵达日期", null=True, blank=True)
-    transport = models.CharField("交通方式", max_length=50, blank=True)
-    trip_number = models.CharField("车次航班", max_length=50, blank=True)
-    route = models.CharField("途经地", max_length=200, blank=True)
+    reason = models.CharField(_("排查原因"), max_length=20, choices=Reason.choices)
+    screened_on = models.DateField(_("排查日期"))
+    reference_date = models.DateField(_("末次暴露或抵达日期"), null=True, blank=True)
+    origin_province = models.CharField(_("来源省"), max_length=2, blank=True)
+    origin_city = models.CharField(_("来源市"), max_length=4, blank=True)
+    origin_county = models.CharField(_("来源县"), max_length=6, blank=True)
+    origin_text = models.CharField(_("从何地返回"), max_length=100, blank=True)
+    departed_on = models.DateField(_("出发日期"), null=True, blank=True)
+    arrived_on = models.DateField(_("抵达日期"), null=True, blank=True)
+    transport = models.CharField(_("交通方式"), max_length=50, blank=True)
+    trip_number = models.CharField(_("车次航班"), max_length=50, blank=True)
+    route = models.CharField(_("途经地"), max_length=200, blank=True)
     contact_of = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="接触对象"
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("接触对象")
     )
-    contact_of_text = models.CharField("接触对象（姓名）", max_length=100, blank=True)
-    notes = models.CharField("备注", max_length=300, blank=True)
+    contact_of_text = models.CharField(_("接触对象（姓名）"), max_length=100, blank=True)
+    notes = models.CharField(_("备注"), max_length=300, blank=True)
     source_key = models.CharField(max_length=64, blank=True, db_index=True)  # idempotent imports
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -88,7 +89,7 @@ class Screening(models.Model):
 
     class Meta:
         ordering = ["-screened_on", "-id"]
-        verbose_name = "排查记录"
+        verbose_name = _("排查记录")
         indexes = [
             models.Index(fields=["node", "screened_on"]),
             models.Index(fields=["person", "screened_on"]),
@@ -99,28 +100,28 @@ class Screening(models.Model):
 
 
 class Kind(models.TextChoices):
-    CENTRAL_QUARANTINE = "central_quarantine", "集中隔离医学观察"
-    HOME_QUARANTINE = "home_quarantine", "居家隔离医学观察"
-    HOME_MONITORING = "home_monitoring", "居家健康监测"
-    SELF_MONITORING = "self_monitoring", "自我健康监测"
-    HOSPITAL = "hospital", "送医"
+    CENTRAL_QUARANTINE = "central_quarantine", _("集中隔离医学观察")
+    HOME_QUARANTINE = "home_quarantine", _("居家隔离医学观察")
+    HOME_MONITORING = "home_monitoring", _("居家健康监测")
+    SELF_MONITORING = "self_monitoring", _("自我健康监测")
+    HOSPITAL = "hospital", _("送医")
 
 
 class QuarantineSite(models.Model):
     node = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="quarantine_sites", verbose_name="所属辖区"
+        Jurisdiction, on_delete=models.PROTECT, related_name="quarantine_sites", verbose_name=_("所属辖区")
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name="单位"
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("单位")
     )
-    name = models.CharField("名称", max_length=100)
-    address = models.CharField("地址", max_length=200, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
-    active = models.BooleanField("启用", default=True)
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "集中隔离点"
+        verbose_name = _("集中隔离点")
 
     def __str__(self):
         return self.name
@@ -128,8 +129,8 @@ class QuarantineSite(models.Model):
 
 class Room(models.Model):
     site = models.ForeignKey(QuarantineSite, on_delete=models.CASCADE, related_name="rooms")
-    number = models.CharField("房间号", max_length=20)
-    capacity = models.PositiveSmallIntegerField("床位", default=1)
+    number = models.CharField(_("房间号"), max_length=20)
+    capacity = models.PositiveSmallIntegerField(_("床位"), default=1)
 
     class Meta:
         ordering = ["site", "number"]
@@ -149,19 +150,19 @@ class Measure(models.Model):
         Screening, null=True, blank=True, on_delete=models.PROTECT, related_name="measures"
     )
     node = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name="管控辖区"
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("管控辖区")
     )
-    kind = models.CharField("措施", max_length=20, choices=Kind.choices)
-    started_at = models.DateTimeField("开始时间")
-    planned_end = models.DateTimeField("计划解除时间", null=True, blank=True)
-    period_days = models.PositiveSmallIntegerField("期限（天）", null=True, blank=True)
+    kind = models.CharField(_("措施"), max_length=20, choices=Kind.choices)
+    started_at = models.DateTimeField(_("开始时间"))
+    planned_end = models.DateTimeField(_("计划解除时间"), null=True, blank=True)
+    period_days = models.PositiveSmallIntegerField(_("期限（天）"), null=True, blank=True)
     policy = models.ForeignKey(Policy, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    policy_label = models.CharField("所依据政策", max_length=200, blank=True)
+    policy_label = models.CharField(_("所依据政策"), max_length=200, blank=True)
     room = models.ForeignKey(
-        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="measures", verbose_name="房间"
+        Room, null=True, blank=True, on_delete=models.PROTECT, related_name="measures", verbose_name=_("房间")
     )
-    released_at = models.DateTimeField("解除时间", null=True, blank=True)
-    release_reason = models.CharField("解除原因", max_length=200, blank=True)
+    released_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    release_reason = models.CharField(_("解除原因"), max_length=200, blank=True)
     transferred_to = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="transferred_from"
     )
@@ -172,7 +173,7 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        verbose_name = "管控措施"
+        verbose_name = _("管控措施")
         indexes = [
             models.Index(fields=["node", "started_at"]),
             models.Index(fields=["released_at"]),
@@ -188,10 +189,10 @@ class Measure(models.Model):
 
 
 class CaretakerRole(models.TextChoices):
-    CADRE = "cadre", "包保干部"
-    GRID_WORKER = "grid_worker", "网格员"
-    DOCTOR = "doctor", "村医（医务人员）"
-    POLICE = "police", "民警"
+    CADRE = "cadre", _("包保干部")
+    GRID_WORKER = "grid_worker", _("网格员")
+    DOCTOR = "doctor", _("村医（医务人员）")
+    POLICE = "police", _("民警")
 
 
 class Caretaker(models.Model):
@@ -199,19 +200,19 @@ class Caretaker(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="caretakers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="caretaking")
-    role = models.CharField("包保角色", max_length=20, choices=CaretakerRole.choices)
+    role = models.CharField(_("包保角色"), max_length=20, choices=CaretakerRole.choices)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["measure", "user"], name="one_caretaker_row_per_user")]
-        verbose_name = "包保责任人"
+        verbose_name = _("包保责任人")
 
     def __str__(self):
         return f"{self.user} {self.get_role_display()}"
 
 
 class Slot(models.TextChoices):
-    MORNING = "morning", "上午"
-    EVENING = "evening", "下午"
+    MORNING = "morning", _("上午")
+    EVENING = "evening", _("下午")
 
 
 class FollowUp(models.Model):
@@ -220,17 +221,17 @@ class FollowUp(models.Model):
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="follow_ups")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="follow_ups")
-    slot_date = models.DateField("日期")
-    slot = models.CharField("时段", max_length=10, choices=Slot.choices)
-    taken_at = models.DateTimeField("测量时间")
-    temperature = models.DecimalField("体温（℃）", max_digits=3, decimal_places=1)
-    symptoms = models.JSONField("症状", default=list, blank=True)
+    slot_date = models.DateField(_("日期"))
+    slot = models.CharField(_("时段"), max_length=10, choices=Slot.choices)
+    taken_at = models.DateTimeField(_("测量时间"))
+    temperature = models.DecimalField(_("体温（℃）"), max_digits=3, decimal_places=1)
+    symptoms = models.JSONField(_("症状"), default=list, blank=True)
     is_abnormal = models.BooleanField(default=False)
-    self_reported = models.BooleanField("本人上报", default=False)
+    self_reported = models.BooleanField(_("本人上报"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    notes = models.CharField("备注", max_length=200, blank=True)
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-slot_date", "-taken_at"]
@@ -238,7 +239,7 @@ class FollowUp(models.Model):
             models.UniqueConstraint(fields=["measure", "slot_date", "slot"], name="one_follow_up_per_slot")
         ]
         indexes = [models.Index(fields=["slot_date", "slot"]), models.Index(fields=["taken_at"])]
-        verbose_name = "随访记录"
+        verbose_name = _("随访记录")
 
     def __str__(self):
         return f"{self.person} {self.slot_date:%Y-%m-%d} {self.get_slot_display()} {self.temperature}℃"
@@ -251,16 +252,16 @@ class Alert(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="alerts")
     follow_up = models.OneToOneField(FollowUp, null=True, on_delete=models.PROTECT, related_name="alert")
     raised_at = models.DateTimeField(db_index=True)
-    summary = models.CharField("情况", max_length=200)
-    resolved_at = models.DateTimeField("处置时间", null=True, blank=True)
-    resolution = models.CharField("处置结果", max_length=200, blank=True)
+    summary = models.CharField(_("情况"), max_length=200)
+    resolved_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
+    resolution = models.CharField(_("处置结果"), max_length=200, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["-raised_at"]
-        verbose_name = "预警"
+        verbose_name = _("预警")
 
     def __str__(self):
         return f"{self.person} {self.summary}"
@@ -270,20 +271,20 @@ class TestResult(models.Model):
     """A nucleic-acid test of a person (核酸检测); release from a measure may require negatives."""
 
     class Outcome(models.TextChoices):
-        PENDING = "pending", "待出结果"
-        NEGATIVE = "negative", "阴性"
-        POSITIVE = "positive", "阳性"
+        PENDING = "pending", _("待出结果")
+        NEGATIVE = "negative", _("阴性")
+        POSITIVE = "positive", _("阳性")
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="test_results")
-    sampled_at = models.DateTimeField("采样时间")
-    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    sampled_at = models.DateTimeField(_("采样时间"))
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:
         ordering = ["-sampled_at"]
-        verbose_name = "核酸检测"
+        verbose_name = _("核酸检测")
 
     def __str__(self):
         return f"{self.person} {self.sampled_at:%Y-%m-%d} {self.get_outcome_display()}"

@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import itertools
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -467,9 +468,11 @@ def save_population(
     verifiers: Sequence = (),
     units: dict[str, Unit] | None = None,
     today: dt.date | None = None,
+    resident_since: dt.datetime | None = None,
 ) -> dict:
     """Bulk-insert households, persons and their residences. `verifiers` are users; a verified household
-    is credited to the one whose area is the smallest that contains it. Call inside a transaction."""
+    is credited to the one whose area is the smallest that contains it. `resident_since` is when the
+    residences start (default: when the person is registered, i.e. now). Call inside a transaction."""
     today = today or timezone.localdate()
     units = units or {}
     verifier_tops = [(top, user) for user in verifiers for top in scoping.nodes_with(user, scoping.WRITE)]
@@ -521,7 +524,11 @@ def save_population(
     Residence.objects.bulk_create(
         [
             Residence(
-                person=p, node=p.node, household=p.household, started_at=p.created_at, recorded_by=recorded_by
+                person=p,
+                node=p.node,
+                household=p.household,
+                started_at=resident_since or p.created_at,
+                recorded_by=recorded_by,
             )
             for p in people
         ],
@@ -591,6 +598,31 @@ DEMO_ACCOUNTS = [
     DemoAccount("grid2", Role.GRID_WORKER, "demo_grid2", "Lqx-Grid02-2020", "赵志强"),
     DemoAccount("viewer", Role.VIEWER, "demo_viewer", "Glj-Viewer-2020", "陈晓燕"),
 ]
+
+
+# Staff who are not printed demo logins: the caretakers (包保) and checkpoint crews of the demo's
+# activity (fangkong/measures/demo.py, codes/demo.py, reporting/demo.py). One township cadre, health-centre
+# doctor and police officer per demo township (梁水镇's cadre is demo_township_staff). They get a random
+# password nobody knows: an administrator resets it to log in as one of them.
+@dataclass(frozen=True)
+class DemoStaff:
+    key: str
+    username: str
+    full_name: str
+    township: int  # index into DEMO_TOWNSHIPS
+
+
+DEMO_STAFF = [
+    DemoStaff("lsz_doctor", "demo_lsz_doctor", "高春燕", 0),
+    DemoStaff("lsz_police", "demo_lsz_police", "孟凡军", 0),
+    DemoStaff("tyz_cadre", "demo_tyz_cadre", "宋国栋", 1),
+    DemoStaff("tyz_doctor", "demo_tyz_doctor", "崔慧敏", 1),
+    DemoStaff("tyz_police", "demo_tyz_police", "韩立军", 1),
+    DemoStaff("glj_cadre", "demo_glj_cadre", "徐海燕", 2),
+    DemoStaff("glj_doctor", "demo_glj_doctor", "田文斌", 2),
+    DemoStaff("glj_police", "demo_glj_police", "魏振华", 2),
+]
+RESIDENT_DAYS = 90  # the demo's people live where they are registered since this many days before today
 
 
 @dataclass
@@ -760,7 +792,18 @@ def load_demo(
     )
     # Verifications are credited to the staff who go door to door, not to the administrators.
     verifiers = [u for u, a in zip(users, DEMO_ACCOUNTS, strict=True) if a.role in VERIFYING_ROLES]
-    counts = save_population(drafts, recorded_by=admin, verifiers=verifiers, units=units, today=today)
+    today = today or timezone.localdate()
+    # The people have lived here since before the demo's weeks of activity (and before the oldest
+    # verification), so the daily figures of past days count them as registered.
+    since = today - dt.timedelta(days=RESIDENT_DAYS)
+    counts = save_population(
+        drafts,
+        recorded_by=admin,
+        verifiers=verifiers,
+        units=units,
+        today=today,
+        resident_since=dt.datetime(since.year, since.month, since.day, tzinfo=SHANGHAI),
+    )
     refresh_planner_statistics()
     counts.update(
         grids=len(grid_places), units=Unit.objects.filter(node__path__startswith=county.path).count()
@@ -768,3 +811,56 @@ def load_demo(
     counts["villages_in_county"] = divisions["villages"]
     record(actor=admin, action=Action.CREATE, node_path=county.path, change="demo", seed=seed, **counts)
     return DemoResult(created=True, accounts=_account_rows(nodes), counts=counts)
+
+
+@dataclass
+class DemoContext:
+    """What the demo's activity modules build on: the demo nodes and the users by key (the accounts of
+    DEMO_ACCOUNTS by their key, the staff of DEMO_STAFF by theirs)."""
+
+    county: Jurisdiction
+    townships: list[Jurisdiction]
+    gridded: list[list[Jurisdiction]]  # per township, its villages with grids
+    plain: list[Jurisdiction]  # villages without grids, two per township in order
+    users: dict
+
+    def township_index(self, node: Jurisdiction) -> int:
+        return next(i for i, t in enumerate(self.townships) if node.path.startswith(t.path))
+
+    def grids(self) -> list[Jurisdiction]:
+        villages = [v for pair in self.gridded for v in pair]
+        return list(Jurisdiction.objects.filter(parent__in=villages, level=Level.GRID).order_by("path"))
+
+    def places(self) -> list[Jurisdiction]:
+        """Where the demo's people live: the grids and the villages without grids."""
+        return self.grids() + list(self.plain)
+
+
+def demo_context(*, create_staff: bool = True) -> DemoContext:
+    """The loaded demo county (load_demo first), creating the staff of DEMO_STAFF that are missing."""
+    county = Jurisdiction.objects.get(code=DEMO_COUNTY)
+    nodes = _demo_nodes(county)
+    User = get_user_model()
+    names = [a.username for a in DEMO_ACCOUNTS] + [s.username for s in DEMO_STAFF]
+    by_name = {u.username: u for u in User.objects.filter(username__in=names)}
+    users = {a.key: by_name[a.username] for a in DEMO_ACCOUNTS}
+    for staff in DEMO_STAFF:
+        user = by_name.get(staff.username)
+        if user is None and create_staff:
+            user = grid_actions.create_user(
+                actor=users["county"],
+                username=staff.username,
+                full_name=staff.full_name,
+                password=secrets.token_urlsafe(18),
+                node=nodes["townships"][staff.township],
+                role=Role.TOWNSHIP_STAFF,
+            )
+        if user is not None:
+            users[staff.key] = user
+    return DemoContext(
+        county=county,
+        townships=nodes["townships"],
+        gridded=nodes["gridded"],
+        plain=nodes["plain"],
+        users=users,
+    )

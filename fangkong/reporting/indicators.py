@@ -35,6 +35,7 @@ from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.codes.models import CheckIn, Outcome, Passage
 from fangkong.grid.models import Jurisdiction
@@ -441,8 +442,9 @@ def _beds_free(s: Scope) -> int:
 
 
 register("quarantine_sites", _("集中隔离点"), _("个"), lambda s: _sites(s).count())
-register("quarantine_beds", _("集中隔离床位"), _("张"), _beds)
-register("quarantine_beds_free", _("集中隔离空余床位"), _("张"), _beds_free)
+BEDS = pgettext_lazy("unit of beds", "张")  # 张 counts posters too (daily.py): not the same word in English
+register("quarantine_beds", _("集中隔离床位"), BEDS, _beds)
+register("quarantine_beds_free", _("集中隔离空余床位"), BEDS, _beds_free)
 
 
 # ── series forms (appended for the dashboard's trends, reporting/trends.py) ──────────────────────────

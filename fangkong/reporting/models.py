@@ -4,6 +4,7 @@ snapshot of them as submitted, so a later correction of the records does not rew
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.registry.models import Unit
@@ -14,21 +15,21 @@ class ReportingUnit(models.Model):
     as a school or enterprise attached to a node. Configured per node by its admins."""
 
     node = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, related_name="reporting_units", verbose_name="辖区"
+        Jurisdiction, on_delete=models.PROTECT, related_name="reporting_units", verbose_name=_("辖区")
     )
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="单位"
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("单位")
     )
-    name = models.CharField("报告单位", max_length=100)
-    active_from = models.DateField("起报日期")
-    active_until = models.DateField("停报日期", null=True, blank=True)
+    name = models.CharField(_("报告单位"), max_length=100)
+    active_from = models.DateField(_("起报日期"))
+    active_until = models.DateField(_("停报日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["node__path", "name"]
         constraints = [
             models.UniqueConstraint(fields=["node", "unit"], name="one_reporting_unit_per_node_and_unit")
         ]
-        verbose_name = "报告单位"
+        verbose_name = _("报告单位")
 
     def __str__(self):
         return self.name
@@ -38,16 +39,16 @@ class DailyReport(models.Model):
     """The report of one unit for one day. A correction adds a revision; the latest is `is_current`."""
 
     reporting_unit = models.ForeignKey(ReportingUnit, on_delete=models.PROTECT, related_name="reports")
-    day = models.DateField("报告日期")
+    day = models.DateField(_("报告日期"))
     revision = models.PositiveSmallIntegerField(default=1)
     is_current = models.BooleanField(default=True)
-    is_zero = models.BooleanField("零报告", default=False)
-    indicators = models.JSONField("指标（提交时）", default=dict)
-    activities = models.JSONField("工作开展情况", default=dict)
-    note = models.CharField("备注", max_length=1000, blank=True)
-    submitted_at = models.DateTimeField("提交时间")
+    is_zero = models.BooleanField(_("零报告"), default=False)
+    indicators = models.JSONField(_("指标（提交时）"), default=dict)
+    activities = models.JSONField(_("工作开展情况"), default=dict)
+    note = models.CharField(_("备注"), max_length=1000, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    correction_reason = models.CharField("更正原因", max_length=200, blank=True)
+    correction_reason = models.CharField(_("更正原因"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-day", "reporting_unit", "-revision"]
@@ -62,7 +63,7 @@ class DailyReport(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["day", "is_current"])]
-        verbose_name = "日报告"
+        verbose_name = _("日报告")
 
     def __str__(self):
         return f"{self.reporting_unit} {self.day:%Y-%m-%d}"
@@ -85,7 +86,7 @@ class Reminder(models.Model):
                 fields=["user", "key"], condition=~models.Q(key=""), name="one_reminder_per_cause"
             )
         ]
-        verbose_name = "提醒"
+        verbose_name = _("提醒")
 
     def __str__(self):
         return self.text
@@ -95,16 +96,16 @@ class SituationNotes(models.Model):
     """存在问题 and 下一步工作 of a node's situation report: written by people, kept between reports."""
 
     node = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="situation_notes")
-    issuer = models.CharField("发文单位", max_length=100, blank=True)
-    problems = models.TextField("存在问题", blank=True)
-    next_steps = models.TextField("下一步工作", blank=True)
+    issuer = models.CharField(_("发文单位"), max_length=100, blank=True)
+    problems = models.TextField(_("存在问题"), blank=True)
+    next_steps = models.TextField(_("下一步工作"), blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "情况报告文字"
+        verbose_name = _("情况报告文字")
 
     def __str__(self):
         return f"{self.node}"

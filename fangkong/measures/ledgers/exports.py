@@ -5,7 +5,7 @@ them and asks for the full numbers; every export is an audit row either way."""
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, Prefetch
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -101,7 +101,10 @@ def export_returnees(*, actor, node: Jurisdiction, full: bool = False, request=N
     """返乡人员登记表 of a node's subtree as .xlsx: (file name, content). Audited, masked or not."""
     _check_export(actor, node, full)
     today = timezone.localdate()
-    rows = returnee_rows(actor=actor, node=node, full=full)
+    # The ledgers are Chinese forms (their headers are, and they are imported back): their labels are in
+    # Chinese whatever the interface language.
+    with translation.override("zh-hans"):
+        rows = returnee_rows(actor=actor, node=node, full=full)
     headers = [LABELS[k] for k in EXPORT_COLUMNS]
     sheet = LedgerSheet(LEDGER)
     sheet.title(f"{node.name}{LEDGER}", width=len(headers))
@@ -189,13 +192,15 @@ def export_temperature(*, actor, measure: Measure, full: bool = False, request=N
     """居家隔离人员体温检测登记表 for one person under a measure: header block, then one row per day."""
     _check_export(actor, measure.node, full)
     person, screening = measure.person, measure.screening
-    rows = temperature_rows(measure)
+    with translation.override("zh-hans"):  # a Chinese form, like the returnees' ledger
+        rows = temperature_rows(measure)
+        reason = screening.get_reason_display() if screening else ""
+        kind = measure.get_kind_display()
+        caretakers = _caretaker_names(measure)
     start = measure.started_at.astimezone(rules.SHANGHAI).date()
     end = rows[-1][0] if rows else start
-    reason = screening.get_reason_display() if screening else ""
     if screening and screening.origin_text:
         reason += f"：{screening.origin_text}"
-    kind = measure.get_kind_display()
     title = (
         "居家隔离人员体温检测登记表" if measure.kind == Kind.HOME_QUARANTINE else f"{kind}人员体温检测登记表"
     )
@@ -209,7 +214,7 @@ def export_temperature(*, actor, measure: Measure, full: bool = False, request=N
             ("住址", person.household.address if person.household else ""),
             ("管控类型与原因", f"{kind}（{reason}）" if reason else kind),
             ("观察起止日期", f"{format_date(start)}至{format_date(end)}"),
-            ("包保人员", _caretaker_names(measure)),
+            ("包保人员", caretakers),
         ],
         width=width,
     )

@@ -107,6 +107,7 @@ def test_it_filters_by_node_sex_and_verification(people, world):
 
 def test_it_lists_persons_in_a_fixed_number_of_queries(people, world):
     client = api_as(world.county_admin)
+    client.get("/api/v1/persons")  # the token's first use records it: not a cost of the list
     with CaptureQueriesContext(connection) as few:
         assert client.get("/api/v1/persons").status_code == 200
     for number in range(10):

@@ -11,12 +11,16 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from fangkong.audit.models import AuditEvent
+from fangkong.codes.models import CheckIn, Checkpoint, DutyShift, Identity, Passage, RiskArea, Venue
 from fangkong.grid import divisions
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib import idcard
 from fangkong.lib.pinyin import pinyin_keys
+from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure, QuarantineSite, Room, Screening
+from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.registry import demo, queries
 from fangkong.registry.models import Household, Person, Relation, Residence, Unit
+from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
 
 # Reading the statistics bureau's 620,000 villages takes about a second; read them once per test run.
 _read_county_once = functools.cache(divisions.read_county)
@@ -125,24 +129,34 @@ def load(*args) -> str:
 
 
 def snapshot() -> dict:
-    models = (Jurisdiction, Household, Person, Residence, Unit, AuditEvent, get_user_model())
+    models = (
+        *(Jurisdiction, Household, Person, Residence, Unit, AuditEvent, get_user_model()),
+        *(Screening, Measure, Caretaker, FollowUp, Alert, NucleicAcidTest, QuarantineSite, Room),
+        *(Venue, CheckIn, Identity, RiskArea, Checkpoint, DutyShift, Passage),
+        *(ReportingUnit, DailyReport, SituationNotes),
+    )
     return {m.__name__: m.objects.count() for m in models}
 
 
 def test_it_loads_the_demo_once_and_changes_nothing_the_second_time(db):
-    first = json.loads(load("--json"))
-    assert first["created"] is True
-    assert first["households"] == 60 and first["persons"] == Person.objects.count() > 60
-    before = snapshot()
     output = load()
+    assert "演示县已载入" in output
+    for heading in ("重点人员：", "场所码：", "日报告："):  # what the demo's weeks of work hold
+        assert heading in output
+    before = snapshot()
+    assert all(before.values()), before
+    second = json.loads(load("--json"))
     assert snapshot() == before
-    assert "此前已载入" in output
+    assert second["created"] is False and not any(second["activity"].values())
+    assert second["households"] == 60 and second["persons"] == Person.objects.count() > 60
+    again = load()
+    assert "此前已载入" in again
     for account in demo.DEMO_ACCOUNTS:  # the accounts are printed every time
-        assert account.username in output and account.password in output
+        assert account.username in again and account.password in again
 
 
 def test_it_stores_people_the_way_the_actions_would(db):
-    load()
+    demo.load_demo(households=60)
     for person in Person.objects.select_related("node"):
         parsed = idcard.parse(person.id_number)
         assert (person.sex, person.birth_date) == (parsed.sex, parsed.birth_date)
@@ -158,8 +172,8 @@ def test_it_stores_people_the_way_the_actions_would(db):
 
 
 def test_it_lets_each_demo_account_log_in_and_see_its_own_area_only(db, client):
-    result = json.loads(load("--json"))
-    nodes = {row["username"]: Jurisdiction.objects.get(code=row["node_code"]) for row in result["accounts"]}
+    result = demo.load_demo(households=60)
+    nodes = {row["username"]: Jurisdiction.objects.get(code=row["node_code"]) for row in result.accounts}
     for account in demo.DEMO_ACCOUNTS:
         user = get_user_model().objects.get(username=account.username)
         response = client.post(reverse("login"), {"username": account.username, "password": account.password})

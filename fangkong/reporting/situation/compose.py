@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
@@ -331,7 +331,7 @@ def screening_section(node: Jurisdiction, values: dict) -> list[list]:
 def measures_section(node: Jurisdiction, values: dict) -> list[list]:
     whole = whole_of(node)
     kinds = [f"active_{k.value}" for k in MEASURE_ORDER if values.get(f"active_{k.value}")]
-    names = {f"active_{k.value}": k.label for k in MEASURE_ORDER}
+    names = {f"active_{k.value}": str(k.label) for k in MEASURE_ORDER}
     if kinds:
         first = [f"{whole}现有", *_listing(values, kinds, names)]
     else:
@@ -422,6 +422,13 @@ def notes_for(node: Jurisdiction) -> SituationNotes | None:
 
 def compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None = None) -> Situation:
     """The report of a node's subtree as of a moment. The caller has checked the user may see the node."""
+    # The report is a Chinese document whatever the interface language: the labels and units it writes
+    # (measures, 人, 人次…) in Chinese.
+    with translation.override("zh-hans"):
+        return _compose(node=node, as_of=as_of, now=now)
+
+
+def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None) -> Situation:
     now = now or timezone.now()
     check_as_of(as_of, now)
     day = report_day(as_of)

@@ -1,10 +1,32 @@
+import datetime as dt
 import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
+from fangkong.codes import demo as codes_demo
 from fangkong.lib.errors import RuleError
+from fangkong.measures import demo as measures_demo
+from fangkong.measures.models import Kind
+from fangkong.registry import demo as registry_demo
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
+from fangkong.reporting import demo as reporting_demo
+
+
+def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -> dict:
+    """The demo county's weeks of work, relative to `now`: key persons, then venue codes and checkpoints,
+    then the daily reports that count them. Each part is written once: {part: counts, or None when it
+    was there already}. Call after load_demo, in a transaction."""
+    now = now or timezone.now()
+    context = registry_demo.demo_context()
+    parts = {}
+    for name, module in (("measures", measures_demo), ("codes", codes_demo), ("reporting", reporting_demo)):
+        parts[name] = module.load(context=context, seed=seed, now=now)
+    if any(parts.values()):
+        registry_demo.refresh_planner_statistics()
+    return parts
 
 
 class Command(BaseCommand):
@@ -22,32 +44,69 @@ class Command(BaseCommand):
             raise CommandError("--households 应为正整数")
         started = time.perf_counter()
         try:
-            result = load_demo(households=households, seed=seed)
+            with transaction.atomic():
+                result = load_demo(households=households, seed=seed)
+                activity = load_activity(seed=seed)
         except RuleError as exc:
             raise CommandError(str(exc)) from None
         seconds = round(time.perf_counter() - started, 2)
+        created = result.created or any(activity.values())
         if options["json"]:
             payload = {
-                "created": result.created,
+                "created": created,
                 "seconds": seconds,
                 **result.counts,
+                "activity": activity,
                 "accounts": result.accounts,
             }
-            self.stdout.write(json.dumps(payload, ensure_ascii=False))
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, default=str))
             return
+        c = result.counts
         if result.created:
-            c = result.counts
             self.stdout.write(
                 f"演示县已载入（{seconds} 秒）：网格 {c['grids']} 个，单位 {c['units']} 个，"
                 f"户 {c['households']} 户，人员 {c['persons']} 人。"
             )
+        elif created:
+            self.stdout.write(
+                f"演示县此前已载入（户 {c['households']} 户，人员 {c['persons']} 人），本次补充演示业务数据（{seconds} 秒）："
+            )
         else:
-            c = result.counts
             self.stdout.write(
                 f"演示县此前已载入，本次未做任何改动（户 {c['households']} 户，人员 {c['persons']} 人）。"
             )
+        for line in _activity_lines(activity):
+            self.stdout.write(line)
         self.stdout.write("演示账号（仅供演示，切勿在正式服务器上载入演示数据）：")
         self.stdout.write(_table(result.accounts))
+
+
+def _activity_lines(activity: dict) -> list[str]:
+    lines = []
+    m = activity.get("measures")
+    if m:
+        active = m["active"]
+        kinds = "、".join(f"{Kind(k).label}{n}" for k, n in active.items() if n)
+        lines.append(
+            f"  重点人员：近{measures_demo.DAYS}天排查 {m['screened']} 人，在管 {sum(active.values())} 人"
+            f"（{kinds}），已解除 {m['released']} 人；随访 {m['follow_ups']} 次，"
+            f"预警 {m['alerts']} 条（未处置 {m['alerts_open']} 条），核酸 {m['tests']} 次，集中隔离点 {m['sites']} 个。"
+        )
+    k = activity.get("codes")
+    if k:
+        lines.append(
+            f"  场所码：场所 {k['venues']} 个，近{codes_demo.CHECKIN_DAYS}天扫码 {k['checkins']} 人次，"
+            f"风险区 {k['risk_areas']} 个；卡口 {k['checkpoints']} 个，班次 {k['shifts']} 个，"
+            f"通行 {k['passages']} 次（劝返 {k.get('turned_back', 0)}，引导至发热门诊 {k.get('fever_clinic', 0)}）。"
+        )
+    r = activity.get("reporting")
+    if r:
+        lines.append(
+            f"  日报告：报告单位 {r['reporting_units']} 个；演示镇街各村近{reporting_demo.REPORT_DAYS}天日报告 "
+            f"{r['reports']} 份（零报告 {r['zero']}，迟报 {r['late']}，缺报 {r['missing']}），"
+            f"情况报告文字 {r['situation_notes']} 份。"
+        )
+    return lines
 
 
 def _width(text: str) -> int:

@@ -1,0 +1,261 @@
+"""Daily reports and situation-report text for the demo county (registry/demo.py), written after its key
+persons and codes (measures/demo.py, codes/demo.py) so that the reports' figures are theirs.
+
+- Every village and community of the county owes a daily report (`daily.add_village_reporting_units`).
+- Over the last REPORT_DAYS days most villages of the three demo townships reported: most on time, some
+  late, some not at all; quiet villages often by a zero report. Reports are bulk-inserted with their
+  submission time in the past (submit_report stamps the present), holding what submit_report would
+  store: the indicators of the village for the day as computed when submitted (`daily.figures`), the
+  activity counts the policy asks for (`daily.activities_for`), a zero report only where
+  `daily.zero_report_blockers` finds nothing, the deadline from the policy as completeness.py reads it.
+  Reports are sent the morning after the day, when its figures are final, so each village's figures
+  for the ten days come from one `trends.series` (the same definitions as `indicators.compute`, which
+  tests/test_trends.py holds it to); a village whose subtree has no records at all has the figures of
+  any other such village, computed once. 梁浅新村's report of yesterday is left for demo_village.
+- 存在问题 and 下一步工作 of the situation report for the county and for 梁水镇, through save_notes.
+
+Repeatable: one `random.Random` per seed, units and days in a fixed order, times relative to `now`.
+"""
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from fangkong.audit.actions import record
+from fangkong.audit.models import Action
+from fangkong.codes.models import CheckIn, Passage
+from fangkong.grid.models import Jurisdiction
+from fangkong.measures import rules
+from fangkong.measures.models import Measure, QuarantineSite, Screening
+from fangkong.measures.rules import SHANGHAI
+from fangkong.registry.models import Residence
+
+from . import completeness, daily, indicators, trends
+from .models import DailyReport, ReportingUnit
+from .situation import actions as situation_actions
+
+REPORT_DAYS = 10
+UNITS_FROM_DAYS = 30  # the villages owe reports from this many days before today
+MISSING, LATE, ZERO = 0.08, 0.12, 0.6  # shares: not sent, sent late, zero reports where allowed
+
+# Activity counts a day: (busy village, quiet village) ranges.
+ACTIVITY_RANGES = {
+    "meetings": ((0, 1), (0, 1)),
+    "banners": ((0, 3), (0, 1)),
+    "posters": ((0, 8), (0, 3)),
+    "leaflets": ((10, 80), (0, 30)),
+    "broadcasts": ((2, 6), (1, 3)),
+    "volunteers": ((4, 15), (2, 6)),
+    "disinfections": ((1, 3), (0, 2)),
+}
+QUIET_NOTES = [
+    "",
+    "",
+    "村内无外来人员，继续做好宣传和值守",
+    "组织志愿者入户宣传防控知识",
+    "对村内公共场所进行了消毒",
+    "大喇叭循环播放防控知识",
+]
+
+COUNTY_NOTES = {
+    "issuer": "东昌府区新冠肺炎疫情防控工作领导小组办公室",
+    "problems": (
+        "一是个别返乡人员居家隔离期间存在擅自外出现象，少数村包保责任落实不够到位，"
+        "上门测温随访存在漏访情况。\n"
+        "二是部分村（社区）日报告报送不及时，存在迟报、漏报现象，数据核对不够细致。\n"
+        "三是防护物资储备不足，口罩、消毒液等消耗较快，基层一线防控人员防护装备缺口较大。\n"
+        "四是农村群众防控意识仍有待提高，聚集性活动未完全杜绝。"
+    ),
+    "next_steps": (
+        "一是继续加强返乡人员排查，做到村不漏户、户不漏人，对来自重点地区人员严格落实居家隔离"
+        "医学观察措施。\n"
+        "二是压实包保责任，网格员、村医每日两次上门测温随访，发现发热等异常情况及时报告、及时转运。\n"
+        "三是严格卡口值守，落实测温、登记、扫码等措施，劝返非必要外来人员和车辆。\n"
+        "四是加强日报告调度，对迟报、漏报的镇街和村（社区）进行通报。\n"
+        "五是广泛开展宣传引导，利用大喇叭、微信群等方式宣传防控知识，引导群众不聚集、不串门、戴口罩。"
+    ),
+}
+TOWNSHIP_NOTES = {
+    "issuer": "{t}新冠肺炎疫情防控工作领导小组办公室",
+    "problems": (
+        "一是返乡人员集中，部分村在管人员较多，包保干部、网格员工作量大，个别时段随访不及时。\n"
+        "二是镇区东入口卡口夜间值守力量薄弱，车辆登记不够规范。\n"
+        "三是个别村日报告存在迟报现象。"
+    ),
+    "next_steps": (
+        "一是从镇直部门抽调干部充实包保力量，确保在管人员每日两次随访全覆盖。\n"
+        "二是卡口实行24小时轮班值守，由派出所民警带班，严格落实测温、登记、扫码。\n"
+        "三是每日上午10时前完成日报告报送，由镇疫情防控办逐村调度。\n"
+        "四是对居家隔离期满人员按程序及时解除，做好解除后健康监测提醒。"
+    ),
+}
+
+
+def _village_path(path: str) -> str:
+    """The path of the village (or community) a node path lies in: county/township/village/…"""
+    parts = path.strip("/").split("/")
+    return "/".join(parts[:5]) + "/"
+
+
+def _busy_villages(county: Jurisdiction) -> set[str]:
+    """Paths of the villages with anything in their subtree that a figure could count."""
+    path = county.path
+    found = set()
+    for model, field in (
+        (Residence, "node__path"),
+        (Measure, "node__path"),
+        (Screening, "node__path"),
+        (QuarantineSite, "node__path"),
+        (CheckIn, "venue__node__path"),
+        (Passage, "checkpoint__node__path"),
+    ):
+        paths = model.objects.filter(**{f"{field}__startswith": path}).values_list(field, flat=True)
+        found.update(_village_path(p) for p in paths.order_by().distinct())
+    return found
+
+
+def _submitter(context, node: Jurisdiction):
+    users = context.users
+    index = context.township_index(node)
+    if index == 0:
+        return users["village"] if node == context.gridded[0][0] else users["township_staff"]
+    return users[("lsz", "tyz", "glj")[index] + "_cadre"]
+
+
+def _note(rng: random.Random, values: dict) -> str:
+    parts = []
+    if values.get("screened_new"):
+        parts.append(f"新增排查返乡等重点人员{values['screened_new']}人，均已落实管控措施")
+    if values.get("followups_done"):
+        parts.append(f"包保人员上门测温随访{values['followups_done']}人次")
+    if values.get("symptomatic_new"):
+        parts.append(f"随访发现体温异常或症状{values['symptomatic_new']}人，已按程序处置")
+    if values.get("released_new"):
+        parts.append(f"{values['released_new']}人期满解除")
+    return "；".join(parts) + ("。" if parts else rng.choice(QUIET_NOTES))
+
+
+def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
+    """Write the demo's reporting units, daily reports and situation notes (once: None when there).
+    Run after the other demo modules; call in a transaction."""
+    county = context.county
+    if ReportingUnit.objects.filter(node__path__startswith=county.path).exists():
+        return None
+    now = now or timezone.now()
+    today = now.astimezone(SHANGHAI).date()
+    rng = random.Random(f"{seed}:reporting")
+    users = context.users
+    units = daily.add_village_reporting_units(
+        actor=users["county"], node=county, active_from=today - dt.timedelta(days=UNITS_FROM_DAYS)
+    )
+    demo_paths = tuple(t.path for t in context.townships)
+    busy = _busy_villages(county)
+    quiet_village = next(u.node for u in units if u.node.path not in busy)
+    policies = completeness.Policies.for_subtree(county, today)
+    left_for_demo = context.gridded[0][0]
+    by_node: dict[int, dict] = {}
+
+    def figures(node: Jurisdiction) -> dict[dt.date, dict]:
+        """The village's figures for each report day (ended days: the same whenever computed)."""
+        if node.pk not in by_node:
+            series = trends.series(
+                node,
+                last_day=today - dt.timedelta(days=1),
+                days=REPORT_DAYS,
+                codes=list(indicators.REGISTRY),
+                now=now,
+            )
+            by_node[node.pk] = {
+                day: {code: values[i] for code, values in series.values.items()}
+                for i, day in enumerate(series.days)
+            }
+        return by_node[node.pk]
+
+    configured: dict[str, list] = {}
+
+    def activities_of(unit: ReportingUnit, day: dt.date) -> list:
+        """daily.activities_for, asked once per distinct configuration in force (most share the default)."""
+        key = repr(policies.values(unit.node.path, day).get(daily.ACTIVITIES_KEY))
+        if key not in configured:
+            configured[key] = daily.activities_for(unit.node, day)
+        return configured[key]
+
+    rows, counts = [], {"on_time": 0, "late": 0, "zero": 0, "missing": 0}
+    for unit in sorted(units, key=lambda u: u.node.path):
+        if not unit.node.path.startswith(demo_paths):
+            continue
+        submitter = _submitter(context, unit.node)
+        assert daily.can_submit(submitter, unit)
+        is_busy = unit.node.path in busy
+        for back in range(REPORT_DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            if not daily.owes(unit, day) or (unit.node == left_for_demo and back == 1):
+                continue
+            deadline = completeness.deadline_from(policies.values(unit.node.path, day), day)
+            draw = rng.random()
+            if draw < MISSING:
+                counts["missing"] += 1
+                continue
+            morning = rules.local_midnight(day + dt.timedelta(days=1)) + dt.timedelta(hours=7)
+            if draw < MISSING + LATE:
+                submitted_at = deadline + dt.timedelta(minutes=rng.randint(20, 8 * 60))
+            else:
+                submitted_at = morning + dt.timedelta(
+                    minutes=rng.randint(0, int((deadline - morning).total_seconds() // 60) - 5)
+                )
+            if submitted_at > now:
+                continue  # not yet: still owed (待报)
+            values = (figures(unit.node) if is_busy else figures(quiet_village))[day]
+            activities = activities_of(unit, day)
+            zero = not daily.zero_report_blockers(values) and rng.random() < ZERO
+            ranges = {code: spans[0 if is_busy else 1] for code, spans in ACTIVITY_RANGES.items()}
+            cleaned = {a.code: 0 if zero else rng.randint(*ranges.get(a.code, (0, 2))) for a in activities}
+            rows.append(
+                DailyReport(
+                    reporting_unit=unit,
+                    day=day,
+                    is_zero=zero,
+                    indicators=values,
+                    activities=cleaned,
+                    note="" if zero else _note(rng, values),
+                    submitted_at=submitted_at,
+                    submitted_by=submitter,
+                )
+            )
+            counts["late" if submitted_at > deadline else "on_time"] += 1
+            counts["zero"] += zero
+    # One correction: the village first sent the wrong number of volunteers.
+    corrected = next((r for r in rows if not r.is_zero and r.reporting_unit.node.path in busy), None)
+    if corrected is not None:
+        first = DailyReport(
+            reporting_unit=corrected.reporting_unit,
+            day=corrected.day,
+            is_current=False,
+            is_zero=False,
+            indicators=corrected.indicators,
+            activities={**corrected.activities, "volunteers": corrected.activities.get("volunteers", 0) + 20},
+            note=corrected.note,
+            submitted_at=corrected.submitted_at,
+            submitted_by=corrected.submitted_by,
+        )
+        corrected.revision = 2
+        corrected.submitted_at += dt.timedelta(minutes=rng.randint(30, 90))
+        corrected.correction_reason = "志愿者在岗人数误填，更正"
+        rows.insert(0, first)
+    DailyReport.objects.bulk_create(rows, batch_size=1000)
+    record(
+        actor=users["county"],
+        action=Action.CREATE,
+        node_path=county.path,
+        change="demo_daily_reports",
+        count=len(rows),
+    )
+    township = context.townships[0]
+    situation_actions.save_notes(actor=users["county"], node=county, **COUNTY_NOTES)
+    situation_actions.save_notes(
+        actor=users["township"],
+        node=township,
+        **{key: text.format(t=township.name) for key, text in TOWNSHIP_NOTES.items()},
+    )
+    return {"reporting_units": len(units), "reports": len(rows), **counts, "situation_notes": 2}
