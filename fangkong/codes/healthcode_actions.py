@@ -29,11 +29,6 @@ from .models import Appeal, CheckIn, Colour, Identity, ManualColour, Passage, Ri
 MAX_MANUAL_DAYS = 30  # a manual colour is a stopgap: renew it, or fix the records behind it
 
 
-def _require(actor, capability: str, node: Jurisdiction, message: str) -> None:
-    if not scoping.can(actor, capability, node):
-        raise RuleError({"__all__": message}, code="forbidden")
-
-
 # Risk areas -----------------------------------------------------------------------------------------------
 
 
@@ -54,7 +49,7 @@ def create_risk_area(
     elsewhere with its division code."""
     if declared_by.level not in DECLARING_LEVELS:
         raise RuleError({"declared_by": "风险区由县级及以上发布"}, code="forbidden")
-    _require(actor, scoping.MANAGE_USERS, declared_by, "只有县级及以上管理员可以发布风险区")
+    scoping.require(actor, scoping.MANAGE_USERS, declared_by, "只有县级及以上管理员可以发布风险区")
     errors = {}
     division_code = (division_code or "").strip()
     name = (name or "").strip() or (node.name if node else "")
@@ -98,7 +93,7 @@ def create_risk_area(
 
 @transaction.atomic
 def end_risk_area(*, actor, area: RiskArea, ends_on: dt.date, request=None) -> RiskArea:
-    _require(actor, scoping.MANAGE_USERS, area.declared_by, "只有发布辖区的管理员可以解除风险区")
+    scoping.require(actor, scoping.MANAGE_USERS, area.declared_by, "只有发布辖区的管理员可以解除风险区")
     if ends_on < area.starts_on:
         raise RuleError({"ends_on": "解除日期不能早于起始日期"})
     changed = RiskArea.objects.filter(pk=area.pk, ends_on=None).update(ends_on=ends_on)
@@ -133,7 +128,7 @@ def set_manual_colour(
 ) -> ManualColour:
     """Give a person a colour by hand, with a reason and an expiry; only admins of the person's node. It
     replaces the manual colour they had."""
-    _require(actor, scoping.MANAGE_USERS, person.node, "只有管理员可以人工赋码")
+    scoping.require(actor, scoping.MANAGE_USERS, person.node, "只有管理员可以人工赋码")
     now = timezone.now()
     starts_at = starts_at or now
     reason = (reason or "").strip()
@@ -180,7 +175,7 @@ def set_manual_colour(
 
 @transaction.atomic
 def revoke_manual_colour(*, actor, manual: ManualColour, note: str = "", request=None) -> ManualColour:
-    _require(actor, scoping.MANAGE_USERS, manual.node, "只有管理员可以撤销人工赋码")
+    scoping.require(actor, scoping.MANAGE_USERS, manual.node, "只有管理员可以撤销人工赋码")
     changed = ManualColour.objects.filter(pk=manual.pk, revoked_at=None).update(revoked_at=timezone.now())
     if not changed:
         raise RuleError({"__all__": "该人工赋码已撤销"}, code="conflict")

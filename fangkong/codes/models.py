@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid.models import Jurisdiction
-from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
+from fangkong.lib.masking import MaskedPersonalData
 from fangkong.registry.models import Person
 
 
@@ -20,7 +20,7 @@ class Colour(models.TextChoices):
     RED = "red", _("红码")
 
 
-class Identity(models.Model):
+class Identity(MaskedPersonalData, models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18, unique=True)
     name = models.CharField(_("姓名"), max_length=50)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
@@ -33,19 +33,7 @@ class Identity(models.Model):
         verbose_name = _("码上身份")
 
     def __str__(self):
-        return self.masked_name
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return self.masked_name  # a stray {{ identity }} shows no more than this
 
 
 class VenueKind(models.TextChoices):

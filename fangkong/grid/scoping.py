@@ -10,6 +10,8 @@ queryset goes through `visible_to`; single objects through `access`, which raise
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from fangkong.lib.errors import RuleError
+
 from .models import Jurisdiction, Level, Membership, Role
 
 VIEW = "view"
@@ -49,6 +51,12 @@ def _grants(membership: Membership, capability: str) -> bool:
         return False
     lowest = LOWEST_LEVEL.get(capability)
     return lowest is None or _LEVEL_ORDER.index(membership.node.level) <= _LEVEL_ORDER.index(lowest)
+
+
+def require(actor, capability: str, node: Jurisdiction, message: str) -> None:
+    """For actions: refuse, with `message` (Chinese) as the reason, unless the actor may do this here."""
+    if not can(actor, capability, node):
+        raise RuleError({"__all__": message}, code="forbidden")
 
 
 def nodes_with(user, capability: str = VIEW) -> list[Jurisdiction]:

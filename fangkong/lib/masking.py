@@ -1,6 +1,23 @@
 """Masked display of personal data (DOMAIN.md §10): shown masked unless revealing is allowed and audited."""
 
 
+class MaskedPersonalData:
+    """`masked_*` properties for anything with `name`, `id_number` and `phone` (a person, a resident's
+    code identity)."""
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
 def mask_id_number(number: str) -> str:
     """First 6 and last 4 characters: 440308********1234."""
     if not number:

@@ -36,11 +36,6 @@ from .presets import PRESETS
 MAX_CARETAKERS = 4
 
 
-def _require(actor, capability: str, node: Jurisdiction, message: str) -> None:
-    if not scoping.can(actor, capability, node):
-        raise RuleError({"__all__": message}, code="forbidden")
-
-
 def _local_today() -> dt.date:
     return timezone.localdate()
 
@@ -51,7 +46,7 @@ def record_screening(
 ) -> Screening:
     """Why someone is a key person. For arrivals the reference date is the arrival date; for contacts,
     the last exposure (passed as reference_date)."""
-    _require(actor, scoping.WRITE, person.node, "无权为该人员登记排查")
+    scoping.require(actor, scoping.WRITE, person.node, "无权为该人员登记排查")
     if reason not in Reason.values:
         raise RuleError({"reason": "请选择排查原因"})
     screened_on = screened_on or _local_today()
@@ -94,7 +89,7 @@ def start_measure(
 ) -> Measure:
     """Put someone under a measure. The planned end comes from the policy in force for the person's node
     on the start date, and the measure remembers which policy that was."""
-    _require(actor, scoping.WRITE, person.node, "无权对该人员采取管控措施")
+    scoping.require(actor, scoping.WRITE, person.node, "无权对该人员采取管控措施")
     if kind not in Kind.values:
         raise RuleError({"kind": "请选择管控措施"})
     started_at = started_at or timezone.now()
@@ -181,7 +176,7 @@ def release_measure(
 ) -> Measure:
     """Release someone. Refused, saying what is missing, while the policy's conditions are not met —
     unless `override` is given with a reason (e.g. 经专家组评估), which is audited as such."""
-    _require(actor, scoping.WRITE, measure.node, "无权解除该人员的管控措施")
+    scoping.require(actor, scoping.WRITE, measure.node, "无权解除该人员的管控措施")
     if measure.released_at is not None:
         raise RuleError({"__all__": "该措施已解除"}, code="conflict")
     released_at = released_at or timezone.now()
@@ -229,7 +224,7 @@ def transfer_measure(
 ) -> Measure:
     """Move someone from one measure to another (home quarantine → hospital): the old one is released
     with the transfer as its reason, the new one starts at the same moment and keeps the screening."""
-    _require(actor, scoping.WRITE, measure.node, "无权变更该人员的管控措施")
+    scoping.require(actor, scoping.WRITE, measure.node, "无权变更该人员的管控措施")
     if measure.released_at is not None:
         raise RuleError({"__all__": "该措施已解除"}, code="conflict")
     if kind == measure.kind and room == measure.room:
@@ -273,7 +268,7 @@ def transfer_measure(
 
 @transaction.atomic
 def assign_caretaker(*, actor, measure: Measure, user, role: str, request=None) -> Caretaker:
-    _require(actor, scoping.WRITE, measure.node, "无权为该人员指定包保责任人")
+    scoping.require(actor, scoping.WRITE, measure.node, "无权为该人员指定包保责任人")
     if measure.released_at is not None:
         raise RuleError({"__all__": "该措施已解除"}, code="conflict")
     if role not in CaretakerRole.values:
@@ -316,7 +311,7 @@ def record_follow_up(
     or any symptom raises an alert at once. Recording the same slot again replaces the reading (a
     caretaker correcting a typo) and is audited; a retry with the same values changes nothing."""
     if not self_reported:
-        _require(actor, scoping.WRITE, measure.node, "无权为该人员登记随访")
+        scoping.require(actor, scoping.WRITE, measure.node, "无权为该人员登记随访")
     taken_at = taken_at or timezone.now()
     if taken_at > timezone.now() + dt.timedelta(minutes=5):
         raise RuleError({"taken_at": "测量时间不能晚于现在"})
@@ -378,7 +373,7 @@ def record_follow_up(
 def record_test_result(
     *, actor, person: Person, sampled_at: dt.datetime, outcome: str, request=None
 ) -> TestResult:
-    _require(actor, scoping.WRITE, person.node, "无权登记该人员的核酸结果")
+    scoping.require(actor, scoping.WRITE, person.node, "无权登记该人员的核酸结果")
     if outcome not in TestResult.Outcome.values:
         raise RuleError({"outcome": "请选择检测结果"})
     if sampled_at > timezone.now() + dt.timedelta(minutes=5):
@@ -399,7 +394,7 @@ def record_test_result(
 
 @transaction.atomic
 def resolve_alert(*, actor, alert: Alert, resolution: str, request=None) -> Alert:
-    _require(actor, scoping.WRITE, alert.measure.node, "无权处置该预警")
+    scoping.require(actor, scoping.WRITE, alert.measure.node, "无权处置该预警")
     if not resolution.strip():
         raise RuleError({"resolution": "请填写处置结果"})
     changed = Alert.objects.filter(pk=alert.pk, resolved_at=None).update(
@@ -433,7 +428,7 @@ def set_policy(
     """A policy for a subtree from a date: a preset, optionally with edited values. Only admins.
     When the policy in force on that date is based on the same preset, its values are the starting
     point, so editing one section (periods, code rules, retention) keeps what others edited."""
-    _require(actor, scoping.MANAGE_USERS, node, "只有管理员可以设置防控政策")
+    scoping.require(actor, scoping.MANAGE_USERS, node, "只有管理员可以设置防控政策")
     if preset not in PRESETS:
         raise RuleError({"preset": "预设不存在"})
     values = preset_values(preset)

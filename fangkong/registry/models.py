@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid.models import Jurisdiction
-from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
+from fangkong.lib.masking import MaskedPersonalData
 
 
 class DwellingType(models.TextChoices):
@@ -95,7 +95,7 @@ class Verification(models.TextChoices):
     BY_PHONE = "by_phone", _("电话核查")
 
 
-class Person(models.Model):
+class Person(MaskedPersonalData, models.Model):
     """Someone registered on the grid (实有人口). One row per person in the whole installation:
     the document number is unique. `node` and `household` say where they live now; Residence keeps
     where they lived before."""
@@ -161,19 +161,7 @@ class Person(models.Model):
         indexes = [models.Index(fields=["node", "name_pinyin", "id"])]
 
     def __str__(self):
-        return self.masked_name
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return self.masked_name  # a stray {{ person }} shows no more than this
 
 
 class Residence(models.Model):
