@@ -88,8 +88,8 @@ from fangkong.measures.models import (  # noqa: E402
 )
 from fangkong.measures.policy import preset_values  # noqa: E402
 from fangkong.registry import bench as registry_bench  # noqa: E402
-from fangkong.registry.demo import refresh_planner_statistics  # noqa: E402
 from fangkong.registry.models import Person, Residence  # noqa: E402
+from fangkong.registry.population import refresh_planner_statistics  # noqa: E402
 from fangkong.reporting import indicators, trends  # noqa: E402
 
 TARGET_MS = 1000

@@ -27,7 +27,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
 from fangkong.measures.models import Measure, Screening
 from fangkong.measures.rules import SHANGHAI, local_midnight
-from fangkong.registry import demo as registry_demo
+from fangkong.registry import population
 from fangkong.registry.models import Person
 
 from . import checkin_actions, checkpoint_actions, healthcode_actions, identity, venue_actions
@@ -143,7 +143,7 @@ class _Demo:
         for where, name, kind, address, per_day, hours in VENUES:
             node = self.nodes[where]
             township = self.nodes[where[:3]]
-            label = registry_demo.village_label(node.name)[0]
+            label = population.village_label(node.name)[0]
             venue = venue_actions.create_venue(
                 actor=self.actor_for(node),
                 node=node,
@@ -168,7 +168,7 @@ class _Demo:
             number = idcard.make(
                 VISITOR_REGIONS[i % len(VISITOR_REGIONS)], birth, rng.randrange(1, 499) * 2 - (sex == "male")
             )
-            names = registry_demo.GIVEN_NAMES[("mid", sex)]
+            names = population.GIVEN_NAMES[("mid", sex)]
             name = rng.choice("王张李刘陈杨赵孙周吴") + rng.choice(names)
             phone = f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
             out.append(identity.identify(id_number=number, name=name, phone=phone))
@@ -282,7 +282,7 @@ class _Demo:
 
     def checkpoints(self) -> dict:
         lsz, village = self.nodes["lsz"], self.nodes["lsz_v1"]
-        label = registry_demo.village_label(village.name)[0]
+        label = population.village_label(village.name)[0]
         admin = self.users["township"]
         road = checkpoint_actions.create_checkpoint(
             actor=admin,

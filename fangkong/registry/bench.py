@@ -31,7 +31,8 @@ from fangkong.grid.models import Jurisdiction, Level, Role
 from fangkong.lib.errors import RuleError
 
 from . import queries
-from .demo import (
+from .models import Person
+from .population import (
     DEFAULT_SEED,
     DEMO_COUNTY,
     bootstrap_admin,
@@ -40,7 +41,6 @@ from .demo import (
     refresh_planner_statistics,
     save_population,
 )
-from .models import Person
 
 TARGET_MS = 300
 GRIDS_PER_VILLAGE = 2

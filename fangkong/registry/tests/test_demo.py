@@ -18,7 +18,7 @@ from fangkong.lib import idcard
 from fangkong.lib.pinyin import pinyin_keys
 from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure, QuarantineSite, Room, Screening
 from fangkong.measures.models import TestResult as NucleicAcidTest
-from fangkong.registry import demo, queries
+from fangkong.registry import demo, population, queries
 from fangkong.registry.models import Household, Person, Relation, Residence, Unit
 from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
 
@@ -33,7 +33,7 @@ def read_county_once(monkeypatch):
 
 def places():
     return [
-        demo.Place(
+        population.Place(
             Jurisdiction(code=f"371502103{300 + i}", name="村"), "梁水镇", f"第{i}村", community=i == 3
         )
         for i in range(4)
@@ -45,13 +45,13 @@ def members(drafts):
 
 
 def age(person) -> int:
-    return demo.age_on(person.birth_date)
+    return population.age_on(person.birth_date)
 
 
 def test_it_draws_the_same_people_from_the_same_seed():
-    first = demo.generate_population(places=places(), households=300, seed=7)
-    again = demo.generate_population(places=places(), households=300, seed=7)
-    other = demo.generate_population(places=places(), households=300, seed=8)
+    first = population.generate_population(places=places(), households=300, seed=7)
+    again = population.generate_population(places=places(), households=300, seed=7)
+    other = population.generate_population(places=places(), households=300, seed=8)
     key = [(m.name, m.id_number, m.phone) for m in members(first)]
     assert key == [(m.name, m.id_number, m.phone) for m in members(again)]
     assert [h.address for h in first] == [h.address for h in again]
@@ -59,7 +59,7 @@ def test_it_draws_the_same_people_from_the_same_seed():
 
 
 def test_it_draws_valid_unique_id_numbers_that_agree_with_sex_and_birth_date():
-    people = members(demo.generate_population(places=places(), households=2000, seed=1))
+    people = members(population.generate_population(places=places(), households=2000, seed=1))
     numbers = [m.id_number for m in people]
     assert len(set(numbers)) == len(numbers)
     for person in people:
@@ -69,18 +69,18 @@ def test_it_draws_valid_unique_id_numbers_that_agree_with_sex_and_birth_date():
 
 
 def test_it_gives_names_of_the_right_sex():
-    people = members(demo.generate_population(places=places(), households=1000, seed=2))
+    people = members(population.generate_population(places=places(), households=1000, seed=2))
     names_for = {
-        sex: {n for (_, s), names in demo.GIVEN_NAMES.items() if s == sex for n in names}
+        sex: {n for (_, s), names in population.GIVEN_NAMES.items() if s == sex for n in names}
         for sex in ("male", "female")
     }
     for person in people:
-        assert person.name[0] in demo.SURNAMES
+        assert person.name[0] in population.SURNAMES
         assert person.name[1:] in names_for[person.sex], person
 
 
 def test_it_gives_every_household_one_head_and_ages_that_fit_the_relations():
-    drafts = demo.generate_population(places=places(), households=2000, seed=3)
+    drafts = population.generate_population(places=places(), households=2000, seed=3)
     for household in drafts:
         heads = [m for m in household.members if m.relation == Relation.HEAD]
         assert heads == [household.members[0]]
@@ -104,21 +104,21 @@ def test_it_gives_every_household_one_head_and_ages_that_fit_the_relations():
 
 
 def test_it_gives_phones_to_adults_only():
-    people = members(demo.generate_population(places=places(), households=2000, seed=4))
+    people = members(population.generate_population(places=places(), households=2000, seed=4))
     assert not [p for p in people if age(p) < 18 and p.phone]
     working_age = [p for p in people if 18 <= age(p) < 70]
     assert sum(1 for p in working_age if p.phone) > 0.9 * len(working_age)
 
 
 def test_it_stops_at_the_number_of_persons_asked_for():
-    drafts = demo.generate_population(places=places(), persons=1001, seed=5)
+    drafts = population.generate_population(places=places(), persons=1001, seed=5)
     assert len(members(drafts)) == 1001
     assert all(h.members[0].relation == Relation.HEAD for h in drafts)
 
 
 def test_it_avoids_id_numbers_already_registered():
-    first = members(demo.generate_population(places=places(), households=50, seed=6))[0].id_number
-    again = demo.generate_population(places=places(), households=50, seed=6, taken={first})
+    first = members(population.generate_population(places=places(), households=50, seed=6))[0].id_number
+    again = population.generate_population(places=places(), households=50, seed=6, taken={first})
     assert first not in {m.id_number for m in members(again)}
 
 

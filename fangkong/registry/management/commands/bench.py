@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fangkong.lib.errors import RuleError
 from fangkong.registry.bench import bench_sqlite_path, format_report, run_registry_bench, use_sqlite_file
-from fangkong.registry.demo import DEFAULT_SEED
+from fangkong.registry.population import DEFAULT_SEED
 
 
 class Command(BaseCommand):

@@ -11,6 +11,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
 from fangkong.measures.models import Kind
 from fangkong.registry import demo as registry_demo
+from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 
@@ -25,7 +26,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
     for name, module in (("measures", measures_demo), ("codes", codes_demo), ("reporting", reporting_demo)):
         parts[name] = module.load(context=context, seed=seed, now=now)
     if any(parts.values()):
-        registry_demo.refresh_planner_statistics()
+        population.refresh_planner_statistics()
     return parts
 
 
