@@ -14,11 +14,14 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fangkong.lib.errors import RuleError
+from fangkong.measures import queries as measure_queries
+from fangkong.measures import rules
 
 from . import actions, forms, queries, scoping
 from .forms import add_rule_errors
@@ -53,7 +56,19 @@ def _grid_manager_node(user, code: str):
 
 
 def home(request):
-    return render(request, "grid/home.html", {"rows": queries.home_memberships(request.user)})
+    context = {"rows": queries.home_memberships(request.user), "today": today_work(request.user)}
+    return render(request, "grid/home.html", context)
+
+
+def today_work(user) -> dict:
+    """What waits for the user today: their people to follow up, this slot's still open, open alerts."""
+    rows = measure_queries.worklist(user)
+    slot = rules.slot_of(timezone.now())[1]
+    return {
+        "caretaking": len(rows),
+        "open_now": sum(1 for row in rows if slot in row["due"] and not row[slot]),
+        "alerts": measure_queries.open_alerts(user).count(),
+    }
 
 
 def tree(request):
