@@ -14,9 +14,7 @@ thousands of twice-daily normal readings — are bulk-inserted, with their slot 
 by rules.py exactly as record_follow_up decides them, and one audit row for the lot.
 """
 
-import bisect
 import datetime as dt
-import itertools
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.registry.models import Person, Unit, UnitKind
+from fangkong.registry.population import Weighted
 
 from . import actions, divisions, rules, site_actions
 from .models import (
@@ -114,17 +113,8 @@ def _day_of(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
-class _Weighted:
-    def __init__(self, pairs):
-        self.values = [value for value, _ in pairs]
-        self.cum = list(itertools.accumulate(float(weight) for _, weight in pairs))
-
-    def pick(self, rng: random.Random):
-        return self.values[bisect.bisect(self.cum, rng.random() * self.cum[-1])]
-
-
-_ORIGINS = _Weighted([((p, c), w) for p, c, w in ORIGINS])
-_TEMPERATURES = _Weighted(NORMAL_TEMPERATURES)
+_ORIGINS = Weighted([((p, c), w) for p, c, w in ORIGINS])
+_TEMPERATURES = Weighted(NORMAL_TEMPERATURES)
 
 
 # Planning: who, why, when (no writes) ---------------------------------------------------------------

@@ -147,7 +147,9 @@ def age_on(birth: dt.date, day: dt.date = REFERENCE_DATE) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-class _Weighted:
+class Weighted:
+    """Draws a value with probability proportional to its weight: Weighted([(v, w), …]).pick(rng)."""
+
     def __init__(self, pairs):
         self.values = [value for value, _ in pairs]
         self.cum = list(itertools.accumulate(float(weight) for _, weight in pairs))
@@ -156,15 +158,15 @@ class _Weighted:
         return self.values[bisect.bisect(self.cum, rng.random() * self.cum[-1])]
 
 
-SURNAME_DRAW = _Weighted(SURNAMES.items())
-_HOME = _Weighted(HOME_REGIONS)
-_SPOUSE = _Weighted(SPOUSE_REGIONS)
-_SHAPES = _Weighted(SHAPES)
-_OCCUPATIONS = {kind: _Weighted(pairs) for kind, pairs in OCCUPATIONS.items()}
+SURNAME_DRAW = Weighted(SURNAMES.items())
+_HOME = Weighted(HOME_REGIONS)
+_SPOUSE = Weighted(SPOUSE_REGIONS)
+_SHAPES = Weighted(SHAPES)
+_OCCUPATIONS = {kind: Weighted(pairs) for kind, pairs in OCCUPATIONS.items()}
 _TOP_SURNAMES = list(SURNAMES)[:30]
 _DWELLINGS = {
-    True: _Weighted([("owned", 72), ("rented", 22), ("shop", 3), ("dormitory", 3)]),
-    False: _Weighted([("owned", 92), ("rented", 6), ("shop", 2)]),
+    True: Weighted([("owned", 72), ("rented", 22), ("shop", 3), ("dormitory", 3)]),
+    False: Weighted([("owned", 92), ("rented", 6), ("shop", 2)]),
 }
 
 
@@ -211,7 +213,7 @@ class Generator:
         birth = parent + dt.timedelta(days=self.rng.randint(years_from * 365, years_to * 365))
         return birth if birth <= REFERENCE_DATE else None
 
-    def id_number(self, birth: dt.date, sex: str, regions: _Weighted) -> str:
+    def id_number(self, birth: dt.date, sex: str, regions: Weighted) -> str:
         region = regions.pick(self.rng)
         while True:
             sequence = self.rng.randrange(1, 500) * 2 - (1 if sex == "male" else 0)
@@ -253,7 +255,7 @@ class Generator:
         sex: str,
         birth: dt.date,
         surname: str,
-        regions: _Weighted = _HOME,
+        regions: Weighted = _HOME,
         notes: str = "",
     ) -> PersonDraft:
         taken_names = {m.name[1:] for m in household.members}
@@ -442,7 +444,7 @@ def generate_population(
     if (households is None) == (persons is None):
         raise ValueError("give households or persons")
     generator = Generator(seed, taken or set())
-    chooser = _Weighted([(place, place.weight) for place in places])
+    chooser = Weighted([(place, place.weight) for place in places])
     drafts: list[HouseholdDraft] = []
     count = 0
     while (households is not None and len(drafts) < households) or (persons is not None and count < persons):
