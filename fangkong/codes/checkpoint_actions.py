@@ -146,11 +146,6 @@ def shift_candidates(actor, checkpoint: Checkpoint) -> QuerySet:
 # Checkpoints and shifts --------------------------------------------------------------------------------
 
 
-def _require_manage(actor, node: Jurisdiction, message: str) -> None:
-    if not scoping.can(actor, scoping.WRITE, node):
-        raise RuleError({"__all__": message}, code="forbidden")
-
-
 @transaction.atomic
 def create_checkpoint(
     *, actor, node: Jurisdiction, name: str, kind: str, address: str = "", request=None
@@ -180,7 +175,7 @@ def create_checkpoint(
 @transaction.atomic
 def set_checkpoint_active(*, actor, checkpoint: Checkpoint, active: bool, request=None) -> Checkpoint:
     """Close a checkpoint (it keeps its passages) or open it again."""
-    _require_manage(actor, checkpoint.node, "无权修改该卡口")
+    scoping.require(actor, scoping.WRITE, checkpoint.node, "无权修改该卡口")
     Checkpoint.objects.filter(pk=checkpoint.pk).update(active=active)
     checkpoint.active = active
     record(
@@ -199,7 +194,7 @@ def assign_shift(
     *, actor, checkpoint: Checkpoint, user, starts_at: dt.datetime, ends_at: dt.datetime, request=None
 ) -> DutyShift:
     """Put someone on duty at a checkpoint from `starts_at` to `ends_at` (at most 24 hours)."""
-    _require_manage(actor, checkpoint.node, "无权为该卡口排班")
+    scoping.require(actor, scoping.WRITE, checkpoint.node, "无权为该卡口排班")
     errors: dict[str, str] = {}
     if user is None or not shift_candidates(actor, checkpoint).filter(pk=user.pk).exists():
         errors["user"] = "请选择本辖区的值守人员"
@@ -235,7 +230,7 @@ def assign_shift(
 def remove_shift(*, actor, shift: DutyShift, request=None) -> None:
     """Call off a shift: one that has not begun is removed, one under way ends now, a past one stays."""
     checkpoint = shift.checkpoint
-    _require_manage(actor, checkpoint.node, "无权修改该卡口的排班")
+    scoping.require(actor, scoping.WRITE, checkpoint.node, "无权修改该卡口的排班")
     now = timezone.now()
     if shift.ends_at <= now:
         raise RuleError({"__all__": "该班次已结束，不能取消"}, code="conflict")

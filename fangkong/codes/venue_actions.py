@@ -28,11 +28,6 @@ def new_code() -> str:
     return secrets.token_urlsafe(CODE_BYTES)
 
 
-def _require_write(actor, node: Jurisdiction, message: str) -> None:
-    if not scoping.can(actor, scoping.WRITE, node):
-        raise RuleError({"node": message}, code="forbidden")
-
-
 def _clean(
     *,
     node: Jurisdiction,
@@ -93,7 +88,7 @@ def create_venue(
     dwell_minutes: int | None = None,
     request=None,
 ) -> Venue:
-    _require_write(actor, node, "无权在该辖区登记场所")
+    scoping.require(actor, scoping.WRITE, node, "无权在该辖区登记场所", field="node")
     fields = _clean(
         node=node,
         name=name,
@@ -124,9 +119,9 @@ def update_venue(
 ) -> Venue:
     """Change a venue's details; moving it to another node needs the right to write at both. The code
     (and so the printed poster) stays the same."""
-    _require_write(actor, venue.node, "无权修改该场所")
+    scoping.require(actor, scoping.WRITE, venue.node, "无权修改该场所", field="node")
     if node.pk != venue.node_id:
-        _require_write(actor, node, "无权将场所移至该辖区")
+        scoping.require(actor, scoping.WRITE, node, "无权将场所移至该辖区", field="node")
     fields = _clean(
         node=node,
         name=name,
@@ -156,7 +151,7 @@ def update_venue(
 def set_venue_active(*, actor, venue: Venue, active: bool, request=None) -> Venue:
     """Deactivate a venue (closed, moved away): its poster stops accepting check-ins; the check-ins it
     has are kept until their retention period ends. Reactivating checks the name is still free."""
-    _require_write(actor, venue.node, "无权修改该场所")
+    scoping.require(actor, scoping.WRITE, venue.node, "无权修改该场所", field="node")
     if active and not venue.active:
         if Venue.objects.filter(node=venue.node, name=venue.name, active=True).exists():
             raise RuleError({"name": "该辖区已有同名场所，请先修改名称"})

@@ -53,10 +53,11 @@ def _grants(membership: Membership, capability: str) -> bool:
     return lowest is None or _LEVEL_ORDER.index(membership.node.level) <= _LEVEL_ORDER.index(lowest)
 
 
-def require(actor, capability: str, node: Jurisdiction, message: str) -> None:
-    """For actions: refuse, with `message` (Chinese) as the reason, unless the actor may do this here."""
+def require(actor, capability: str, node: Jurisdiction, message: str, *, field: str = "__all__") -> None:
+    """For actions: refuse, with `message` (Chinese) as the reason for `field`, unless the actor may do
+    this here."""
     if not can(actor, capability, node):
-        raise RuleError({"__all__": message}, code="forbidden")
+        raise RuleError({field: message}, code="forbidden")
 
 
 def nodes_with(user, capability: str = VIEW) -> list[Jurisdiction]:
