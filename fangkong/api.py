@@ -1,46 +1,14 @@
 """The JSON API at /api/v1/: session auth (with CSRF) for the web UI, bearer tokens for devices and
 integrations. Errors are machine-readable: {"code": "...", "message": "...", "errors": {field: reason}}."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer
-from ninja.security import SessionAuth as NinjaSessionAuth
 
-from fangkong.grid.models import ApiToken, hash_token
+from fangkong.grid.api_auth import SessionAuth, TokenAuth
 from fangkong.lib.errors import RuleError
-
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request, token):
-        found = (
-            ApiToken.objects.filter(digest=hash_token(token), revoked_at=None).select_related("user").first()
-        )
-        if found is None or not found.user.is_active:
-            return None
-        now = timezone.now()
-        # "Last used" to the minute is enough, and a write per request halves a device's throughput.
-        if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
-        request.user = found.user
-        return found.user
-
-
-class SessionAuth(NinjaSessionAuth):
-    """The web UI's login session. CSRF is checked (for unsafe methods) only when there is a logged-in
-    session: without one there is nothing to forge, and the client should hear 401, not a CSRF 403."""
-
-    def __call__(self, request):
-        if not request.user.is_authenticated:
-            return None
-        return super().__call__(request)
 
 
 class ReadableJSON(JSONRenderer):

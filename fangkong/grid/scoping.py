@@ -60,6 +60,13 @@ def require(actor, capability: str, node: Jurisdiction, message: str, *, field: 
         raise RuleError({field: message}, code="forbidden")
 
 
+def roles_with(capability: str) -> list[str]:
+    """The roles that grant this capability at any level (for a check made inside one SQL statement)."""
+    if capability in LOWEST_LEVEL:
+        raise ValueError(f"{capability} depends on the level of the node, not on the role alone")
+    return sorted(role for role, granted in CAPABILITIES.items() if capability in granted)
+
+
 def nodes_with(user, capability: str = VIEW) -> list[Jurisdiction]:
     """The top nodes of the subtrees where the user has this capability."""
     return [m.node for m in memberships(user) if _grants(m, capability)]
