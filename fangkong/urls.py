@@ -4,7 +4,12 @@ from django.views.i18n import set_language
 
 from fangkong.api import api
 
+# Devices and residents' phones first: the resolver tries the patterns in order, and a check-in should
+# not walk every staff page's pattern before it reaches its own (bench/codes_load.py).
 urlpatterns = [
+    path("api/v1/", api.urls),
+    path("r/", include("fangkong.measures.resident_urls")),
+    path("r/", include("fangkong.codes.resident_urls")),
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),
     path("audit/", include("fangkong.audit.urls")),
@@ -12,9 +17,6 @@ urlpatterns = [
     path("imports/", include("fangkong.imports.urls")),
     path("codes/", include("fangkong.codes.urls")),
     path("reports/", include("fangkong.reporting.urls")),
-    path("r/", include("fangkong.measures.resident_urls")),
-    path("r/", include("fangkong.codes.resident_urls")),
     # Switching the language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
-    path("api/v1/", api.urls),
 ]
