@@ -6,7 +6,7 @@ router = Router()
 # Health codes ─────────────────────────────────────────────────────────────────────────────────────────
 # A checkpoint phone, a venue door keeper's account or a partner system verifies a resident's code: the
 # same healthcode_actions.verify_token as the checkpoint pages (rate-limited per account, audited).
-from ninja.errors import HttpError  # noqa: E402
+from ninja.errors import AuthenticationError, HttpError  # noqa: E402
 from ninja.responses import Status as _Status  # noqa: E402
 
 from fangkong.grid.schemas import error_responses as _errors  # noqa: E402
@@ -52,6 +52,7 @@ from ninja.responses import Status  # noqa: E402
 from pydantic import ValidationError as _ItemInvalid  # noqa: E402
 
 from fangkong.grid import scoping  # noqa: E402
+from fangkong.grid.api_auth import SessionAuth, TokenAuth, UncheckedToken, user_for_token  # noqa: E402
 from fangkong.grid.schemas import error_responses  # noqa: E402
 from fangkong.lib.errors import RuleError  # noqa: E402
 
@@ -63,6 +64,8 @@ from .venue_schemas import (  # noqa: E402
     CheckInOut,
     VenueFilterIn,
     VenuePageOut,
+    answer,
+    checkin_out,
 )
 
 
@@ -89,14 +92,35 @@ def list_venues(request, filters: Query[VenueFilterIn]):
     summary="登记一次扫码（场所终端）",
     description="新登记返回 201；同一 client_id 重发、或同一人几分钟内在同一场所重复扫码，返回 200 和原记录。",
     tags=["场所码"],
+    auth=[TokenAuth(checked_by_operation=True), SessionAuth()],
 )
 def post_checkin(request, payload: CheckInIn):
+    item, actor = payload.item(), request.auth
+    if isinstance(actor, UncheckedToken):
+        scanned = checkin_actions.write_common_scan(token=actor, item=item)
+        if scanned is not None:
+            return Status(
+                201,
+                answer(
+                    id=scanned.id,
+                    client_id=scanned.client_id,
+                    venue_code=scanned.venue_code,
+                    venue=scanned.venue_name,
+                    at=scanned.at,
+                    name=scanned.name,
+                    colour=scanned.colour,
+                    duplicate=False,
+                ),
+            )
+        actor = user_for_token(actor.raw)
+        if actor is None:
+            raise AuthenticationError
     [outcome] = checkin_actions.record_checkins(
-        actor=request.auth, items=[payload.item()], source=checkin_actions.Source.KIOSK, with_colour=True
+        actor=actor, items=[item], source=checkin_actions.Source.KIOSK, with_colour=True
     )
     if outcome.errors:
         raise RuleError(outcome.errors)
-    return Status(200 if outcome.duplicate else 201, outcome)
+    return Status(200 if outcome.duplicate else 201, checkin_out(outcome))
 
 
 def _item_errors(exc: _ItemInvalid) -> dict[str, str]:

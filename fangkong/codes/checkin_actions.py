@@ -15,6 +15,7 @@ scan would keep people's whereabouts beyond the retention period that the purge 
 """
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -22,10 +23,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.grid import scoping
+from fangkong.grid.api_auth import LAST_USED_RESOLUTION
 from fangkong.lib import idcard
 from fangkong.lib.errors import RuleError
+from fangkong.lib.group_commit import GroupCommit
+from fangkong.lib.phones import InvalidPhone, normalize_phone
 
-from . import colours, identity
+from . import checkin_sql, colours, identity
 from .models import CheckIn, Identity, Venue
 from .venue_queries import retention_days
 
@@ -248,3 +252,91 @@ def record_checkins(
         except RuleError as exc:
             outcomes.append(ItemOutcome(index=index, client_id=client_id, errors=exc.errors))
     return outcomes
+
+
+# ── a kiosk's scans, the common case ─────────────────────────────────────────────────────────────────
+# A kiosk at a door sends one scan at a time and shows the colour. Nearly all are the common case
+# (checkin_sql): a known resident, an active venue in the token's area, nothing within the duplicate
+# window. Those are written together with the other kiosks' scans of the same moment (group commit),
+# the token checked in the same statement. What the statement does not write goes the way of every
+# other write, record_checkins, which has the rules and the reasons.
+
+
+def _write_scans(scans: list[checkin_sql.Scan]) -> list[checkin_sql.Written | None]:
+    written = checkin_sql.insert_scans(
+        scans,
+        at=timezone.now(),
+        source=Source.KIOSK,
+        window=DUPLICATE_WINDOW,
+        write_roles=scoping.roles_with(scoping.WRITE),
+    )
+    return [written.get(scan.client_id) for scan in scans]
+
+
+def _must_not_share_a_batch(a: checkin_sql.Scan, b: checkin_sql.Scan) -> bool:
+    # Within one statement two scans cannot see each other: a duplicate, or a retry, waits for the next.
+    return a.client_id == b.client_id or (a.venue_code, a.id_number) == (b.venue_code, b.id_number)
+
+
+_kiosk_scans = GroupCommit(_write_scans, conflicts=_must_not_share_a_batch)
+_token_use_noted: dict[str, float] = {}  # token digest → when this process last recorded its use
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """A kiosk's scan written in the common case: what the kiosk is answered."""
+
+    id: int
+    client_id: str
+    venue_code: str
+    venue_name: str
+    at: dt.datetime
+    name: str
+    colour: str
+
+
+def write_common_scan(*, token, item: Item) -> Scanned | None:
+    """Write a kiosk's scan if it is the common case, `token` (an UncheckedToken) checked with it; None
+    when it is not (nothing written: the caller authenticates and calls record_checkins)."""
+    client_id = (item.client_id or "").strip()
+    if item.at is not None or not client_id or len(client_id) > 64:
+        return None
+    try:
+        phone = normalize_phone(item.phone)
+    except InvalidPhone:
+        return None
+    name = identity.clean_name(item.name)
+    scan = checkin_sql.Scan(
+        client_id=client_id,
+        token_digest=token.digest,
+        venue_code=(item.venue_code or "").strip(),
+        id_number=idcard.normalize(item.id_number or ""),
+        name=name,
+        phone=phone,
+    )
+    written = _kiosk_scans.write(scan)
+    if written is None:
+        return None
+    at = written.at
+    _note_token_use(scan.token_digest, at)
+    colour = written.colour_shown
+    if not colour:  # the resident has records: the rules decide
+        person = Identity.objects.select_related("person__node").get(pk=written.identity_id)
+        colour = colours.colour_of(person, at=at).colour
+        CheckIn.objects.filter(pk=written.id).update(colour_shown=colour)
+    return Scanned(
+        id=written.id,
+        client_id=client_id,
+        venue_code=scan.venue_code,
+        venue_name=written.venue_name,
+        at=at,
+        name=name,
+        colour=colour,
+    )
+
+
+def _note_token_use(digest: str, now) -> None:
+    last = _token_use_noted.get(digest)
+    if last is None or time.monotonic() - last > LAST_USED_RESOLUTION.total_seconds():
+        _token_use_noted[digest] = time.monotonic()
+        checkin_sql.note_token_use(digest, now, LAST_USED_RESOLUTION)

@@ -42,7 +42,7 @@ MAX_ATTEMPTS_PER_ADDRESS = 120
 LOCKED_OUT = "尝试次数过多，请15分钟后再试"
 
 
-def _clean_name(raw: str) -> str:
+def clean_name(raw: str) -> str:
     return (raw or "").strip().replace(" ", "").replace("\u3000", "")
 
 
@@ -51,7 +51,7 @@ def identify(*, id_number: str, name: str, phone: str) -> Identity:
     """The Identity for this ID number, created on first use; RuleError with Chinese reasons per field.
     Idempotent: the same details give the same identity. A new phone number replaces the old one."""
     errors: dict[str, str] = {}
-    name = _clean_name(name)
+    name = clean_name(name)
     if not name:
         errors["name"] = "姓名不能为空"
     elif len(name) > 50:

@@ -7,7 +7,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from fangkong.grid.schemas import Code, local, text
-from fangkong.lib.masking import mask_phone
+from fangkong.lib.masking import mask_name, mask_phone
 from fangkong.registry.schemas import PageIn
 
 from .checkin_actions import MAX_BATCH, Item
@@ -87,38 +87,35 @@ class CheckInOut(Schema):
     colour_label: str | None
     duplicate: bool = Field(description="true：此前已登记过（重发或几分钟内重复扫码），未新增记录")
 
-    @staticmethod
-    def resolve_id(outcome) -> int:
-        return outcome.checkin.pk
 
-    @staticmethod
-    def resolve_client_id(outcome) -> str | None:
-        return outcome.checkin.client_id
+def checkin_out(outcome) -> dict:
+    """CheckInOut of an ItemOutcome (record_checkins). The kiosk's common case builds the same dict
+    itself (checkin_actions.write_common_scan), without loading the rows."""
+    checkin = outcome.checkin
+    return answer(
+        id=checkin.pk,
+        client_id=checkin.client_id,
+        venue_code=checkin.venue.code,
+        venue=checkin.venue.name,
+        at=checkin.at,
+        name=checkin.identity.name,
+        colour=checkin.colour_shown,
+        duplicate=outcome.duplicate,
+    )
 
-    @staticmethod
-    def resolve_venue_code(outcome) -> str:
-        return outcome.checkin.venue.code
 
-    @staticmethod
-    def resolve_venue(outcome) -> str:
-        return outcome.checkin.venue.name
-
-    @staticmethod
-    def resolve_at(outcome) -> dt.datetime:
-        return local(outcome.checkin.at)
-
-    @staticmethod
-    def resolve_masked_name(outcome) -> str:
-        return outcome.checkin.identity.masked_name
-
-    @staticmethod
-    def resolve_colour(outcome) -> str | None:
-        return outcome.checkin.colour_shown or None
-
-    @staticmethod
-    def resolve_colour_label(outcome) -> str | None:
-        colour = outcome.checkin.colour_shown
-        return str(Colour(colour).label) if colour else None
+def answer(*, id, client_id, venue_code, venue, at, name, colour, duplicate) -> dict:
+    return {
+        "id": id,
+        "client_id": client_id,
+        "venue_code": venue_code,
+        "venue": venue,
+        "at": local(at),
+        "masked_name": mask_name(name),
+        "colour": colour or None,
+        "colour_label": str(Colour(colour).label) if colour else None,
+        "duplicate": duplicate,
+    }
 
 
 class BatchIn(Schema):
