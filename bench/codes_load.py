@@ -11,19 +11,22 @@ whichever comes first, and the whole run is cut off after --deadline seconds.
    village and a grid, --people registered residents with their codes' identities, --venues venues, a
    venue kiosk account and a checkpoint account, each with an API token.
 2. gunicorn (gthread workers, see docs/decisions/0003-wsgi-server-for-benchmarks.md) serves the site on a
-   free port of 127.0.0.1 with DEBUG off, exactly as deployed, plus one trivial view, GET /bench/ping,
-   behind the same middleware: the ceiling of the stack (routing, middleware, WSGI, the network stack
-   and the load generator itself, no database).
+   free port of 127.0.0.1 with DEBUG off, exactly as deployed, plus trivial views behind the same
+   middleware: GET /bench/ping, the ceiling of the stack (routing, middleware, WSGI, the network stack
+   and the load generator itself, no database); GET /bench/db-ping, which waits for one `SELECT 1` and
+   nothing else, the floor of any view that goes to the database once a request.
 3. Phases, with the same load generator (Python processes × threads, keep-alive http.client):
-   warm-up; ping; api-ping (GET /bench/api-ping: the API's token authentication and nothing else);
+   warm-up; ping; db-ping; api-ping (GET /bench/api-ping: the API's token authentication and nothing
+   else);
    check-ins (POST /api/v1/checkins with the kiosk's token, each a new check-in: a resident never scans
    the same venue twice in the run) while a prober verifies fresh health-code tokens one after another
-   (POST /api/v1/codes/verify with the checkpoint account's token); api-ping and ping again; then the
+   (POST /api/v1/codes/verify with the checkpoint account's token); api-ping, db-ping and ping again; then the
    prober alone and check-ins one at a time, with no other load, for comparison.
 4. Printed: requests per second of each phase, check-ins as a share of the ping ceiling (target ≥ 60 %)
    and of api-ping, check-in latency, verification latency (median, p99) under load and idle, the SQL
    queries of one request of each kind, the CPU each request cost in the gunicorn workers and in the
-   PostgreSQL backends (from /proc: it says what bounds the throughput), and the server's memory (RSS of
+   PostgreSQL backends (from /proc: it says what bounds the throughput), how many check-ins each
+   statement wrote (scans arriving together share one, see checkin_actions), and the server's memory (RSS of
    the gunicorn master and each worker) after the warm-up and at the end.
 5. The server is stopped and the database dropped, also when something fails.
 
@@ -87,6 +90,16 @@ def api_ping(request):
     return JsonResponse({"ok": True})
 
 
+def db_ping(request):
+    """One round trip to the database and nothing else: the floor of any view that touches it once."""
+    from django.http import JsonResponse
+
+    from fangkong import hot_sql
+
+    hot_sql.fetch("SELECT 1", [])
+    return JsonResponse({"ok": True})
+
+
 def install_urls() -> None:
     """The site's URLs with the two trivial views in front: this module becomes the URLconf."""
     from django.conf import settings
@@ -96,6 +109,7 @@ def install_urls() -> None:
     globals()["urlpatterns"] = [
         path("bench/ping", login_not_required(ping)),
         path("bench/api-ping", login_not_required(api_ping)),
+        path("bench/db-ping", login_not_required(db_ping)),
         path("", include("fangkong.urls")),
     ]
     settings.ROOT_URLCONF = __name__
@@ -254,6 +268,7 @@ def queries_per_request(data: dict) -> dict:
     calls = {
         "ping": lambda i: client.get("/bench/ping"),
         "api_ping": lambda i: client.get("/bench/api-ping", headers=kiosk),
+        "db_ping": lambda i: client.get("/bench/db-ping"),
         "checkin": checkin,
         "verify": verify,
     }
@@ -431,6 +446,8 @@ def client_process(job: dict, process_index: int, queue) -> None:
         while time.time() < job["deadline"] and k * slots + slot < job["max_requests"]:
             if job["kind"] == "ping":
                 method, path, body, headers = "GET", "/bench/ping", None, {}
+            elif job["kind"] == "db_ping":
+                method, path, body, headers = "GET", "/bench/db-ping", None, {}
             elif job["kind"] == "api_ping":
                 method, path, body = "GET", "/bench/api-ping", None
                 headers = {"Authorization": f"Bearer {job['token']}"}
@@ -573,7 +590,25 @@ def probe(port: int, data: dict, seconds: float) -> dict:
 # The run --------------------------------------------------------------------------------------------------
 
 
-def measure(args, data: dict, port: int, server: subprocess.Popen, database: str) -> dict:
+def checkin_statements(database_url: str, since: float, until: float) -> dict:
+    """How many statements wrote the check-ins of a phase: a batch's check-ins share its time (`at`), so
+    distinct times count the statements (checkin_actions: scans arriving together share one)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        checkins, statements = conn.execute(
+            "SELECT count(*), count(DISTINCT at) FROM codes_checkin WHERE source = 'kiosk' "
+            "AND at >= to_timestamp(%s) AND at <= to_timestamp(%s)",
+            [since, until],
+        ).fetchone()
+    return {
+        "checkins": checkins,
+        "statements": statements,
+        "per_statement": round(checkins / statements, 2) if statements else None,
+    }
+
+
+def measure(args, data: dict, port: int, server: subprocess.Popen, database: str, database_url: str) -> dict:
     phase = {
         "port": port,
         "max_requests": args.max_requests,
@@ -589,18 +624,22 @@ def measure(args, data: dict, port: int, server: subprocess.Popen, database: str
 
     def timed(kind, **extra):
         """A phase, with the CPU the server and the database spent on each of its requests."""
-        before = cpu_seconds(server.pid, database)
+        before, started = cpu_seconds(server.pid, database), time.time()
         result = run_phase(kind, seconds=args.seconds, **{**phase, **extra})
         result["cpu_ms_per_request"] = per_request_cpu(
             before, cpu_seconds(server.pid, database), result["requests"]
         )
+        if kind == "checkin":
+            result["statements"] = checkin_statements(database_url, started, time.time())
         return result
 
     ping_1 = timed("ping")
+    db_1 = timed("db_ping")
     api_1 = timed("api_ping")
     prober = Prober(port, data)
     checkin = timed("checkin", prober=prober)
     api_2 = timed("api_ping")
+    db_2 = timed("db_ping")
     ping_2 = timed("ping")
     idle = probe(port, data, min(args.seconds, 5))
     idle_checkins = run_phase(
@@ -610,11 +649,15 @@ def measure(args, data: dict, port: int, server: subprocess.Popen, database: str
 
     ceiling = (ping_1["per_second"] + ping_2["per_second"]) / 2
     api_floor = (api_1["per_second"] + api_2["per_second"]) / 2
+    db_floor = (db_1["per_second"] + db_2["per_second"]) / 2
     share = checkin["per_second"] / ceiling if ceiling else 0
     return {
         "ping": [ping_1, ping_2],
         "api_ping": [api_1, api_2],
+        "db_ping": [db_1, db_2],
         "ceiling_per_second": round(ceiling, 1),
+        "db_ping_per_second": round(db_floor, 1),
+        "db_ping_share_of_ceiling": round(db_floor / ceiling, 3) if ceiling else 0,
         "api_ping_per_second": round(api_floor, 1),
         "checkin": checkin,
         "checkin_share_of_ceiling": round(share, 3),
@@ -636,6 +679,7 @@ def measure(args, data: dict, port: int, server: subprocess.Popen, database: str
 
 def describe(args, result: dict, setup: dict) -> str:
     (ping_1, ping_2), (api_1, api_2) = result["ping"], result["api_ping"]
+    db_1, db_2 = result["db_ping"]
     checkin, under, idle = result["checkin"], result["verify_under_load_ms"], result["verify_idle_ms"]
     before, after, queries = result["memory_before"], result["memory_after"], setup["queries"]
     threads = max(1, args.concurrency // args.client_processes)
@@ -653,6 +697,10 @@ def describe(args, result: dict, setup: dict) -> str:
             "",
             f"GET /bench/ping (trivial, no database)   {ping_1['per_second']:8.1f} req/s, then "
             f"{ping_2['per_second']:.1f} → ceiling {result['ceiling_per_second']:.1f} req/s",
+            f"GET /bench/db-ping (one SELECT 1)         {db_1['per_second']:8.1f} req/s, then "
+            f"{db_2['per_second']:.1f} → {result['db_ping_per_second']:.1f} req/s = "
+            f"{100 * result['db_ping_share_of_ceiling']:.1f} % of the ceiling: any view that waits for the "
+            "database once",
             f"GET /bench/api-ping (token auth only)    {api_1['per_second']:8.1f} req/s, then "
             f"{api_2['per_second']:.1f} → {result['api_ping_per_second']:.1f} req/s",
             f"POST /api/v1/checkins                    {checkin['per_second']:8.1f} req/s = "
@@ -661,8 +709,12 @@ def describe(args, result: dict, setup: dict) -> str:
             f"{100 * result['checkin_share_of_api_ping']:.1f} % of api-ping; "
             f"latency median {checkin['latency_ms']['median']} ms, p99 {checkin['latency_ms']['p99']} ms; "
             f"statuses {checkin['statuses']}",
-            f"  CPU per request (ms): ping {ping_1['cpu_ms_per_request']}, api-ping {api_1['cpu_ms_per_request']}, "
-            f"check-in {checkin['cpu_ms_per_request']} (app = gunicorn workers, db = PostgreSQL backends)",
+            f"  CPU per request (ms): ping {ping_1['cpu_ms_per_request']}, db-ping {db_1['cpu_ms_per_request']}, "
+            f"api-ping {api_1['cpu_ms_per_request']}, check-in {checkin['cpu_ms_per_request']} "
+            "(app = gunicorn workers, db = PostgreSQL backends)",
+            f"  check-ins per statement: {checkin['statements']['per_statement']} "
+            f"({checkin['statements']['checkins']} check-ins written by {checkin['statements']['statements']} "
+            "statements: scans arriving together share one, checkin_actions)",
             f"POST /api/v1/checkins one at a time      {result['checkin_one_at_a_time']['per_second']:8.1f} req/s, "
             f"latency median {result['checkin_one_at_a_time']['latency_ms']['median']} ms, "
             f"p99 {result['checkin_one_at_a_time']['latency_ms']['p99']} ms",
@@ -734,7 +786,7 @@ def main() -> None:
         port = free_port()
         server = start_server(database_url, port, args.workers, args.threads)
         wait_until_up(port, server)
-        result = measure(args, data, port, server, name)
+        result = measure(args, data, port, server, name, database_url)
 
         from fangkong.codes.models import CheckIn
 
