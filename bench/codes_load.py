@@ -83,7 +83,7 @@ def api_ping(request):
     """The floor of every API call: the API's own bearer-token authentication, then nothing."""
     from django.http import JsonResponse
 
-    from fangkong.api import TokenAuth
+    from fangkong.grid.api_auth import TokenAuth
 
     if TokenAuth()(request) is None:
         return JsonResponse({"code": "unauthenticated"}, status=401)

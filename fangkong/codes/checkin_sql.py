@@ -24,10 +24,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 from fangkong import hot_sql
 from fangkong.measures.rules import SHANGHAI, local_midnight
+from fangkong.registry.models import DocumentType
 
 from .code_rules import MAX_DAYS, MAX_HOURS, PROVIDERS
 
@@ -55,7 +57,7 @@ PLAIN_GREEN = """
 KNOWN_IDENTITY = """
     i.id_number = r.id_number AND i.name = r.name AND i.phone = r.phone
     AND ((i.person_id IS NULL AND NOT EXISTS (
-            SELECT 1 FROM registry_person rp WHERE rp.document_type = 'resident_id'
+            SELECT 1 FROM registry_person rp WHERE rp.document_type = %(resident_id)s
             AND rp.id_number = r.id_number))
         OR EXISTS (SELECT 1 FROM registry_person rp WHERE rp.id = i.person_id AND rp.name = r.name))
 """
@@ -75,7 +77,7 @@ SELECT v.id, i.id, %(at)s, NULL, %(source)s, r.client_id,
        CASE WHEN %(plain_possible)s AND {plain_green} THEN 'green' ELSE '' END
 FROM r
 JOIN grid_apitoken t ON t.digest = r.digest
-JOIN auth_user u ON u.id = t.user_id
+JOIN {user_table} u ON u.id = t.user_id
 JOIN codes_venue v ON v.code = r.venue_code AND v.active
 JOIN grid_jurisdiction n ON n.id = v.node_id
 JOIN codes_identity i ON {known_identity}
@@ -137,6 +139,7 @@ def insert_scans(
         "window_to": ops.adapt_datetimefield_value(at + window),
         "plain_possible": not PROVIDERS,
         "source": source,
+        "resident_id": DocumentType.RESIDENT_ID,
     }
     rows = []
     for index, scan in enumerate(scans):
@@ -152,6 +155,7 @@ def insert_scans(
         plain_green=PLAIN_GREEN,
         known_identity=KNOWN_IDENTITY,
         may_write=MAY_WRITE.format(roles=", ".join(roles)),
+        user_table=get_user_model()._meta.db_table,
     )
     return {row[1]: Written(*row, at=at) for row in hot_sql.fetch(sql, params)}
 

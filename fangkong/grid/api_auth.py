@@ -2,9 +2,9 @@
 
 A bearer token goes to its user, with the user's memberships, in one query.
 
-Every API call of a device starts here, so it is one raw statement rather than two ORM queries (the token
-with its user, then scoping's memberships): compiling those two cost more CPU than all the rest of a kiosk
-check-in's work in the database (bench/codes_load.py). The memberships are left where
+Every API call of a device starts here, so it is one prepared statement (hot_sql) rather than two ORM
+queries, the token with its user and then scoping's memberships, whose compilation alone cost more CPU
+than a kiosk check-in's own statement (bench/codes_load.py). The memberships are left where
 scoping.memberships looks for them. Columns and type conversions come from the models and the database
 backend, as the ORM's own compiler does, so a new field needs no change here.
 """
@@ -23,9 +23,8 @@ from fangkong import hot_sql
 
 from .models import ApiToken, Jurisdiction, Membership, hash_token
 
-LAST_USED_RESOLUTION = dt.timedelta(
-    minutes=1
-)  # "last used" to the minute; a write per call halves throughput
+# "Last used" to the minute: a write on every call would halve a device's throughput.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 class _Part:
