@@ -47,6 +47,12 @@ JOBS = [
         command="send-report-reminders",
         why="日报告截止时间（默认次日10:00，可按辖区设置）过后，提醒缺报单位的工作人员；每人每单位每天一条，重复运行不重复提醒",
     ),
+    Job(
+        name="refresh-statistics",
+        cron="40 3 * * *",
+        command="refresh-statistics",
+        why="刷新查询统计信息（ANALYZE）：SQLite 不会自行统计，缺少统计时名单查询会逐人读取（见 bench/README.md）；PostgreSQL 的自动清理也做，重复运行无害",
+    ),
 ]
 
 
