@@ -6,8 +6,8 @@ import datetime as dt
 import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from fangkong.audit.actions import record
@@ -24,7 +24,17 @@ from . import code_rules, tokens
 from .colours import colour_of
 from .healthcode_queries import DECLARING_LEVELS, active_manual_colours, can_handle_appeal
 from .identity import identity_for_person
-from .models import Appeal, CheckIn, Colour, Identity, ManualColour, Passage, RiskArea, RiskLevel
+from .models import (
+    Appeal,
+    CheckIn,
+    Colour,
+    Identity,
+    ManualColour,
+    Passage,
+    RiskArea,
+    RiskLevel,
+    VerificationCount,
+)
 
 MAX_MANUAL_DAYS = 30  # a manual colour is a stopgap: renew it, or fix the records behind it
 
@@ -321,14 +331,19 @@ class TooManyVerifications(RuleError):
 
 
 def _count_verification(user) -> None:
-    # Per account and clock minute, in the cache (the same for every process with a shared cache).
-    key = f"codes:verify:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    # Per account and clock minute, in the database so that every server process counts the same.
+    minute = int(time.time() // 60)
+    mine = VerificationCount.objects.filter(user=user, minute=minute)
+    with transaction.atomic():
+        if not mine.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    VerificationCount.objects.create(user=user, minute=minute, count=1)
+            except IntegrityError:  # another process counted this account's first one of the minute
+                mine.update(count=F("count") + 1)
+            else:  # a new minute: the account's earlier ones are no longer needed
+                VerificationCount.objects.filter(user=user, minute__lt=minute).delete()
+        count = mine.values_list("count", flat=True).get()
     if count > settings.CODE_VERIFY_PER_MINUTE:
         raise TooManyVerifications()
 

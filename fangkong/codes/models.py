@@ -291,3 +291,20 @@ class IdentifyAttempt(models.Model):
 
     def __str__(self):
         return f"{self.device or self.ip} {self.at:%Y-%m-%d %H:%M}"
+
+
+class VerificationCount(models.Model):
+    """Health-code verifications of one account in one clock minute, for the per-minute limit. In the
+    database, like identification attempts, so the limit holds across server processes."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    minute = models.BigIntegerField()  # minutes since 1970-01-01 UTC
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "minute"], name="one_verification_count_per_minute")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.minute}: {self.count}"
