@@ -14,11 +14,10 @@ from django.utils import timezone
 from fangkong.codes import checkin_actions, checkin_sql, venue_actions
 from fangkong.codes.colours import colour_of
 from fangkong.codes.identity import identify
-from fangkong.codes.models import CheckIn, Colour, Identity, VenueKind
+from fangkong.codes.models import CheckIn, Colour, Identity
 from fangkong.codes.venue_schemas import CheckInIn
 from fangkong.grid.actions import issue_api_token, revoke_api_token, set_user_active
 from fangkong.grid.api_auth import UncheckedToken
-from fangkong.grid.models import ApiToken
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Kind
@@ -28,52 +27,10 @@ NAME_MISMATCH = "姓名与身份证号不符，请核对；如有疑问请联系
 
 
 @pytest.fixture
-def venues(world):
-    make_venue = venue_actions.create_venue
-    return {
-        "shop": make_venue(
-            actor=world.county_admin, node=world.grid07, name="前屯便民超市", kind=VenueKind.SHOP
-        ),
-        "stall": make_venue(
-            actor=world.county_admin, node=world.grid07, name="前屯早点铺", kind=VenueKind.RESTAURANT
-        ),
-        "other": make_venue(
-            actor=world.county_admin, node=world.grid08, name="后街菜店", kind=VenueKind.MARKET
-        ),
-    }
-
-
-@pytest.fixture
-def issued(world) -> tuple[ApiToken, str]:
-    """The shop kiosk's token: the grid-07 worker's account."""
-    return issue_api_token(actor=world.grid07_worker, name="便民超市扫码终端")
-
-
-@pytest.fixture
-def token(issued) -> str:
-    return issued[1]
-
-
-@pytest.fixture
 def zhang(people) -> Identity:
     """Zhang Wei, identified once on his phone: his identity is linked to his registry person."""
     p = people["zhang"]
     return identify(id_number=p.id_number, name=p.name, phone=p.phone)
-
-
-@pytest.fixture
-def statement(monkeypatch) -> dict:
-    """What the one statement wrote (client id → checkin_sql.Written) during the test's API calls."""
-    seen = {}
-    real = checkin_sql.insert_scans
-
-    def spy(scans, **kwargs):
-        written = real(scans, **kwargs)
-        seen.update(written)
-        return written
-
-    monkeypatch.setattr(checkin_sql, "insert_scans", spy)
-    return seen
 
 
 def body(identity, venue, client_id: str, **changes) -> dict:

@@ -22,10 +22,8 @@ from fangkong.codes.checkpoint_actions import create_checkpoint, record_passage
 from fangkong.codes.code_rules import CaseFact
 from fangkong.codes.colours import colour_of, gather
 from fangkong.codes.identity import identify
-from fangkong.codes.models import CheckIn, Colour, VenueKind
-from fangkong.codes.venue_actions import create_venue
+from fangkong.codes.models import CheckIn, Colour
 from fangkong.grid import scoping
-from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import hash_token
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
@@ -39,44 +37,10 @@ WINDOW_HOURS = code_rules.MAX_HOURS  # and readings this many hours back
 
 
 @pytest.fixture
-def venues(world):
-    return {
-        "shop": create_venue(
-            actor=world.county_admin, node=world.grid07, name="前屯便民超市", kind=VenueKind.SHOP
-        ),
-        "other": create_venue(
-            actor=world.county_admin, node=world.grid08, name="后街菜店", kind=VenueKind.MARKET
-        ),
-    }
-
-
-@pytest.fixture
-def token(world) -> str:
-    """The shop kiosk's raw token: the grid-07 worker's account."""
-    _, raw = issue_api_token(actor=world.grid07_worker, name="便民超市扫码终端")
-    return raw
-
-
-@pytest.fixture
 def room(world):
     site = create_site(actor=world.county_admin, node=world.village, name="梁水宾馆", address="镇上")
     add_rooms(actor=world.county_admin, site=site, first=201, last=203, capacity=1)
     return site.rooms.first()
-
-
-@pytest.fixture
-def statement(monkeypatch) -> dict:
-    """What the one statement wrote (client id → checkin_sql.Written) during the test's API calls."""
-    seen = {}
-    real = checkin_sql.insert_scans
-
-    def spy(scans, **kwargs):
-        written = real(scans, **kwargs)
-        seen.update(written)
-        return written
-
-    monkeypatch.setattr(checkin_sql, "insert_scans", spy)
-    return seen
 
 
 def scan_of(identity, venue, raw: str, client_id: str = "probe", **changes) -> checkin_sql.Scan:

@@ -11,21 +11,10 @@ from django.utils import timezone
 
 from fangkong.codes import checkin_actions, venue_actions
 from fangkong.codes.identity import COOKIE, identify
-from fangkong.codes.models import CheckIn, Colour, VenueKind
+from fangkong.codes.models import CheckIn, Colour
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Kind, Reason
-
-
-@pytest.fixture
-def venues(world):
-    make = venue_actions.create_venue
-    return {
-        "shop": make(actor=world.county_admin, node=world.grid07, name="前屯便民超市", kind=VenueKind.SHOP),
-        "clinic": make(
-            actor=world.county_admin, node=world.village, name="前屯卫生室", kind=VenueKind.CLINIC
-        ),
-    }
 
 
 def details(person) -> dict:
