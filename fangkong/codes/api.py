@@ -64,8 +64,8 @@ from .venue_schemas import (  # noqa: E402
     CheckInOut,
     VenueFilterIn,
     VenuePageOut,
-    answer,
     checkin_out,
+    scanned_out,
 )
 
 
@@ -99,19 +99,7 @@ def post_checkin(request, payload: CheckInIn):
     if isinstance(actor, UncheckedToken):
         scanned = checkin_actions.write_common_scan(token=actor, item=item)
         if scanned is not None:
-            return Status(
-                201,
-                answer(
-                    id=scanned.id,
-                    client_id=scanned.client_id,
-                    venue_code=scanned.venue_code,
-                    venue=scanned.venue_name,
-                    at=scanned.at,
-                    name=scanned.name,
-                    colour=scanned.colour,
-                    duplicate=False,
-                ),
-            )
+            return Status(201, scanned_out(scanned))
         actor = user_for_token(actor.raw)
         if actor is None:
             raise AuthenticationError

@@ -89,8 +89,7 @@ class CheckInOut(Schema):
 
 
 def checkin_out(outcome) -> dict:
-    """CheckInOut of an ItemOutcome (record_checkins). The kiosk's common case builds the same dict
-    itself (checkin_actions.write_common_scan), without loading the rows."""
+    """CheckInOut of an ItemOutcome (record_checkins)."""
     checkin = outcome.checkin
     return answer(
         id=checkin.pk,
@@ -101,6 +100,20 @@ def checkin_out(outcome) -> dict:
         name=checkin.identity.name,
         colour=checkin.colour_shown,
         duplicate=outcome.duplicate,
+    )
+
+
+def scanned_out(scanned) -> dict:
+    """CheckInOut of a kiosk's scan written in the common case (checkin_actions.Scanned)."""
+    return answer(
+        id=scanned.id,
+        client_id=scanned.client_id,
+        venue_code=scanned.venue_code,
+        venue=scanned.venue_name,
+        at=scanned.at,
+        name=scanned.name,
+        colour=scanned.colour,
+        duplicate=False,
     )
 
 
