@@ -19,6 +19,7 @@ from fangkong.measures.rules import SHANGHAI, local_midnight
 
 from . import code_rules
 from .code_rules import CodeResult
+from .identity import link_registry_person
 from .models import Identity, ManualColour, Passage, RiskArea
 
 DECLARED = {Reason.ARRIVAL_HIGH: "high", Reason.ARRIVAL_MEDIUM: "medium"}
@@ -135,8 +136,11 @@ def _arrival(s: Screening) -> code_rules.Arrival:
 
 
 def _with_person(identity: Identity) -> Identity:
-    # One query for the person and their node, unless the caller loaded them already.
-    if identity.person_id and "person" not in identity._state.fields_cache:
+    # One query for the person and their node, unless the caller loaded them already; an identity with
+    # no person yet is linked to one registered since (identity.link_registry_person).
+    if identity.person_id is None:
+        return link_registry_person(identity)
+    if "person" not in identity._state.fields_cache:
         identity = Identity.objects.select_related("person__node").get(pk=identity.pk)
     return identity
 

@@ -96,6 +96,25 @@ def identify(*, id_number: str, name: str, phone: str) -> Identity:
     return identity
 
 
+def link_registry_person(identity: Identity) -> Identity:
+    """An identity made before its resident was registered gets the registry person of its ID number,
+    when the names agree (as identify would accept them) and no other identity has that person: otherwise
+    the person's screenings and measures would not count for the colour, and a resident under quarantine
+    would show green. Returns the identity, with `person` set when it is linked."""
+    if identity.person_id is not None:
+        return identity
+    person = (
+        Person.objects.filter(document_type=DocumentType.RESIDENT_ID, id_number=identity.id_number)
+        .select_related("node")
+        .first()
+    )
+    if person is None or person.name != identity.name or Identity.objects.filter(person=person).exists():
+        return identity
+    if Identity.objects.filter(pk=identity.pk, person=None).update(person=person):
+        identity.person = person
+    return identity
+
+
 def identity_for_person(person: Person) -> Identity:
     """The Identity of a registry person, made from the registry when they never identified (staff set a
     manual colour, a checkpoint enters an ID number)."""

@@ -13,13 +13,14 @@ from fangkong.codes.checkpoint_actions import create_checkpoint, record_passage
 from fangkong.codes.code_rules import CandidateFact, CaseFact
 from fangkong.codes.colours import colour_history, colour_of
 from fangkong.codes.identity import identify, identity_for_person
-from fangkong.codes.models import Colour, RiskLevel
+from fangkong.codes.models import Colour, Identity, RiskLevel
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Kind, Reason
 from fangkong.measures.rules import SHANGHAI
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.registry import actions as registry_actions
 
 RED, YELLOW, GREEN = Colour.RED, Colour.YELLOW, Colour.GREEN
 
@@ -605,3 +606,43 @@ def test_it_gives_the_colour_of_each_of_the_last_days(world, people):
     colours = {day: result.colour for day, result in history}
     # 14 days after the arrival end at 24:00 of days_ago(6): red at the end of that day, green the next.
     assert colours[days_ago(6)] == RED and colours[days_ago(5)] == GREEN
+
+
+# ── a resident who identified before being registered ──────────────────────────────────────────────────
+
+
+def test_a_resident_registered_after_identifying_is_coloured_by_their_records(world):
+    """A returnee identifies on their phone on arrival; the grid worker registers them and starts home
+    quarantine afterwards. Their code must not stay green because the identity predates the person."""
+    number = make("371502", dt.date(1988, 6, 1), 77)
+    phone_identity = identify(id_number=number, name="赵敏", phone="13700001111")
+    assert phone_identity.person_id is None
+    person = registry_actions.register_person(
+        actor=world.grid07_worker, node=world.grid07, name="赵敏", id_number=number, phone="13700001111"
+    )
+    screening = screen(world, person, Reason.ARRIVAL_MEDIUM, screened_on=days_ago(2))
+    measure_actions.start_measure(
+        actor=world.county_admin,
+        person=person,
+        kind=Kind.HOME_QUARANTINE,
+        screening=screening,
+        started_at=at(days_ago(2), "09:00"),
+    )
+    as_the_phone_knows_it = Identity.objects.get(pk=phone_identity.pk)  # no person, as the cookie loads it
+    result = colour_of(as_the_phone_knows_it)
+    assert result.colour != GREEN and result.reasons
+    assert Identity.objects.get(pk=phone_identity.pk).person_id == person.pk
+    assert colour_of(Identity.objects.get(pk=phone_identity.pk)).colour == result.colour
+
+
+def test_an_identity_under_another_name_is_not_linked_to_the_registered_person(world):
+    """Someone who typed a stranger's ID number with another name before the stranger was registered
+    must not see the stranger's colour later."""
+    number = make("371502", dt.date(1988, 6, 1), 78)
+    typed = identify(id_number=number, name="钱多", phone="13700002222")
+    person = registry_actions.register_person(
+        actor=world.grid07_worker, node=world.grid07, name="孙丽", id_number=number, phone="13700003333"
+    )
+    screen(world, person, Reason.ARRIVAL_HIGH, screened_on=days_ago(1))
+    assert colour_of(Identity.objects.get(pk=typed.pk)).colour == GREEN
+    assert Identity.objects.get(pk=typed.pk).person_id is None
