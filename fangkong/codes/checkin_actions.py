@@ -297,7 +297,10 @@ class Scanned:
 
 def write_common_scan(*, token, item: Item) -> Scanned | None:
     """Write a kiosk's scan if it is the common case, `token` (an UncheckedToken) checked with it; None
-    when it is not (nothing written: the caller authenticates and calls record_checkins)."""
+    when it is not (nothing written: the caller authenticates and calls record_checkins).
+
+    For a request in autocommit (the API's): the scan may be written on another request's connection,
+    in its statement, so it would not be part of a transaction the caller holds."""
     client_id = (item.client_id or "").strip()
     if item.at is not None or not client_id or len(client_id) > 64:
         return None
