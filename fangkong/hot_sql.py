@@ -18,19 +18,10 @@ NEVER_BY_ITSELF = 2**31 - 1
 
 def fetch(sql: str, params: dict | list) -> list[tuple]:
     """The rows of one statement that returns rows (a SELECT, or a write with RETURNING)."""
-    return _run(sql, params, rows=True)
-
-
-def execute(sql: str, params: dict | list) -> None:
-    """One statement that returns no rows."""
-    _run(sql, params, rows=False)
-
-
-def _run(sql: str, params: dict | list, *, rows: bool) -> list[tuple]:
-    started = time.perf_counter()
     if connection.vendor == "postgresql":
         import psycopg
 
+        started = time.perf_counter()
         connection.ensure_connection()
         raw = connection.connection
         if raw.prepare_threshold is None:
@@ -39,10 +30,10 @@ def _run(sql: str, params: dict | list, *, rows: bool) -> list[tuple]:
             raw.prepare_threshold = NEVER_BY_ITSELF
         with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:
             cursor.execute(sql, params, prepare=True)
-            found = cursor.fetchall() if rows else []
+            found = cursor.fetchall()
         if connection.queries_logged:  # Django's own cursor logs itself; this one does not
             connection.queries_log.append({"sql": sql, "time": f"{time.perf_counter() - started:.3f}"})
         return found
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall() if rows else []
+        return cursor.fetchall()

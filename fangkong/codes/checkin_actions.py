@@ -15,7 +15,6 @@ scan would keep people's whereabouts beyond the retention period that the purge 
 """
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -23,7 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.grid import scoping
-from fangkong.grid.api_auth import LAST_USED_RESOLUTION
+from fangkong.grid.api_auth import note_token_use
 from fangkong.lib import idcard
 from fangkong.lib.errors import RuleError
 from fangkong.lib.group_commit import GroupCommit
@@ -279,7 +278,6 @@ def _must_not_share_a_batch(a: checkin_sql.Scan, b: checkin_sql.Scan) -> bool:
 
 
 _kiosk_scans = GroupCommit(_write_scans, conflicts=_must_not_share_a_batch)
-_token_use_noted: dict[str, float] = {}  # token digest → when this process last recorded its use
 
 
 @dataclass(frozen=True)
@@ -321,7 +319,7 @@ def write_common_scan(*, token, item: Item) -> Scanned | None:
     if written is None:
         return None
     at = written.at
-    _note_token_use(scan.token_digest, at)
+    note_token_use(scan.token_digest, at)
     colour = written.colour_shown
     if not colour:  # the resident has records: the rules decide
         person = Identity.objects.select_related("person__node").get(pk=written.identity_id)
@@ -336,10 +334,3 @@ def write_common_scan(*, token, item: Item) -> Scanned | None:
         name=name,
         colour=colour,
     )
-
-
-def _note_token_use(digest: str, now) -> None:
-    last = _token_use_noted.get(digest)
-    if last is None or time.monotonic() - last > LAST_USED_RESOLUTION.total_seconds():
-        _token_use_noted[digest] = time.monotonic()
-        checkin_sql.note_token_use(digest, now, LAST_USED_RESOLUTION)

@@ -28,10 +28,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from fangkong import hot_sql
-from fangkong.measures.rules import SHANGHAI, local_midnight
+from fangkong.measures.rules import local_midnight
 from fangkong.registry.models import DocumentType
 
 from .code_rules import MAX_DAYS, MAX_HOURS, PROVIDERS
+from .colours import local_date
 
 # "Nothing colour_of would read" for identity i at %(at)s: colours.gather's filters, in SQL.
 PLAIN_GREEN = """
@@ -90,11 +91,6 @@ RETURNING id, client_id, venue_id, identity_id, colour_shown,
     (SELECT name FROM codes_venue WHERE codes_venue.id = codes_checkin.venue_id)
 """
 
-NOTE_USE = """
-UPDATE grid_apitoken SET last_used_at = %(now)s
-WHERE digest = %(digest)s AND (last_used_at IS NULL OR last_used_at < %(stale)s)
-"""
-
 
 class Scan(NamedTuple):
     """A kiosk's scan in the form the statement takes (its fields in the order of the VALUES rows); the
@@ -119,16 +115,12 @@ class Written:
     at: dt.datetime  # the batch's time, given to the statement
 
 
-def _local_date(at: dt.datetime) -> dt.date:
-    return at.astimezone(SHANGHAI).date()
-
-
 def insert_scans(
     scans: list[Scan], *, at: dt.datetime, source: str, window: dt.timedelta, write_roles: list[str]
 ) -> dict[str, Written]:
     """Write the scans that are the common case, in one statement; by client id, those written."""
     ops = connection.ops
-    today = _local_date(at)
+    today = local_date(at)  # the day as gather sees it
     params = {
         "at": ops.adapt_datetimefield_value(at),
         "readings_from": ops.adapt_datetimefield_value(at - dt.timedelta(hours=MAX_HOURS)),
@@ -158,16 +150,3 @@ def insert_scans(
         user_table=get_user_model()._meta.db_table,
     )
     return {row[1]: Written(*row, at=at) for row in hot_sql.fetch(sql, params)}
-
-
-def note_token_use(digest: str, now: dt.datetime, resolution: dt.timedelta) -> None:
-    """The token's "last used", to `resolution` (as user_for_token keeps it)."""
-    ops = connection.ops
-    hot_sql.execute(
-        NOTE_USE,
-        {
-            "now": ops.adapt_datetimefield_value(now),
-            "digest": digest,
-            "stale": ops.adapt_datetimefield_value(now - resolution),
-        },
-    )

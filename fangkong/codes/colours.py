@@ -25,7 +25,7 @@ from .models import Identity, ManualColour, Passage, RiskArea
 DECLARED = {Reason.ARRIVAL_HIGH: "high", Reason.ARRIVAL_MEDIUM: "medium"}
 
 
-def _local_date(moment: dt.datetime) -> dt.date:
+def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date()
 
 
@@ -39,7 +39,7 @@ def table_for(identity: Identity, day: dt.date) -> tuple[dict, dict]:
 def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> code_rules.Inputs:
     """The facts the rules may need to judge any moment in [since, until]."""
     person = identity.person
-    earliest_day = _local_date(since) - dt.timedelta(days=code_rules.MAX_DAYS + 1)
+    earliest_day = local_date(since) - dt.timedelta(days=code_rules.MAX_DAYS + 1)
     reading_from = since - dt.timedelta(hours=code_rules.MAX_HOURS)
     inputs = code_rules.Inputs()
     if person is not None:
@@ -58,7 +58,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
             for m in measures.select_related("screening")
         ]
         arrivals = Screening.objects.filter(
-            person=person, arrived_on__gte=earliest_day, arrived_on__lte=_local_date(until)
+            person=person, arrived_on__gte=earliest_day, arrived_on__lte=local_date(until)
         )
         inputs.arrivals = [_arrival(s) for s in arrivals]
         inputs.readings = [
@@ -81,7 +81,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
         )
     if inputs.arrivals:
         left = min(a.left_on for a in inputs.arrivals)
-        areas = RiskArea.objects.filter(starts_on__lte=_local_date(until)).filter(
+        areas = RiskArea.objects.filter(starts_on__lte=local_date(until)).filter(
             Q(ends_on=None) | Q(ends_on__gte=left)
         )
         inputs.areas = [
@@ -149,7 +149,7 @@ def colour_of(identity: Identity, *, at: dt.datetime | None = None) -> CodeResul
     """The colour at `at` (now by default), with its reasons and the day it is expected to turn green."""
     at = at or timezone.now()
     identity = _with_person(identity)
-    _values, table = table_for(identity, _local_date(at))
+    _values, table = table_for(identity, local_date(at))
     return code_rules.evaluate(gather(identity, since=at, until=at), table, at)
 
 
@@ -158,7 +158,7 @@ def colour_history(identity: Identity, *, days: int = 14, at: dt.datetime | None
     for today), under the policy in force that day. The records are read once."""
     at = at or timezone.now()
     identity = _with_person(identity)
-    today = _local_date(at)
+    today = local_date(at)
     first = today - dt.timedelta(days=days - 1)
     inputs = gather(identity, since=local_midnight(first), until=at)
     out = []

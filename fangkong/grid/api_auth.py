@@ -11,10 +11,12 @@ backend, as the ORM's own compiler does, so a new field needs no change here.
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
@@ -89,6 +91,21 @@ def user_for_token(raw: str):
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return user
+
+
+_use_noted: dict[str, float] = {}  # token digest → when this process last wrote its use (monotonic)
+
+
+def note_token_use(digest: str, now: dt.datetime) -> None:
+    """ "Last used", to LAST_USED_RESOLUTION, for a token an operation checked itself (UncheckedToken):
+    at most one write a minute per process, and none when another process wrote it within the minute."""
+    last = _use_noted.get(digest)
+    if last is not None and time.monotonic() - last <= LAST_USED_RESOLUTION.total_seconds():
+        return
+    _use_noted[digest] = time.monotonic()
+    ApiToken.objects.filter(digest=digest).filter(
+        Q(last_used_at=None) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)
 
 
 @dataclass(frozen=True)
