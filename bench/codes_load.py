@@ -10,7 +10,8 @@ whichever comes first, and the whole run is cut off after --deadline seconds.
    (which must be PostgreSQL; its own database is not touched), migrated, and filled: one county down to a
    village and a grid, --people registered residents with their codes' identities, --venues venues, a
    venue kiosk account and a checkpoint account, each with an API token.
-2. gunicorn (gthread workers, see docs/decisions/0003-wsgi-server-for-benchmarks.md) serves the site on a
+2. gunicorn (gthread workers, see docs/decisions/0003-wsgi-server-for-benchmarks.md; the process and
+   what /proc says of it are in bench/gunicorn_process.py) serves the site on a
    free port of 127.0.0.1 with DEBUG off, exactly as deployed, plus trivial views behind the same
    middleware: GET /bench/ping, the ceiling of the stack (routing, middleware, WSGI, the network stack
    and the load generator itself, no database); GET /bench/db-ping, which waits for one `SELECT 1` and
@@ -40,7 +41,6 @@ import multiprocessing
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -49,11 +49,20 @@ import time
 import uuid
 from collections import Counter
 from http.client import HTTPConnection
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from gunicorn_process import (
+    HOST,
+    ROOT,
+    cpu_seconds,
+    free_port,
+    per_request_cpu,
+    server_memory,
+    start_server,
+    stop_server,
+    wait_until_up,
+)
+
 TARGET = 0.60
 WARMUP_CHECKINS = 2000
 MEMORY_NOISE_MIB = 8
@@ -281,115 +290,6 @@ def queries_per_request(data: dict) -> dict:
             raise RuntimeError(f"{name}: {response.status_code} {response.content[:300]!r}")
         counts[name] = len([q for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")])
     return counts
-
-
-# The server process --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def start_server(database_url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--pythonpath",
-        str(ROOT / "bench"),
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--worker-class",
-        "gthread",
-        "--threads",
-        str(threads),
-        "--keep-alive",
-        "5",
-        "--log-level",
-        "warning",
-        "codes_load:server_app()",
-    ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-
-
-def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    until = time.monotonic() + timeout
-    while time.monotonic() < until:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}")
-        try:
-            conn = HTTPConnection(HOST, port, timeout=2)
-            conn.request("GET", "/bench/ping")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not answer within a minute")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    os.killpg(server.pid, signal.SIGTERM)  # gunicorn's master and its workers: a session of their own
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=5)
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
-def _processes():
-    """(pid, parent pid, utime + stime in seconds, command line) of every process we can read."""
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        yield int(entry.name), int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, cmdline
-
-
-def cpu_seconds(master: int, database: str) -> dict:
-    """CPU time used so far by the gunicorn workers and by the PostgreSQL backends of our database."""
-    app = db = 0.0
-    for _pid, parent, cpu, cmdline in _processes():
-        if parent == master:
-            app += cpu
-        elif cmdline.startswith("postgres:") and f" {database} " in cmdline:
-            db += cpu
-    return {"app": app, "db": db}
-
-
-def per_request_cpu(before: dict, after: dict, requests: int) -> dict:
-    """Milliseconds of CPU per request in the server's workers and in the database during a phase."""
-    return {k: round(1000 * (after[k] - before[k]) / requests, 2) if requests else None for k in before}
-
-
-def server_memory(master: int) -> dict:
-    """RSS in MiB of the master and of each worker (its children), by pid."""
-    workers = [pid for pid, parent, _cpu, _cmd in _processes() if parent == master]
-    sizes = {pid: rss_kib(pid) / 1024 for pid in sorted(workers)}
-    return {
-        "master_mib": round(rss_kib(master) / 1024, 1),
-        "workers_mib": {str(pid): round(size, 1) for pid, size in sizes.items()},
-        "total_mib": round((rss_kib(master) + sum(rss_kib(pid) for pid in sizes)) / 1024, 1),
-    }
 
 
 # The load generator -------------------------------------------------------------------------------------
@@ -784,8 +684,9 @@ def main() -> None:
         connections.close_all()  # nothing of Django's crosses the forks of the load generator
 
         port = free_port()
-        server = start_server(database_url, port, args.workers, args.threads)
-        wait_until_up(port, server)
+        env = {**SERVER_ENV, "DATABASE_URL": database_url}
+        server = start_server("codes_load:server_app()", env, port, args.workers, args.threads)
+        wait_until_up(port, server, "/bench/ping")
         result = measure(args, data, port, server, name, database_url)
 
         from fangkong.codes.models import CheckIn
