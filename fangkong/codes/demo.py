@@ -221,11 +221,13 @@ class _Demo:
         return len(rows) + self.phone_checkins(venues)
 
     def phone_checkins(self, venues: list) -> int:
-        """This morning's scans on residents' phones, the colour shown, one parent checking in a child."""
-        rng, now = self.rng, self.now
-        start = max(_local(self.today, 7 * 60), now - dt.timedelta(hours=6))
-        if start >= now - dt.timedelta(minutes=10):
-            return 0
+        """Scans on residents' phones in the last daytime hours (yesterday evening when the demo is loaded
+        before 07:10), the colour shown, one parent checking in a child."""
+        rng, day, now = self.rng, self.today, self.now
+        if now < _local(day, 7 * 60 + 10):
+            day -= dt.timedelta(days=1)
+            now = _local(day, 21 * 60)
+        start = max(_local(day, 7 * 60), now - dt.timedelta(hours=6))
         shop = next(v for v, _, _ in venues if v.kind == VenueKind.SHOP)
         market = next(v for v, _, _ in venues if v.kind == VenueKind.MARKET)
         count = 0
