@@ -3,7 +3,6 @@
 add their activity (see the load-demo command)."""
 
 import datetime as dt
-import secrets
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -66,27 +65,28 @@ DEMO_ACCOUNTS = [
 ]
 
 
-# Staff who are not printed demo logins: the caretakers (包保) and checkpoint crews of the demo's
-# activity (fangkong/measures/demo.py, codes/demo.py, reporting/demo.py). One township cadre, health-centre
-# doctor and police officer per demo township (梁水镇's cadre is demo_township_staff). They get a random
-# password nobody knows: an administrator resets it to log in as one of them.
+# The caretakers (包保) and checkpoint crews of the demo's activity (fangkong/measures/demo.py,
+# codes/demo.py, reporting/demo.py): one township cadre, health-centre doctor and police officer per demo
+# township (梁水镇's cadre is demo_township_staff). Published and printed like the accounts above, so that
+# every demo login can be tried.
 @dataclass(frozen=True)
 class DemoStaff:
     key: str
     username: str
+    password: str
     full_name: str
     township: int  # index into DEMO_TOWNSHIPS
 
 
 DEMO_STAFF = [
-    DemoStaff("lsz_doctor", "demo_lsz_doctor", "高春燕", 0),
-    DemoStaff("lsz_police", "demo_lsz_police", "孟凡军", 0),
-    DemoStaff("tyz_cadre", "demo_tyz_cadre", "宋国栋", 1),
-    DemoStaff("tyz_doctor", "demo_tyz_doctor", "崔慧敏", 1),
-    DemoStaff("tyz_police", "demo_tyz_police", "韩立军", 1),
-    DemoStaff("glj_cadre", "demo_glj_cadre", "徐海燕", 2),
-    DemoStaff("glj_doctor", "demo_glj_doctor", "田文斌", 2),
-    DemoStaff("glj_police", "demo_glj_police", "魏振华", 2),
+    DemoStaff("lsz_doctor", "demo_lsz_doctor", "Lsz-Doctor-2020", "高春燕", 0),
+    DemoStaff("lsz_police", "demo_lsz_police", "Lsz-Police-2020", "孟凡军", 0),
+    DemoStaff("tyz_cadre", "demo_tyz_cadre", "Tyz-Cadre-2020", "宋国栋", 1),
+    DemoStaff("tyz_doctor", "demo_tyz_doctor", "Tyz-Doctor-2020", "崔慧敏", 1),
+    DemoStaff("tyz_police", "demo_tyz_police", "Tyz-Police-2020", "韩立军", 1),
+    DemoStaff("glj_cadre", "demo_glj_cadre", "Glj-Cadre-2020", "徐海燕", 2),
+    DemoStaff("glj_doctor", "demo_glj_doctor", "Glj-Doctor-2020", "田文斌", 2),
+    DemoStaff("glj_police", "demo_glj_police", "Glj-Police-2020", "魏振华", 2),
 ]
 RESIDENT_DAYS = 90  # the demo's people live where they are registered since this many days before today
 
@@ -145,6 +145,15 @@ def _account_rows(nodes: dict) -> list[dict]:
             "password": a.password,
         }
         for a in DEMO_ACCOUNTS
+    ] + [
+        {
+            "role": str(Role(Role.TOWNSHIP_STAFF).label),
+            "node": _node_label(nodes["townships"][s.township]),
+            "node_code": nodes["townships"][s.township].code,
+            "username": s.username,
+            "password": s.password,
+        }
+        for s in DEMO_STAFF
     ]
 
 
@@ -311,7 +320,7 @@ def demo_context(*, create_staff: bool = True) -> DemoContext:
                 actor=users["county"],
                 username=staff.username,
                 full_name=staff.full_name,
-                password=secrets.token_urlsafe(18),
+                password=staff.password,
                 node=nodes["townships"][staff.township],
                 role=Role.TOWNSHIP_STAFF,
             )

@@ -155,6 +155,15 @@ def test_it_loads_the_demo_once_and_changes_nothing_the_second_time(db):
         assert account.username in again and account.password in again
 
 
+def test_it_prints_a_working_password_for_every_account_it_makes(db, client):
+    printed = {row["username"]: row["password"] for row in json.loads(load("--json"))["accounts"]}
+    made = set(get_user_model().objects.values_list("username", flat=True))
+    assert made == set(printed)  # the caretakers and checkpoint crews too
+    for username, password in printed.items():
+        assert client.login(username=username, password=password), username
+        client.logout()
+
+
 def test_it_stores_people_the_way_the_actions_would(db):
     demo.load_demo(households=60)
     for person in Person.objects.select_related("node"):
