@@ -153,7 +153,7 @@ def display(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, list):  # screened_by_origin
-        parts = [f"{row.get('province', '')}{row.get('city', '')}{row.get('count', '')}人" for row in value]
+        parts = [f"{indicators.origin_label(row)}{row.get('count', '')}人" for row in value]
         return "；".join(parts) if parts else "0"
     if isinstance(value, float):
         return f"{value:g}"

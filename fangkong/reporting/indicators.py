@@ -287,6 +287,15 @@ def _screened_by_origin(s: Scope) -> list[dict]:
 
 register("screened_by_origin", _("按来源地排查"), PEOPLE, _screened_by_origin)
 
+
+def origin_label(row: dict) -> str:
+    """湖北省武汉市 for a row of screened_by_origin; a municipality once (天津市, not 天津市天津市)."""
+    province, city = row.get("province") or "", row.get("city") or ""
+    if not row.get("province_code"):
+        return str(_("来源地未填写"))
+    return province if not city or city == province else f"{province}{city}"
+
+
 aggregate(
     "close_contacts_total",
     _("累计密切接触者"),

@@ -242,13 +242,6 @@ def whole_of(node: Jurisdiction) -> str:
     return {Level.CITY: "全市", Level.PROVINCE: "全省"}.get(node.level, "全辖区")
 
 
-def origin_name(row: dict) -> str:
-    province, city = row.get("province") or "", row.get("city") or ""
-    if not row.get("province_code"):
-        return "来源地未填写"
-    return province if not city or city == province else f"{province}{city}"
-
-
 def default_issuer(node: Jurisdiction) -> str:
     return f"{node.name}新冠肺炎疫情防控指挥部"
 
@@ -305,7 +298,7 @@ def screening_section(node: Jurisdiction, values: dict) -> list[list]:
     if origins:
         lines.append("外地来返人员按来源地分：")
         for i, row in enumerate(origins[:ORIGINS_SHOWN]):
-            name = origin_name(row)
+            name = indicators.origin_label(row)
             count = Figure(
                 code="screened_by_origin",
                 value=row["count"],

@@ -61,7 +61,7 @@ def test_it_takes_every_number_from_the_indicators_for_the_same_node_and_moment(
         for paragraph in payload["paragraphs"]:
             for number in paragraph["numbers"]:
                 if number["code"] == "screened_by_origin":
-                    rows = {compose.origin_name(r): r["count"] for r in expected["screened_by_origin"]}
+                    rows = {indicators.origin_label(r): r["count"] for r in expected["screened_by_origin"]}
                     assert number["value"] == rows[number["item"]], (node.name, number)
                 else:
                     assert number["value"] == expected[number["code"]], (node.name, number)
