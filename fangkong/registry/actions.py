@@ -16,6 +16,7 @@ from fangkong.lib.dates import today_in_shanghai
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.lib.phones import InvalidPhone, normalize_phone
 from fangkong.lib.pinyin import pinyin_keys
+from fangkong.lib.sorting import natural_key
 
 from .models import DocumentType, Household, Person, Residence, Sex, Unit, UnitKind, Verification
 
@@ -42,8 +43,13 @@ def create_household(
     *, actor, node: Jurisdiction, address: str, dwelling_type: str, notes: str = "", request=None
 ) -> Household:
     _check_node(actor, node)
+    address = _clean_household_fields(address)
     household = Household.objects.create(
-        node=node, address=_clean_household_fields(address), dwelling_type=dwelling_type, notes=notes.strip()
+        node=node,
+        address=address,
+        address_key=natural_key(address),
+        dwelling_type=dwelling_type,
+        notes=notes.strip(),
     )
     record(actor=actor, action=Action.CREATE, target=household, node_path=node.path, request=request)
     return household
@@ -62,8 +68,10 @@ def update_household(
 ) -> Household:
     if not scoping.can(actor, scoping.WRITE, household.node):
         raise RuleError({"__all__": "无权修改该户"}, code="forbidden")
+    address = _clean_household_fields(address)
     changed = Household.objects.filter(pk=household.pk, version=version).update(
-        address=_clean_household_fields(address),
+        address=address,
+        address_key=natural_key(address),
         dwelling_type=dwelling_type,
         notes=notes.strip(),
         version=F("version") + 1,

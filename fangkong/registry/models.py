@@ -19,6 +19,8 @@ class Household(models.Model):
         Jurisdiction, on_delete=models.PROTECT, related_name="households", verbose_name=_("所属网格")
     )
     address = models.CharField(_("地址"), max_length=200)
+    # natural_key(address): lists order 1组2号 before 1组101号; written wherever the address is.
+    address_key = models.CharField(max_length=400, default="", editable=False)
     dwelling_type = models.CharField(
         _("房屋类型"), max_length=20, choices=DwellingType.choices, default=DwellingType.OWNED
     )
@@ -27,7 +29,7 @@ class Household(models.Model):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["node__path", "address"]
+        ordering = ["node__path", "address_key", "id"]
         verbose_name = _("户")
 
     def __str__(self):

@@ -25,6 +25,7 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level, Membership, Role
 from fangkong.lib import idcard
+from fangkong.lib.sorting import natural_key
 
 from .actions import clean_person_fields
 from .models import DocumentType, DwellingType, Household, Person, Relation, Residence, Unit, UnitKind
@@ -485,7 +486,15 @@ def save_population(
         return verifier_of[node.pk]
 
     households = Household.objects.bulk_create(
-        [Household(node=d.place.node, address=d.address, dwelling_type=d.dwelling_type) for d in drafts],
+        [
+            Household(
+                node=d.place.node,
+                address=d.address,
+                address_key=natural_key(d.address),
+                dwelling_type=d.dwelling_type,
+            )
+            for d in drafts
+        ],
         batch_size=2000,
     )
     people = []

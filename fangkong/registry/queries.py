@@ -111,7 +111,7 @@ def search_households(user, *, text: str = "", node_code: str = "") -> QuerySet[
         households_visible_to(user)
         .select_related("node")
         .annotate(member_count=Count("members"))
-        .order_by("node__path", "address", "id")  # Meta.ordering is dropped in GROUP BY queries
+        .order_by("node__path", "address_key", "id")  # Meta.ordering is dropped in GROUP BY queries
     )
     if text:
         households = households.filter(address__contains=text.strip())

@@ -71,6 +71,7 @@ def test_it_registers_the_person_the_screening_and_the_measure(world):
         "male",
     )
     assert person.household.address == "前屯村七组5号" and person.residences.count() == 1
+    assert person.household.address_key == "前屯村七组0000000005号"  # sorts as 5, not as "5…"
     screening = person.screenings.get()
     assert (screening.reason, screening.arrived_on, screening.node) == (Reason.ARRIVAL, RECENT, world.grid07)
     assert (screening.origin_province, screening.origin_city, screening.origin_county) == (

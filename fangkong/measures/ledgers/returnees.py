@@ -22,6 +22,7 @@ from fangkong.imports.values import compact, format_date
 from fangkong.imports.writing import rejected_workbook
 from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number, mask_name
+from fangkong.lib.sorting import natural_key
 from fangkong.registry.actions import RESIDENTIAL_LEVELS
 from fangkong.registry.models import DocumentType, DwellingType, Household, Person, Residence
 
@@ -332,7 +333,12 @@ class _Import:
         """Everything at once, in the caller's transaction."""
         new_addresses = [a for a, h in self.households.items() if h is None]
         for household in Household.objects.bulk_create(
-            [Household(node=self.node, address=a, dwelling_type=DwellingType.OTHER) for a in new_addresses],
+            [
+                Household(
+                    node=self.node, address=a, address_key=natural_key(a), dwelling_type=DwellingType.OTHER
+                )
+                for a in new_addresses
+            ],
             batch_size=500,
         ):
             self.households[household.address] = household

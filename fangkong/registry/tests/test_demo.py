@@ -16,6 +16,7 @@ from fangkong.grid import divisions
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib import idcard
 from fangkong.lib.pinyin import pinyin_keys
+from fangkong.lib.sorting import natural_key
 from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure, QuarantineSite, Room, Screening
 from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.registry import demo, population, queries
@@ -172,6 +173,7 @@ def test_it_stores_people_the_way_the_actions_would(db):
         assert (person.name_pinyin, person.name_initials) == pinyin_keys(person.name)
         assert person.id_last4 == person.id_number[-4:] and person.phone_last4 == person.phone[-4:]
         assert person.household.node_id == person.node_id
+        assert person.household.address_key == natural_key(person.household.address)
     open_residences = Residence.objects.filter(ended_at=None)
     assert open_residences.count() == Person.objects.count()
     assert not open_residences.exclude(node=F("person__node")).exists()

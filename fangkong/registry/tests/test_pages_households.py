@@ -28,6 +28,21 @@ def test_it_lists_households_with_their_member_counts(client, world, people):
     assert "前屯村七组12号" in html(response)
 
 
+def test_it_lists_house_numbers_in_the_order_people_count(client, world):
+    for address in ["前屯村1组101号", "前屯村10组1号", "前屯村1组2号", "前屯村2组3号"]:
+        actions.create_household(
+            actor=world.grid07_worker, node=world.grid07, address=address, dwelling_type="owned"
+        )
+    client.force_login(world.grid07_worker)
+    moved = Household.objects.get(address="前屯村1组101号")
+    form = client.get(f"/households/{moved.pk}/edit/")
+    client.post(f"/households/{moved.pk}/edit/", form_data(form, address="前屯村1组11号"))
+
+    listed = [h.address for h in client.get("/households/").context["page"]]
+
+    assert listed == ["前屯村1组2号", "前屯村1组11号", "前屯村2组3号", "前屯村10组1号"]
+
+
 def test_it_searches_households_by_address_and_node(client, world, people):
     client.force_login(world.township_admin)
     by_address = client.get("/households/", {"text": "八组"})
