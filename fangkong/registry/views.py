@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -138,7 +139,7 @@ def person_initial(request) -> dict:
     if request.GET.get("household"):
         household = queries.access_household(request.user, request.GET["household"], write=True)
         return {"node": household.node_id, "household": household.pk}
-    return {}
+    return {"name": request.GET.get("name", "")}  # typed in a search that found nobody
 
 
 def person_create(request):
@@ -153,6 +154,8 @@ def person_create(request):
             forms.add_rule_errors(form, exc)
         else:
             messages.success(request, _("已登记该人员"))
+            if request.GET.get("then") == "screening":  # came from 登记排查: go on with the screening
+                return redirect(f"{reverse('screening_create')}?person={person.pk}")
             return redirect("person_detail", pk=person.pk)
     return render_page(request, "registry/person_create.html", {"form": form}, fragment="fields")
 

@@ -192,6 +192,31 @@ def test_it_finds_the_person_to_screen(client, world, people):
     assert f"?person={people['wang'].pk}" not in not_mine and "没有找到" in not_mine
 
 
+def test_it_goes_from_an_empty_search_to_registering_and_back_to_the_screening(client, world, people):
+    client.force_login(world.grid07_worker)
+    html = client.get("/measures/screenings/new/?text=赵六").content.decode()
+    link = re.search(r'href="(/persons/new/[^"]*)"', html).group(1).replace("&amp;", "&")
+    form = client.get(link)
+    assert form.context["form"]["name"].value() == "赵六"  # what was typed is kept
+    id_number = make("371502", dt.date(1988, 1, 2), 135)
+    fields = form.context["form"]
+    data = {name: fields[name].value() or "" for name in fields.fields}
+    data |= {"node": world.grid07.pk, "household": people["h07"].pk, "relation": "other"}
+    data |= {"id_number": id_number, "phone": "13800001111"}
+
+    response = client.post(link, data)
+
+    person = people["zhang"].__class__.objects.get(id_number=id_number)
+    assert (
+        response.status_code == 302
+        and response["Location"] == f"/measures/screenings/new/?person={person.pk}"
+    )
+    numbers = client.get("/measures/screenings/new/?text=9999").content.decode()
+    assert "9999" not in re.search(r'href="(/persons/new/[^"]*)"', numbers).group(
+        1
+    )  # numbers stay out of URLs
+
+
 def test_it_records_an_arrival_with_origin_codes_and_starts_home_quarantine(client, world, people):
     zhang = people["zhang"]
     arrived = timezone.localdate() - dt.timedelta(days=2)

@@ -133,7 +133,13 @@ def screening_pick(request):
     """/measures/screenings/new/ without ?person: find the person first."""
     search = forms.PersonSearchForm(request.GET)
     text = search.data.get("text", "")
-    context = {"search": search, "found": page_queries.persons_to_screen(request.user, text), "text": text}
+    context = {
+        "search": search,
+        "found": page_queries.persons_to_screen(request.user, text),
+        "text": text,
+        # A name typed in the search goes on to the register form; never a number (it would sit in the URL).
+        "name_to_register": "" if any(ch.isdigit() for ch in text) else text.strip(),
+    }
     return render_page(request, "measures/screening_create.html", context, fragment="found")
 
 
