@@ -110,6 +110,15 @@ def test_it_writes_an_audit_row_for_every_detail_view(client, world, people):
     assert {event.actor for event in views} == {world.grid07_viewer}
 
 
+def test_it_links_the_persons_health_code_for_readers_and_writers(client, world, people):
+    zhang = people["zhang"]
+    for persona in (world.grid07_viewer, world.grid07_worker):
+        client.force_login(persona)
+        page = html(client.get(f"/persons/{zhang.pk}/"))
+        assert f'href="/codes/people/{zhang.pk}/code/"' in page
+        assert client.get(f"/codes/people/{zhang.pk}/code/").status_code == 200
+
+
 def test_it_reveals_full_numbers_to_a_worker_and_audits_it(client, world, people):
     zhang = people["zhang"]
     client.force_login(world.grid07_worker)
