@@ -40,7 +40,8 @@ As of a moment T (`as_of`): every figure is the one a report made at T showed, h
   figures when nothing for D was entered after 24:00.
 What a report of T cannot hold still: edits in place with no history (a person's verification redone, a
 reading of a slot replaced by a second one, a room's capacity or a site switched off, a measure's node),
-records written without their own audit row (the rows of a ledger import: their event times are used),
+records written without their own audit row (a ledger import's measures are bounded by their screenings'
+entry time, which holds for the new screenings an import writes, not for a measure it adds to an older one),
 and venue check-ins, which carry only the time of the scan (a kiosk uploading late adds to a past moment).
 """
 
@@ -136,10 +137,12 @@ def _written_after(model, moment: dt.datetime, **audit) -> Exists:
 
 def _known_measures(s: Scope, measures: QuerySet) -> QuerySet:
     """As of a moment: the measures started and entered by then, each with `release_unknown` (released,
-    but the release written after the moment). Daily: all of them."""
+    but the release written after the moment). Daily: all of them. A measure is never entered before its
+    screening: that bounds the measures a ledger import writes with one audit row for the whole ledger."""
     if s.as_of is None:
         return measures
-    return measures.filter(~_written_after(Measure, s.end), started_at__lte=s.end).alias(
+    screened = Q(screening__isnull=True) | Q(screening__created_at__lte=s.end)
+    return measures.filter(screened, ~_written_after(Measure, s.end), started_at__lte=s.end).alias(
         release_unknown=_written_after(Measure, s.end, action=Action.UPDATE, detail__change__in=RELEASES)
     )
 

@@ -16,8 +16,10 @@ import pytest
 
 from fangkong.codes import checkpoint_actions
 from fangkong.codes.identity import identity_for_person
+from fangkong.imports.tests.sheets import id_number, row, workbook
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules
+from fangkong.measures.ledgers import import_returnees
 from fangkong.measures.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import indicators
@@ -271,3 +273,25 @@ def test_it_keeps_the_whole_days_figures_of_the_daily_report(world, day):
         as_of = indicators.compute(world.township, D, now=end, as_of=end)
     assert as_of == daily
     assert daily == {**daily, **day["book"].expected(end)}
+
+
+def test_it_leaves_out_a_ledger_imported_after_the_moment(world):
+    """A 返乡人员登记表 imported at 10:00 starts its measures on the day of arrival, before 08:00; the import
+    writes one audit row for the ledger, so its measures are known by their screenings' entry time."""
+    yesterday = D - dt.timedelta(days=1)
+    data = workbook(
+        [row(姓名="张三", 身份证号=id_number(11), 返回时间=f"{yesterday:%Y年%m月%d日}", 管控措施="居家隔离")]
+    )
+    with clock(at(D, "10:00")):
+        result = import_returnees(
+            actor=world.grid07_worker, node=world.grid07, data=data, filename="返乡.xlsx"
+        )
+    assert result.created == 1
+    with clock(NEXT_MORNING):
+        morning, noon = (compose.compose(node=world.township, as_of=m).indicators for m in MOMENTS[:2])
+    assert (morning["screened_total"], morning["active_home_quarantine"], morning["registered_people"]) == (
+        0,
+        0,
+        0,
+    )
+    assert (noon["screened_total"], noon["active_home_quarantine"], noon["registered_people"]) == (1, 1, 1)
