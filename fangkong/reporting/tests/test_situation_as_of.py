@@ -295,3 +295,30 @@ def test_it_leaves_out_a_ledger_imported_after_the_moment(world):
         0,
     )
     assert (noon["screened_total"], noon["active_home_quarantine"], noon["registered_people"]) == (1, 1, 1)
+
+
+def test_it_keeps_someone_under_the_old_measure_until_the_transfer_is_recorded(world):
+    """Sent to hospital at 07:50, entered at 09:00: the report of 08:00 still has them in home quarantine."""
+    admin = world.township_admin
+    yesterday = D - dt.timedelta(days=1)
+    with clock(at(yesterday, "09:00")):
+        person = registry_actions.register_person(
+            actor=admin, node=world.grid07, name="甲", id_number=make("371502", dt.date(1980, 5, 5), 11)
+        )
+        screening = actions.record_screening(
+            actor=admin, person=person, reason=Reason.ARRIVAL, screened_on=yesterday, **WUHAN
+        )
+        measure = actions.start_measure(
+            actor=admin, person=person, kind=Kind.HOME_QUARANTINE, screening=screening
+        )
+    with clock(at(D, "09:00")):
+        actions.transfer_measure(
+            actor=admin, measure=measure, version=measure.version, kind=Kind.HOSPITAL, at=at(D, "07:50")
+        )
+    codes = ["active_home_quarantine", "active_hospital", "hospital_total", "released_total"]
+    with clock(NEXT_MORNING):
+        before, after = (
+            [compose.compose(node=world.township, as_of=m).indicators[c] for c in codes] for m in MOMENTS[:2]
+        )
+    assert before == [1, 0, 0, 0]
+    assert after == [0, 1, 1, 0]  # a transfer is not a release
