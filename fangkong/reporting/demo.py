@@ -13,6 +13,11 @@ persons and codes (measures/demo.py, codes/demo.py) so that the reports' figures
   tests/test_trends.py holds it to); a village whose subtree has no records at all has the figures of
   any other such village, computed once. 梁浅新村's report of yesterday is left for demo_village.
 - 存在问题 and 下一步工作 of the situation report for the county and for 梁水镇, through save_notes.
+- The entry times of the key persons' story (`_enter_as_told`): the other demo modules write weeks of work
+  through the actions in one go, so every screening, measure, release, follow-up and passage reads as
+  entered at load time, and a situation report of any earlier moment (the current hour included, right
+  after loading) would count none of them. The demo's screenings are stamped as created, and the audit
+  rows of its measures, releases, follow-ups and passages as written, when the story says they happened.
 
 Repeatable: one `random.Random` per seed, units and days in a fixed order, times relative to `now`.
 """
@@ -23,11 +28,11 @@ import random
 from django.utils import timezone
 
 from fangkong.audit.actions import record
-from fangkong.audit.models import Action
+from fangkong.audit.models import Action, AuditEvent
 from fangkong.codes.models import CheckIn, Passage
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
-from fangkong.measures.models import Measure, QuarantineSite, Screening
+from fangkong.measures.models import FollowUp, Measure, QuarantineSite, Screening
 from fangkong.measures.rules import SHANGHAI
 from fangkong.registry.models import Residence
 
@@ -136,6 +141,47 @@ def _note(rng: random.Random, values: dict) -> str:
     return "；".join(parts) + ("。" if parts else rng.choice(QUIET_NOTES))
 
 
+SCREENED_AT = dt.time(9, 0)  # when a screening with no measure was entered: the morning of its day
+
+
+def _enter_as_told(county: Jurisdiction, now: dt.datetime) -> int:
+    """Stamp the entry times of the county's key-person records at the moments of their story (see the
+    module docstring); never later than `now`. Returns the rows stamped."""
+    measures = Measure.objects.filter(node__path__startswith=county.path)
+    first_start: dict[int, dt.datetime] = {}
+    for screening_id, started_at in measures.exclude(screening=None).values_list("screening", "started_at"):
+        first_start[screening_id] = min(started_at, first_start.get(screening_id, started_at))
+    screenings = list(Screening.objects.filter(node__path__startswith=county.path))
+    for screening in screenings:
+        told = first_start.get(screening.pk) or dt.datetime.combine(
+            screening.screened_on, SCREENED_AT, tzinfo=SHANGHAI
+        )
+        screening.created_at = min(told, now)
+    Screening.objects.bulk_update(screenings, ["created_at"], batch_size=1000)
+    moments = {("Measure", Action.CREATE, str(pk)): at for pk, at in measures.values_list("pk", "started_at")}
+    for pk, released_at in measures.exclude(released_at=None).values_list("pk", "released_at"):
+        moments[("Measure", Action.UPDATE, str(pk))] = released_at
+    follow_ups = FollowUp.objects.filter(measure__node__path__startswith=county.path)
+    moments |= {
+        ("FollowUp", Action.CREATE, str(pk)): at for pk, at in follow_ups.values_list("pk", "taken_at")
+    }
+    passages = Passage.objects.filter(checkpoint__node__path__startswith=county.path)
+    moments |= {("Passage", Action.CREATE, str(pk)): at for pk, at in passages.values_list("pk", "at")}
+    events = []
+    written = AuditEvent.objects.filter(
+        node_path__startswith=county.path, target_type__in=["Measure", "FollowUp", "Passage"]
+    )
+    for event in written.only("at", "target_type", "target_id", "action", "detail"):
+        if event.action == Action.UPDATE and event.detail.get("change") not in indicators.RELEASES:
+            continue
+        told = moments.get((event.target_type, event.action, event.target_id))
+        if told is not None:
+            event.at = min(told, now)
+            events.append(event)
+    AuditEvent.objects.bulk_update(events, ["at"], batch_size=1000)
+    return len(screenings) + len(events)
+
+
 def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     """Write the demo's reporting units, daily reports and situation notes (once: None when there).
     Run after the other demo modules; call in a transaction."""
@@ -143,6 +189,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     if ReportingUnit.objects.filter(node__path__startswith=county.path).exists():
         return None
     now = now or timezone.now()
+    entries = _enter_as_told(county, now)
     today = now.astimezone(SHANGHAI).date()
     rng = random.Random(f"{seed}:reporting")
     users = context.users
@@ -258,4 +305,10 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         node=township,
         **{key: text.format(t=township.name) for key, text in TOWNSHIP_NOTES.items()},
     )
-    return {"reporting_units": len(units), "reports": len(rows), **counts, "situation_notes": 2}
+    return {
+        "reporting_units": len(units),
+        "reports": len(rows),
+        **counts,
+        "situation_notes": 2,
+        "entries_dated": entries,
+    }

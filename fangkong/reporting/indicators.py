@@ -11,6 +11,8 @@ requested expression of that source. Indicators declared with `register(...)` ru
 
 Boundaries, for day D:
 - "end of D" is 24:00 of D, i.e. 00:00 of D+1; "during D" is D 00:00 ≤ t < D+1 00:00.
+- As of a moment T of D (`compute(node, D, as_of=T)`, the situation report's "截至"), "end of D" is T and
+  "during D" is D 00:00 ≤ t < T, and only what had been recorded by T counts: see "As of a moment" below.
 - A measure is active at t when started_at ≤ t and (released_at is empty or released_at > t): a measure
   released exactly at 24:00 of D is not active at the end of D, and its release counts as during D+1.
 - Scope: measures, follow-ups (through their measure) and screenings by the node they were recorded at;
@@ -21,6 +23,26 @@ Boundaries, for day D:
   (`rules.owes_slot`: active at the slot's end, and started before it). It is done when the person has a
   follow-up recorded for that slot, and missed when it has ended without one; a slot that has not ended
   yet (D is today) is due but neither done nor missed until it is.
+
+As of a moment T (`as_of`): every figure is the one a report made at T showed, however late it is made.
+- Events by T: screenings dated on or before D, measures started by T and active at T, releases before T,
+  follow-ups taken by T, passages and check-ins before T, residences and verifications by T.
+- Records entered by T: a screening created after T, or a measure, follow-up or passage whose creation the
+  audit log writes after T, is left out even when it is dated before T; a release written after T is not
+  a release at T (the measure is still active then, and still owes its slots). Residences and
+  verifications are stamped when they are entered, so their times are both.
+- Follow-up slots as of T: a slot that has ended by T is due, done or missed as above with what was
+  recorded by T; the slot running at T (and the evening, at a morning hour) is due for the measures that
+  owe it so far (started before T, not released by T) and done when a reading is in it by T, and is not
+  missed until it has ended.
+- The daily figures (`as_of` empty) count everything recorded for D, also what is entered the next
+  morning for the day before: the daily report of D is made on D+1. `as_of` = 24:00 of D gives the same
+  figures when nothing for D was entered after 24:00.
+What a report of T cannot hold still: edits in place with no history (a person's verification redone, a
+reading of a slot replaced by a second one, a room's capacity or a site switched off, a measure's node),
+records written without their own audit row (a ledger import's measures are bounded by their screenings'
+entry time, which holds for the new screenings an import writes, not for a measure it adds to an older one),
+and venue check-ins, which carry only the time of the scan (a kiosk uploading late adds to a past moment).
 """
 
 import datetime as dt
@@ -30,13 +52,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Count, FloatField, Min, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, Exists, FloatField, Min, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.audit.models import Action, AuditEvent
 from fangkong.codes.models import CheckIn, Outcome, Passage
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
@@ -61,11 +84,12 @@ PERCENT = "%"
 
 @dataclass(frozen=True)
 class Scope:
-    """A subtree and a day, with the moments the definitions use."""
+    """A subtree and a day, with the moments the definitions use; with `as_of`, a moment of the day."""
 
     node: Jurisdiction
     day: dt.date
     now: dt.datetime
+    as_of: dt.datetime | None = None
 
     @property
     def path(self) -> str:
@@ -77,14 +101,88 @@ class Scope:
 
     @cached_property
     def end(self) -> dt.datetime:
-        """24:00 of D."""
-        return rules.local_midnight(self.day + dt.timedelta(days=1))
+        """24:00 of D, or the moment of a report as of a moment."""
+        return self.as_of or rules.local_midnight(self.day + dt.timedelta(days=1))
 
     def slot_end(self, slot: str) -> dt.datetime:
-        return rules.slot_bounds(self.day, slot)[1]
+        """The moment the slot's dues are taken at: its end, or the moment of the report if earlier."""
+        return min(rules.slot_bounds(self.day, slot)[1], self.end)
 
     def ended_slots(self) -> list[str]:
-        return [slot for slot in (rules.MORNING, rules.EVENING) if self.slot_end(slot) <= self.now]
+        until = self.now if self.as_of is None else min(self.now, self.as_of)
+        return [
+            slot for slot in (rules.MORNING, rules.EVENING) if rules.slot_bounds(self.day, slot)[1] <= until
+        ]
+
+
+# ── as of a moment: what had been recorded by then ─────────────────────────────────────────────────
+# The audit log is the record of when rows were entered (rows are only added, in the transaction of the
+# change): the models that carry no entry time of their own are read through it.
+
+RELEASES = ["release", "transfer"]  # the audit `change` of measures.actions.release_measure/transfer_measure
+
+
+def _written_after(model, moment: dt.datetime, **audit) -> Exists:
+    """Rows of `model` whose audit row (creation by default, or the change in `audit`) came after the moment."""
+    audit = audit or {"action": Action.CREATE}
+    return Exists(
+        AuditEvent.objects.filter(
+            target_type=model.__name__,
+            target_id=Cast(OuterRef("pk"), output_field=CharField()),
+            at__gt=moment,
+            **audit,
+        )
+    )
+
+
+def _known_measures(s: Scope, measures: QuerySet) -> QuerySet:
+    """As of a moment: the measures started and entered by then, each with `release_unknown` (released,
+    but the release written after the moment). Daily: all of them. A measure is never entered before its
+    screening: that bounds the measures a ledger import writes with one audit row for the whole ledger."""
+    if s.as_of is None:
+        return measures
+    screened = Q(screening__isnull=True) | Q(screening__created_at__lte=s.end)
+    return measures.filter(screened, ~_written_after(Measure, s.end), started_at__lte=s.end).alias(
+        release_unknown=_written_after(Measure, s.end, action=Action.UPDATE, detail__change__in=RELEASES)
+    )
+
+
+def _active(s: Scope) -> Q:
+    """Measures active at the end of the scope; as of a moment, also those whose release was not known."""
+    if s.as_of is None:
+        return active_at(s.end)
+    return active_at(s.end) | (Q(started_at__lte=s.end) & Q(release_unknown=True))
+
+
+def _owes(s: Scope, slot: str) -> Q:
+    """Measures owing the slot (see Scope.slot_end); as of a moment, a release not known then does not
+    excuse it."""
+    moment = s.slot_end(slot)
+    if s.as_of is None:
+        return owes_slot(moment)
+    unknown = Q(started_at__lt=moment) & ~Q(kind=Kind.HOSPITAL) & Q(release_unknown=True)
+    return owes_slot(moment) | unknown
+
+
+def _released(s: Scope) -> Q:
+    """Releases that are not transfers; as of a moment, only those written by then."""
+    if s.as_of is None:
+        return _RELEASED
+    return _RELEASED & Q(release_unknown=False)
+
+
+def _readings(s: Scope, readings: QuerySet) -> QuerySet:
+    """Follow-ups taken and entered by the moment; daily: all of the day's."""
+    if s.as_of is None:
+        return readings
+    return readings.filter(~_written_after(FollowUp, s.end), taken_at__lte=s.end)
+
+
+def _followed_up(s: Scope, slot: str) -> Q:
+    """measures.queries.followed_up, with only the readings known at the moment."""
+    if s.as_of is None:
+        return followed_up(s.day, slot)
+    return Q(person__in=_readings(s, FollowUp.objects.filter(slot_date=s.day, slot=slot)).values("person"))
 
 
 # The rows each source counts, already limited to the subtree (and to what exists by D where that is
@@ -95,9 +193,15 @@ SOURCES: dict[str, Callable[[Scope], QuerySet]] = {
         node__path__startswith=s.path,
         started_at__lte=s.end,
     ),
-    "measure": lambda s: Measure.objects.filter(node__path__startswith=s.path),
-    "screening": lambda s: Screening.objects.filter(node__path__startswith=s.path, screened_on__lte=s.day),
-    "follow_up": lambda s: FollowUp.objects.filter(measure__node__path__startswith=s.path, slot_date=s.day),
+    "measure": lambda s: _known_measures(s, Measure.objects.filter(node__path__startswith=s.path)),
+    "screening": lambda s: Screening.objects.filter(
+        Q() if s.as_of is None else Q(created_at__lte=s.end),
+        node__path__startswith=s.path,
+        screened_on__lte=s.day,
+    ),
+    "follow_up": lambda s: _readings(
+        s, FollowUp.objects.filter(measure__node__path__startswith=s.path, slot_date=s.day)
+    ),
 }
 
 
@@ -152,14 +256,20 @@ def compute(
     *,
     codes: list[str] | None = None,
     now: dt.datetime | None = None,
+    as_of: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The indicators (all, or `codes`) of the node's subtree for day D, in registry order. `now` decides
-    which of today's slots have ended (default: the current time)."""
+    which of today's slots have ended (default: the current time). With `as_of`, a moment of D after its
+    00:00 (24:00 included), the figures as they stood and were recorded then (see the module docstring)."""
     wanted = list(REGISTRY) if codes is None else codes
     unknown = [code for code in wanted if code not in REGISTRY]
     if unknown:
         raise KeyError(f"unknown indicators: {', '.join(unknown)}")
-    scope = Scope(node=node, day=day, now=now or timezone.now())
+    if as_of is not None and not (
+        rules.local_midnight(day) < as_of <= rules.local_midnight(day + dt.timedelta(days=1))
+    ):
+        raise ValueError(f"as_of {as_of.isoformat()} is not a moment of {day.isoformat()}")
+    scope = Scope(node=node, day=day, now=now or timezone.now(), as_of=as_of)
     selected = [REGISTRY[code] for code in REGISTRY if code in wanted]
     values: dict[str, Any] = {}
     by_source: dict[str, dict[str, Any]] = defaultdict(dict)
@@ -312,7 +422,7 @@ for _kind in Kind:
         format_lazy("在管人数（{}）", _kind.label),
         PEOPLE,
         source="measure",
-        expression=lambda s, kind=_kind.value: _distinct_people(Q(kind=kind) & active_at(s.end)),
+        expression=lambda s, kind=_kind.value: _distinct_people(Q(kind=kind) & _active(s)),
     )
 del _kind
 
@@ -323,14 +433,16 @@ aggregate(
     _("当日解除"),
     TIMES,
     source="measure",
-    expression=lambda s: Count("pk", filter=_RELEASED & Q(released_at__gte=s.start, released_at__lt=s.end)),
+    expression=lambda s: Count(
+        "pk", filter=_released(s) & Q(released_at__gte=s.start, released_at__lt=s.end)
+    ),
 )
 aggregate(
     "released_total",
     _("累计解除"),
     TIMES,
     source="measure",
-    expression=lambda s: Count("pk", filter=_RELEASED & Q(released_at__lt=s.end)),
+    expression=lambda s: Count("pk", filter=_released(s) & Q(released_at__lt=s.end)),
 )
 aggregate(
     "hospital_total",
@@ -355,11 +467,11 @@ def _slots(s: Scope, slots: list[str], done: bool | None):
     """Due person-slots among `slots`; with `done`, only those with (True) or without (False) a follow-up."""
     counts = []
     for slot in slots:
-        condition = owes_slot(s.slot_end(slot))
+        condition = _owes(s, slot)
         if done is True:
-            condition &= followed_up(s.day, slot)
+            condition &= _followed_up(s, slot)
         elif done is False:
-            condition &= ~followed_up(s.day, slot)
+            condition &= ~_followed_up(s, slot)
         counts.append(_distinct_people(condition))
     return _sum(counts)
 
@@ -396,7 +508,10 @@ aggregate(
 # vehicle. Passengers of a vehicle that nobody scanned are not people registered.
 
 SOURCES["passage"] = lambda s: Passage.objects.filter(
-    checkpoint__node__path__startswith=s.path, at__gte=s.start, at__lt=s.end
+    Q() if s.as_of is None else ~_written_after(Passage, s.end),
+    checkpoint__node__path__startswith=s.path,
+    at__gte=s.start,
+    at__lt=s.end,
 )
 SOURCES["checkin"] = lambda s: CheckIn.objects.filter(
     venue__node__path__startswith=s.path, at__gte=s.start, at__lt=s.end
@@ -446,7 +561,7 @@ def _beds(s: Scope) -> int:
 
 
 def _beds_free(s: Scope) -> int:
-    occupied = Measure.objects.filter(active_at(s.end), room__site__in=_sites(s)).count()
+    occupied = _known_measures(s, Measure.objects.filter(room__site__in=_sites(s))).filter(_active(s)).count()
     return _beds(s) - occupied
 
 

@@ -6,15 +6,17 @@ moment. Nothing here adds, subtracts or rates numbers: a figure the indicators d
 all measures, a follow-up rate) is not written.
 
 What "截至2020年1月28日12时" means. The indicators are defined per day D (DOMAIN.md §9). A report as of
-moment T uses `compute(node, D, now=T)`, where D is the day T falls on, and T = 00:00 stands for 24:00 of
-the day before ("截至1月28日24时": the whole of 28 January):
-- cumulative figures (累计排查, 累计解除, 累计送医…) and the people under each measure are those of day D as
-  recorded; day figures (当日新增, 当日解除, 当日应随访…) count day D from 00:00;
+moment T uses `compute(node, D, now=T, as_of=T)`, where D is the day T falls on, and T = 00:00 stands for
+24:00 of the day before ("截至1月28日24时": the whole of 28 January):
+- cumulative figures (累计排查, 累计解除, 累计送医…) and the people under each measure are those at T;
+  day figures (当日新增, 当日解除, 当日应随访…) count day D from 00:00 to T;
+- only what had been recorded by T counts: a screening, measure, release, reading or passage entered
+  after T, even dated before it, is not in the report of T (indicators.py, "As of a moment", says how,
+  and what can still change a past report: edits in place with no history);
 - a follow-up slot counts as missed only when it has ended by T (the morning at 12:00, the evening at
   24:00): at 12时 the evening slot is due but neither done nor missed, and the text says so.
-When the report is made at T, as it is meant to be, these are the figures at T and the day so far. Made
-later for an earlier hour of a past day, they include what was recorded for the rest of that day
-(screenings carry a date, not a time): the `basis` note says so. A moment in the future is refused.
+So the report of T is the same whenever it is made; made later, the `basis` note says that what was
+entered after T is not in it. A moment in the future is refused.
 """
 
 import datetime as dt
@@ -425,7 +427,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
     now = now or timezone.now()
     check_as_of(as_of, now)
     day = report_day(as_of)
-    values = indicators.compute(node, day, now=as_of)
+    values = indicators.compute(node, day, now=as_of, as_of=as_of)
     notes = notes_for(node)
     sections = [
         (SCREENING, screening_section(node, values)),
@@ -463,13 +465,9 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
 
 
 def basis(as_of: dt.datetime, now: dt.datetime) -> str:
-    """Said when the report is made after its moment within a past day: see the module docstring."""
-    day_end = rules.local_midnight(report_day(as_of) + dt.timedelta(days=1))
-    if as_of < day_end and now > as_of + dt.timedelta(hours=1):
-        return (
-            f"{as_of_text(as_of)}的当日数字按{chinese_date(report_day(as_of))}已登记的全部记录计算，"
-            "含该时点之后当日登记的记录；漏访只计已结束的时段。"
-        )
+    """Said when the report is made well after its moment: see the module docstring."""
+    if now > as_of + dt.timedelta(hours=1):
+        return f"本报告数字以{as_of_text(as_of)}已登记的记录为准，此后补录的记录不计入。"
     return ""
 
 

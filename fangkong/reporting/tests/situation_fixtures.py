@@ -7,7 +7,8 @@ grid 07:  张伟   arrived from 武汉 (screened D-1), home quarantine from D-1 
           孙丽   registered only; passes grid 07's checkpoint on D; a car is turned back there
 grid 08:  王芳   arrived from 武汉 (screened D-2), home quarantine from D-2, released D 09:00
 后屯村:   刘洋   arrived from 武汉 (screened D), no measure
-Verified in person: 张伟 only. 梁水宾馆 (the township's) has three single rooms.
+Verified in person: 张伟 only. 梁水宾馆 (the township's) has three single rooms, set up on D at 10:00.
+Each record is entered at the moment it describes (李秀英 and 刘洋 are screened at 13:00).
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 import pytest
+from django.utils import timezone
 
 from fangkong.codes import checkpoint_actions
 from fangkong.codes.identity import identity_for_person
@@ -72,61 +74,49 @@ def town_fixture(world):
     with clock(at(D - dt.timedelta(days=3), "10:00")):
         registry_actions.verify_person(actor=admin, person=p["zhang"], method=Verification.IN_PERSON)
 
-    with clock(at(D, "23:30")):
+    def screen(day, person, reason, **fields):
+        return actions.record_screening(actor=admin, person=person, reason=reason, screened_on=day, **fields)
 
-        def screen(person, reason, day, **fields):
-            return actions.record_screening(
-                actor=admin, person=person, reason=reason, screened_on=day, **fields
-            )
-
-        def start(person, kind, screening, started_at, **kw):
-            return actions.start_measure(
-                actor=admin, person=person, kind=kind, screening=screening, started_at=started_at, **kw
-            )
-
-        def check(measure, taken_at, temperature="36.5"):
-            return actions.record_follow_up(
-                actor=admin, measure=measure, temperature=temperature, taken_at=taken_at
-            )
-
-        s_zhang = screen(p["zhang"], Reason.ARRIVAL, D - dt.timedelta(days=1), **WUHAN)
-        s_li = screen(p["li"], Reason.CLOSE_CONTACT, D, reference_date=D - dt.timedelta(days=1))
-        s_zhao = screen(p["zhao"], Reason.ARRIVAL, D, **BEIJING)
-        s_wang = screen(p["wang"], Reason.ARRIVAL, D - dt.timedelta(days=2), **WUHAN)
-        screen(p["liu"], Reason.ARRIVAL, D, **WUHAN)
-
-        m_zhang = start(p["zhang"], Kind.HOME_QUARANTINE, s_zhang, at(D - dt.timedelta(days=1), "09:00"))
-        check(m_zhang, at(D, "08:00"))
-        check(m_zhang, at(D, "19:00"), "38.0")
-        m_li = start(p["li"], Kind.HOME_MONITORING, s_li, at(D, "13:00"))
-        site = site_actions.create_site(actor=admin, node=world.township, name="梁水宾馆")
-        site_actions.add_rooms(actor=admin, site=site, first=101, last=103, capacity=1)
-        m_zhao = start(
-            p["zhao"], Kind.CENTRAL_QUARANTINE, s_zhao, at(D, "10:00"), room=site.rooms.order_by("number")[0]
-        )
-        check(m_zhao, at(D, "11:00"))
-        check(m_zhao, at(D, "20:00"))
-        m_wang = start(p["wang"], Kind.HOME_QUARANTINE, s_wang, at(D - dt.timedelta(days=2), "08:00"))
-        m_wang = actions.release_measure(
-            actor=admin,
-            measure=m_wang,
-            version=m_wang.version,
-            released_at=at(D, "09:00"),
-            override=True,
-            reason="专家组评估提前解除",
+    def start(person, kind, screening, **kw):
+        return actions.start_measure(
+            actor=admin, person=person, kind=kind, screening=screening, started_at=timezone.now(), **kw
         )
 
+    def check(measure, temperature="36.5"):
+        return actions.record_follow_up(
+            actor=admin, measure=measure, temperature=temperature, taken_at=timezone.now()
+        )
+
+    # Each step recorded when it happened, as the report of an hour expects.
+    before, day_before = D - dt.timedelta(days=2), D - dt.timedelta(days=1)
+    with clock(at(before, "08:00")):
+        m_wang = start(p["wang"], Kind.HOME_QUARANTINE, screen(before, p["wang"], Reason.ARRIVAL, **WUHAN))
+    with clock(at(day_before, "09:00")):
+        s_zhang = screen(day_before, p["zhang"], Reason.ARRIVAL, **WUHAN)
+        m_zhang = start(p["zhang"], Kind.HOME_QUARANTINE, s_zhang)
+    with clock(at(D, "08:00")):
+        check(m_zhang)
         checkpoint = checkpoint_actions.create_checkpoint(
             actor=admin, node=world.grid07, name="前屯村东卡口", kind="road"
         )
+    with clock(at(D, "09:00")):
+        m_wang = actions.release_measure(
+            actor=admin, measure=m_wang, version=m_wang.version, override=True, reason="专家组评估提前解除"
+        )
+    with clock(at(D, "09:30")):
         checkpoint_actions.record_passage(
             actor=admin,
             checkpoint=checkpoint,
             direction="in",
             identity=identity_for_person(p["sun"]),
             temperature="36.4",
-            at=at(D, "09:30"),
         )
+    with clock(at(D, "10:00")):
+        site = site_actions.create_site(actor=admin, node=world.township, name="梁水宾馆")
+        site_actions.add_rooms(actor=admin, site=site, first=101, last=103, capacity=1)
+        s_zhao = screen(D, p["zhao"], Reason.ARRIVAL, **BEIJING)
+        m_zhao = start(p["zhao"], Kind.CENTRAL_QUARANTINE, s_zhao, room=site.rooms.order_by("number")[0])
+    with clock(at(D, "10:30")):
         checkpoint_actions.record_passage(
             actor=admin,
             checkpoint=checkpoint,
@@ -134,6 +124,15 @@ def town_fixture(world):
             plate="鲁P12345",
             passengers=2,
             outcome="turned_back",
-            at=at(D, "10:30"),
         )
+    with clock(at(D, "11:00")):
+        check(m_zhao)
+    with clock(at(D, "13:00")):
+        s_li = screen(D, p["li"], Reason.CLOSE_CONTACT, reference_date=day_before)
+        m_li = start(p["li"], Kind.HOME_MONITORING, s_li)
+        screen(D, p["liu"], Reason.ARRIVAL, **WUHAN)
+    with clock(at(D, "19:00")):
+        check(m_zhang, "38.0")
+    with clock(at(D, "20:00")):
+        check(m_zhao)
     return {"people": p, "measures": {"zhang": m_zhang, "li": m_li, "zhao": m_zhao, "wang": m_wang}}

@@ -54,7 +54,8 @@ def test_it_takes_every_number_from_the_indicators_for_the_same_node_and_moment(
     nodes = [world.county, world.township, world.village, world.other_village, world.grid07, world.grid08]
     for node in nodes:
         payload = json.loads(json.dumps(compose.to_json(make(node, as_of))))
-        expected = json.loads(json.dumps(indicators.compute(node, compose.report_day(as_of), now=as_of)))
+        day = compose.report_day(as_of)
+        expected = json.loads(json.dumps(indicators.compute(node, day, now=as_of, as_of=as_of)))
         assert payload["indicators"] == expected
         numbers = [n for p in payload["paragraphs"] for n in p["numbers"]]
         assert len(numbers) >= 8, node.name
@@ -131,10 +132,15 @@ def test_it_counts_as_missed_only_the_slots_that_have_ended_by_the_moment(world,
     assert "尚未结束" not in whole(at_midnight)
 
 
-def test_it_says_when_a_past_hour_is_reported_with_the_whole_days_records(world, town):
+def test_it_says_when_a_past_moment_is_reported_with_what_was_recorded_by_then(world, town):
     assert make(world.township, NOON, now=NOON).basis == ""
-    assert make(world.township, END_OF_D, now=LATER).basis == ""
-    assert "含该时点之后当日登记的记录" in make(world.township, NOON, now=LATER).basis
+    assert make(world.township, END_OF_D, now=END_OF_D).basis == ""
+    for moment in (NOON, END_OF_D):
+        later = make(world.township, moment, now=LATER)
+        assert (
+            f"本报告数字以{compose.as_of_text(moment)}已登记的记录为准，此后补录的记录不计入" in later.basis
+        )
+        assert later.paragraphs == make(world.township, moment, now=moment).paragraphs
 
 
 @pytest.mark.parametrize(

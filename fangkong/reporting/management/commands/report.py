@@ -1,6 +1,9 @@
 """fangkong report situation --node CODE --as-of "YYYY-MM-DD HH:MM" --format docx|json|pdf --out FILE
 [--user USERNAME]
 
+Every figure is as it stood at --as-of and counts only what had been recorded by then, so a past moment
+gives the same report whenever it is made.
+
 With --user the report is made as that user (who must be able to see the node) and the export is audited
 like a download from the page; without it, as the operator of the server, not audited."""
 
