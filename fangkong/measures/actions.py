@@ -369,6 +369,20 @@ def record_follow_up(
     return follow_up
 
 
+def record_measure_view(*, actor, measure: Measure, request=None) -> None:
+    """The measure page shows the person's data (name, masked numbers, temperatures): audited as a view
+    of the person, like the person's own page, naming the measure it was seen through."""
+    record(
+        actor=actor,
+        action=Action.VIEW_PERSON,
+        target=measure.person,
+        node_path=measure.node.path,
+        request=request,
+        page="measure",
+        measure=measure.pk,
+    )
+
+
 @transaction.atomic
 def record_test_result(
     *, actor, person: Person, sampled_at: dt.datetime, outcome: str, request=None
