@@ -93,6 +93,7 @@ def test_it_shows_the_fever_on_the_worklist_card(client, world, fever_then_norma
     page = html(client.get("/measures/worklist/"))
     assert "38.1℃" in page
     assert "包保 1 人，本时段待随访 0 人" in page
+    assert "再测上午体温" in page  # another reading, not an edit of the first
 
 
 def test_it_shows_every_reading_of_the_slot_on_the_measure_page(client, world, measure, fever_then_normal):
