@@ -308,8 +308,10 @@ def record_follow_up(
     request=None,
 ) -> FollowUp:
     """A morning or evening check. The slot follows from the time taken. Fever (≥ the policy's threshold)
-    or any symptom raises an alert at once. Recording the same slot again replaces the reading (a
-    caretaker correcting a typo) and is audited; a retry with the same values changes nothing."""
+    or any symptom raises an alert at once, pointing at this reading. Every reading is kept: a second one
+    in the same slot is a reading of its own (a check an hour after a fever, the resident's report after
+    the caretaker's), so a later normal reading never hides a fever. A retry of the same reading (same
+    time, values and source: a form sent twice) returns the reading already recorded."""
     if not self_reported:
         scoping.require(actor, scoping.WRITE, measure.node, "无权为该人员登记随访")
     taken_at = taken_at or timezone.now()
@@ -325,6 +327,11 @@ def record_follow_up(
     unknown = [s for s in symptoms if s not in rules.SYMPTOMS]
     if unknown:
         raise RuleError({"symptoms": f"未知症状：{'、'.join(unknown)}"})
+    recorded_by = None if self_reported else actor
+    for earlier in FollowUp.objects.filter(measure=measure, taken_at=taken_at, self_reported=self_reported):
+        same_hand = earlier.recorded_by_id == getattr(recorded_by, "pk", None)
+        if same_hand and earlier.temperature == value and earlier.symptoms == symptoms:
+            return earlier
     threshold = Decimal(
         str(
             policy_for(measure.node, taken_at.astimezone(rules.SHANGHAI).date()).values.get(
@@ -334,22 +341,20 @@ def record_follow_up(
     )
     slot_date, slot = rules.slot_of(taken_at)
     abnormal = rules.is_abnormal(value, symptoms, threshold)
-    follow_up, created = FollowUp.objects.update_or_create(
+    follow_up = FollowUp.objects.create(
         measure=measure,
+        person=measure.person,
         slot_date=slot_date,
         slot=slot,
-        defaults=dict(
-            person=measure.person,
-            taken_at=taken_at,
-            temperature=value,
-            symptoms=symptoms,
-            is_abnormal=abnormal,
-            self_reported=self_reported,
-            recorded_by=None if self_reported else actor,
-            notes=notes.strip()[:200],
-        ),
+        taken_at=taken_at,
+        temperature=value,
+        symptoms=symptoms,
+        is_abnormal=abnormal,
+        self_reported=self_reported,
+        recorded_by=recorded_by,
+        notes=notes.strip()[:200],
     )
-    if abnormal and not Alert.objects.filter(follow_up=follow_up).exists():
+    if abnormal:
         parts = [f"体温{value}℃"] + (["症状：" + "、".join(symptoms)] if symptoms else [])
         Alert.objects.create(
             person=measure.person,
@@ -359,14 +364,28 @@ def record_follow_up(
             summary="，".join(parts) + "，建议转运至发热门诊",
         )
     record(
-        actor=None if self_reported else actor,
-        action=Action.CREATE if created else Action.UPDATE,
+        actor=recorded_by,
+        action=Action.CREATE,
         target=follow_up,
         node_path=measure.node.path,
         request=request,
         self_reported=self_reported,
     )
     return follow_up
+
+
+def record_measure_view(*, actor, measure: Measure, request=None) -> None:
+    """The measure page shows the person's data (name, masked numbers, temperatures): audited as a view
+    of the person, like the person's own page, naming the measure it was seen through."""
+    record(
+        actor=actor,
+        action=Action.VIEW_PERSON,
+        target=measure.person,
+        node_path=measure.node.path,
+        request=request,
+        page="measure",
+        measure=measure.pk,
+    )
 
 
 @transaction.atomic

@@ -217,7 +217,9 @@ class Slot(models.TextChoices):
 
 class FollowUp(models.Model):
     """A temperature and symptom check. `slot_date` and `slot` say which of the twice-daily checks it
-    answers; `taken_at` when it was taken. Missed slots are derived, never stored."""
+    answers; `taken_at` when it was taken. Every reading is kept: a slot may have several (a second
+    check an hour after a fever, the resident's own report after the caretaker's), and a later normal
+    reading never erases an abnormal one. Missed slots are derived, never stored."""
 
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="follow_ups")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="follow_ups")
@@ -235,10 +237,11 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["-slot_date", "-taken_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["measure", "slot_date", "slot"], name="one_follow_up_per_slot")
+        indexes = [
+            models.Index(fields=["slot_date", "slot"]),
+            models.Index(fields=["taken_at"]),
+            models.Index(fields=["measure", "slot_date", "slot"], name="follow_up_measure_slot"),
         ]
-        indexes = [models.Index(fields=["slot_date", "slot"]), models.Index(fields=["taken_at"])]
         verbose_name = _("随访记录")
 
     def __str__(self):

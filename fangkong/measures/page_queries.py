@@ -127,13 +127,16 @@ DONE, ABNORMAL, OVERDUE, PENDING, NOT_DUE = "done", "abnormal", "overdue", "pend
 
 
 def follow_up_grid(measure: Measure, *, now: dt.datetime, max_days: int = 31) -> dict:
-    """The measure's days (the latest `max_days`) × morning/evening: each slot done (or abnormal),
+    """The measure's days (the latest `max_days`) × morning/evening: each slot done (abnormal when any of
+    its readings is),
     overdue (due, ended, nothing recorded), pending (due, not ended yet) or not due. Derived here from
     rules.due_slots and the follow-ups: missed slots are never stored."""
     start = measure.started_at.astimezone(rules.SHANGHAI).date()
     last = min(measure.released_at or now, now).astimezone(rules.SHANGHAI).date()
     first = max(start, last - dt.timedelta(days=max_days - 1))
-    recorded = {(f.slot_date, f.slot): f for f in measure.follow_ups.filter(slot_date__range=(first, last))}
+    recorded: dict[tuple[dt.date, str], list] = {}
+    for f in measure.follow_ups.filter(slot_date__range=(first, last)).order_by("taken_at"):
+        recorded.setdefault((f.slot_date, f.slot), []).append(f)
     day_one = None
     if measure.planned_end and measure.period_days:
         day_one = (
@@ -149,14 +152,21 @@ def follow_up_grid(measure: Measure, *, now: dt.datetime, max_days: int = 31) ->
         )
         cells = []
         for slot in (rules.MORNING, rules.EVENING):
-            follow_up = recorded.get((day, slot))
-            if follow_up is not None:
-                state = ABNORMAL if follow_up.is_abnormal else DONE
+            readings = recorded.get((day, slot), [])
+            if readings:
+                state = ABNORMAL if any(f.is_abnormal for f in readings) else DONE
             elif slot not in due:
                 state = NOT_DUE
             else:
                 state = OVERDUE if rules.slot_bounds(day, slot)[1] <= now else PENDING
-            cells.append({"slot": slot, "state": state, "follow_up": follow_up})
+            cells.append(
+                {
+                    "slot": slot,
+                    "state": state,
+                    "follow_up": rules.telling_reading(readings),
+                    "readings": readings,  # every reading of the slot, in the order taken
+                }
+            )
         rows.append({"day": day, "n": (day - day_one).days + 1 if day_one else None, "cells": cells})
         day += dt.timedelta(days=1)
     return {

@@ -67,10 +67,13 @@ def slot_status(measures: QuerySet[Measure], day: dt.date, slot: str) -> QuerySe
 
 
 def worklist(user, *, day: dt.date | None = None) -> list[dict]:
-    """今日待随访: the active measures the user is a caretaker of, with today's two slots."""
+    """今日待随访: the active measures the user is a caretaker of, with today's two slots. Among the
+    measures the user can see: a caretaker moved to another area keeps the Caretaker row (history) but
+    no longer sees the person."""
     day = day or timezone.localdate()
     mine = (
-        Measure.objects.filter(caretakers__user=user, released_at__isnull=True)
+        measures_visible_to(user)
+        .filter(caretakers__user=user, released_at__isnull=True)
         .exclude(kind=Kind.HOSPITAL)
         .select_related("person", "node")
     )

@@ -85,6 +85,12 @@ def is_abnormal(temperature: Decimal, symptoms: list[str], threshold: Decimal | 
     return is_fever(temperature, threshold) or bool(symptoms)
 
 
+def telling_reading(readings):
+    """The one reading a slot is shown by when it has several (all of them stay recorded): an abnormal
+    one before a normal one, then the highest temperature, then the latest. None for no reading."""
+    return max(readings, key=lambda r: (r.is_abnormal, r.temperature, r.taken_at), default=None)
+
+
 def check_temperature(raw) -> Decimal:
     """A body temperature as people type it (36.5, 36,5, ３６.５) with one decimal; ValueError in Chinese."""
     text = (

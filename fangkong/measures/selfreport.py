@@ -6,8 +6,8 @@ character of it makes it worthless. It carries no expiry: it is good exactly whi
 which the page checks on every use, so releasing (or transferring) the measure ends the link. Rotating
 SECRET_KEY with the old key in SECRET_KEY_FALLBACKS keeps the links already handed out working until the
 old key is dropped; dropping it revokes all of them. The token grants one thing: recording a reading for
-the current slot of that measure. It shows the masked name only, and it never overwrites a reading that a
-caretaker took in the same slot (the person may correct their own, which record_follow_up does by slot).
+the current slot of that measure. It shows the masked name only; a report is added to the slot's readings
+and never replaces one, the person's own or a caretaker's (record_follow_up keeps every reading).
 """
 
 import datetime as dt
@@ -46,6 +46,6 @@ def slot_label(moment: dt.datetime) -> str:
 
 
 def reading_in_slot(measure: Measure, now: dt.datetime | None = None) -> FollowUp | None:
-    """What is already recorded for the measure's current slot, if anything."""
+    """The latest reading recorded for the measure's current slot, if any."""
     day, slot = rules.slot_of(now or timezone.now())
-    return FollowUp.objects.filter(measure=measure, slot_date=day, slot=slot).first()
+    return FollowUp.objects.filter(measure=measure, slot_date=day, slot=slot).order_by("-taken_at").first()

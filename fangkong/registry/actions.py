@@ -342,6 +342,19 @@ def record_person_view(*, actor, person: Person, request=None) -> None:
     record(actor=actor, action=Action.VIEW_PERSON, target=person, node_path=person.node.path, request=request)
 
 
+def record_household_view(*, actor, household: Household, members: int, request=None) -> None:
+    """The household page lists its members' names and masked numbers: a read of personal data."""
+    record(
+        actor=actor,
+        action=Action.VIEW_PERSON,
+        target=household,
+        node_path=household.node.path,
+        request=request,
+        page="household",
+        members=members,
+    )
+
+
 # A unit may also belong to a township (a township central school, the township market).
 UNIT_LEVELS = (Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
 

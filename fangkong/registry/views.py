@@ -94,9 +94,13 @@ def household_create(request):
 
 def household_detail(request, pk):
     household = queries.access_household(request.user, pk)
+    members = list(queries.members_of(request.user, household).select_related("node"))
+    actions.record_household_view(
+        actor=request.user, household=household, members=len(members), request=request
+    )
     context = {
         "household": household,
-        "members": queries.members_of(request.user, household).select_related("node"),
+        "members": members,
         "can_write": scoping.can(request.user, scoping.WRITE, household.node),
     }
     return render(request, "registry/household_detail.html", context)

@@ -130,7 +130,8 @@ TEMPERATURE_HEADERS = ("日期", "第N天", "上午体温", "下午体温", "症
 
 
 def temperature_rows(measure: Measure, *, today: dt.date | None = None) -> list[list]:
-    """One row per day of the measure: from its start day to its release, planned end or today."""
+    """One row per day of the measure: from its start day to its release, planned end or today. A slot
+    with several readings shows the highest of them."""
     today = today or timezone.localdate()
     start = measure.started_at.astimezone(rules.SHANGHAI).date()
     if measure.released_at:
@@ -142,9 +143,9 @@ def temperature_rows(measure: Measure, *, today: dt.date | None = None) -> list[
     reference = (
         measure.screening.reference_date if measure.screening and measure.screening.reference_date else None
     ) or start - dt.timedelta(days=1)
-    readings: dict[tuple[dt.date, str], FollowUp] = {
-        (f.slot_date, f.slot): f for f in measure.follow_ups.select_related("recorded_by")
-    }
+    readings: dict[tuple[dt.date, str], list[FollowUp]] = {}
+    for f in measure.follow_ups.select_related("recorded_by").order_by("taken_at"):
+        readings.setdefault((f.slot_date, f.slot), []).append(f)
     tests: dict[dt.date, list[str]] = {}
     for t in TestResult.objects.filter(
         person=measure.person,
@@ -156,12 +157,14 @@ def temperature_rows(measure: Measure, *, today: dt.date | None = None) -> list[
     rows = []
     day = start
     while day <= last:
-        slots = [readings.get((day, rules.MORNING)), readings.get((day, rules.EVENING))]
-        symptoms = sorted({s for f in slots if f for s in f.symptoms})
+        slots = [readings.get((day, rules.MORNING), []), readings.get((day, rules.EVENING), [])]
+        # The form has one cell per half-day: it gets the highest reading of the slot, so a fever is
+        # never hidden by a later normal reading; symptoms and takers are those of every reading.
+        highest = [max((f.temperature for f in slot), default=None) for slot in slots]
+        every = [f for slot in slots for f in slot]
+        symptoms = sorted({s for f in every for s in f.symptoms})
         takers = []
-        for f in slots:
-            if f is None:
-                continue
+        for f in every:
             who = (
                 "本人上报"
                 if f.self_reported
@@ -177,9 +180,9 @@ def temperature_rows(measure: Measure, *, today: dt.date | None = None) -> list[
             [
                 day,
                 f"第{(day - reference).days}天",
-                float(slots[0].temperature) if slots[0] else None,
-                float(slots[1].temperature) if slots[1] else None,
-                "、".join(symptoms) if symptoms else ("无" if any(slots) else ""),
+                float(highest[0]) if highest[0] is not None else None,
+                float(highest[1]) if highest[1] is not None else None,
+                "、".join(symptoms) if symptoms else ("无" if every else ""),
                 "；".join(tests.get(day, [])),
                 "、".join(takers),
             ]

@@ -134,16 +134,20 @@ def test_it_updates_the_count_at_the_top_with_the_card(client, world, measures):
     assert "包保 2 人，本时段待随访 1 人" in html(response)
 
 
-def test_it_opens_a_recorded_card_with_its_reading_to_correct(client, world, measures):
+def test_it_opens_a_recorded_card_blank_and_adds_a_second_reading(client, world, measures):
     client.force_login(world.grid07_worker)
     url = f"/measures/worklist/{measures['zhang'].pk}/"
     client.post(url, {"temperature": "37.9", "symptoms": ["咽痛"]}, headers=HTMX)
     card = html(client.get(url, headers=HTMX))
-    assert 'value="37.9"' in card and re.search(r'value="咽痛"[^>]* checked', card)
-    assert not re.search(r'value="干咳"[^>]* checked', card)
+    assert "37.9℃，咽痛" in card  # the reading, above a blank form
+    assert 'value="37.9"' not in card and not re.search(r'value="咽痛"[^>]* checked', card)
     client.post(url, {"temperature": "36.9"}, headers=HTMX)
-    follow_up = FollowUp.objects.get()
-    assert follow_up.temperature == Decimal("36.9") and follow_up.symptoms == []
+    readings = FollowUp.objects.order_by("pk")
+    assert [(f.temperature, f.symptoms) for f in readings] == [
+        (Decimal("37.9"), ["咽痛"]),
+        (Decimal("36.9"), []),
+    ]
+    assert "37.9℃，咽痛" in html(client.get(url, headers=HTMX))  # the fever still shows
 
 
 def test_it_goes_back_to_the_worklist_without_htmx(client, world, measures):
@@ -257,12 +261,13 @@ def test_it_back_enters_a_reading_for_the_time_it_was_taken(client, world, measu
     assert Alert.objects.get().follow_up == readings[(dt.date(2020, 2, 2), rules.MORNING)]
 
 
-def test_it_corrects_a_reading_of_the_same_slot_instead_of_adding_one(client, world, measures):
+def test_it_adds_a_back_entered_reading_to_the_slot_and_keeps_the_fever(client, world, measures):
     client.force_login(world.grid07_worker)
     url = f"/measures/{measures['zhang'].pk}/followups/new/"
     client.post(url, {"taken_at": "2020年2月2日 08:30", "temperature": "39.6"})
     client.post(url, {"taken_at": "2020-02-02 09:10", "temperature": "36.9"})
-    assert FollowUp.objects.get().temperature == Decimal("36.9")
+    assert sorted(f.temperature for f in FollowUp.objects.all()) == [Decimal("36.9"), Decimal("39.6")]
+    assert Alert.objects.get().follow_up.temperature == Decimal("39.6")
 
 
 @pytest.mark.parametrize(

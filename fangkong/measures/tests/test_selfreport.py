@@ -66,26 +66,30 @@ def test_it_raises_an_alert_that_the_township_sees_from_a_self_reported_fever(cl
     assert "张伟" in page and "本人上报" in page
 
 
-def test_it_keeps_one_reading_per_slot_the_second_report_replaces_the_first(client, measure):
+def test_it_keeps_a_second_report_in_the_slot_as_a_reading_of_its_own(client, measure):
     link = url(selfreport.make_token(measure))
     client.post(link, {"temperature": "37.9"})
     page = html(client.get(link))
     assert "本时段已报 37.9℃" in page
     client.post(link, {"temperature": "36.8"})
-    assert FollowUp.objects.get().temperature == Decimal("36.8")
+    assert sorted(f.temperature for f in FollowUp.objects.all()) == [Decimal("36.8"), Decimal("37.9")]
+    assert Alert.objects.get().follow_up.temperature == Decimal("37.9")
 
 
-def test_it_never_overwrites_a_reading_a_caretaker_took_in_the_slot(client, world, measure):
+def test_it_lets_the_person_report_after_a_caretaker_and_keeps_both(client, world, measure):
     actions.record_follow_up(
-        actor=world.grid07_worker, measure=measure, temperature="38.0", taken_at=shanghai(2020, 2, 3, 8, 30)
+        actor=world.grid07_worker, measure=measure, temperature="36.6", taken_at=shanghai(2020, 2, 3, 8, 30)
     )
     link = url(selfreport.make_token(measure))
     page = client.get(link)
     assert "包保人员已于 08:30 登记了本时段的体温" in html(page)
-    assert 'name="temperature"' not in html(page)
-    client.post(link, {"temperature": "36.5"})
-    follow_up = FollowUp.objects.get()
-    assert follow_up.temperature == Decimal("38.0") and not follow_up.self_reported
+    assert 'name="temperature"' in html(page)
+    client.post(link, {"temperature": "38.0"})
+    readings = FollowUp.objects.order_by("taken_at")
+    assert [(f.temperature, f.self_reported) for f in readings] == [
+        (Decimal("36.6"), False),
+        (Decimal("38.0"), True),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -66,16 +66,19 @@ def places(measures: list[Measure]) -> dict[int, str]:
 
 def worklist_cards(measures: list[Measure], now: dt.datetime) -> list[dict]:
     """The cards of these measures for today (Asia/Shanghai): two queries whatever their number. A
-    reading counts for the person, as in queries.worklist (a transfer keeps the morning's reading)."""
+    reading counts for the person, as in queries.worklist (a transfer keeps the morning's reading); a
+    slot with several readings shows its telling one (a fever before a later normal reading)."""
     day, current = rules.slot_of(now)
     where = places(measures)
-    readings = {
-        (f.person_id, f.slot): f
-        for f in FollowUp.objects.filter(person__in=[m.person_id for m in measures], slot_date=day)
-    }
+    readings: dict[tuple[int, str], list[FollowUp]] = {}
+    for f in FollowUp.objects.filter(person__in=[m.person_id for m in measures], slot_date=day):
+        readings.setdefault((f.person_id, f.slot), []).append(f)
     cards = []
     for measure in measures:
-        mine = {slot: readings.get((measure.person_id, slot)) for slot in (rules.MORNING, rules.EVENING)}
+        mine = {
+            slot: rules.telling_reading(readings.get((measure.person_id, slot), []))
+            for slot in (rules.MORNING, rules.EVENING)
+        }
         owed_now = current in rules.due_slots(measure.started_at, measure.released_at, day)
         cards.append(
             {
@@ -104,16 +107,11 @@ def worklist_summary(user, now: dt.datetime) -> dict:
     }
 
 
-def quick_form(measure: Measure, now: dt.datetime, data=None) -> forms.QuickFollowUpForm:
-    """The card's form; opened again in a slot already recorded, it shows that reading to correct."""
-    initial = {}
-    if data is None:
-        day, slot = rules.slot_of(now)
-        reading = FollowUp.objects.filter(person=measure.person_id, slot_date=day, slot=slot).first()
-        if reading is not None:
-            initial = {"temperature": reading.temperature, "symptoms": reading.symptoms}
+def quick_form(measure: Measure, data=None) -> forms.QuickFollowUpForm:
+    """The card's form, always blank: opened again in a slot already recorded, it adds another reading
+    (a check again after a fever); the ones already taken stay as they are."""
     # One form per card on the same page: ids must not collide.
-    return forms.QuickFollowUpForm(data, initial=initial, auto_id=f"fu{measure.pk}_%s")
+    return forms.QuickFollowUpForm(data, auto_id=f"fu{measure.pk}_%s")
 
 
 # Worklist ------------------------------------------------------------------------------------------------
@@ -132,7 +130,7 @@ def worklist_card(request, pk):
     a red notice for a fever or a symptom). Without HTMX the same URL is a page of its own."""
     measure = queries.access_measure(request.user, pk, write=True)
     now = timezone.now()
-    form = quick_form(measure, now, posted(request))
+    form = quick_form(measure, posted(request))
     follow_up = None
     if form.is_valid():
         try:
@@ -173,7 +171,8 @@ def recorded_message(follow_up: FollowUp) -> str:
 
 
 def followup_create(request, pk):
-    """Staff back-entering or correcting a reading: the slot follows from the time it was taken."""
+    """Staff back-entering a reading: the slot follows from the time it was taken; it is added to the
+    slot's readings, never put in place of one."""
     measure = queries.access_measure(request.user, pk, write=True)
     form = forms.FollowUpForm(posted(request), initial={"taken_at": now_to_the_minute()})
     if form.is_valid():

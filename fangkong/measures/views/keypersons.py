@@ -200,6 +200,7 @@ def measure_start(request):
 
 def measure_detail(request, pk):
     measure = queries.access_measure(request.user, pk)
+    actions.record_measure_view(actor=request.user, measure=measure, request=request)
     return render(request, DETAIL, measure_context(request, measure))
 
 

@@ -26,8 +26,8 @@ RELEASED = _("已解除管控，无需再上报。")
 
 @login_not_required
 def selfreport_page(request, token):
-    """体温自报: temperature and symptoms for the current slot; a second report in the same slot replaces
-    the person's own first one (one reading per slot), never a caretaker's."""
+    """体温自报: temperature and symptoms for the current slot. Every report is a reading of its own, also
+    after the person's own or a caretaker's reading in the same slot: none of them is replaced."""
     measure = selfreport.measure_for_token(token)
     if measure is None:
         return render(request, REFUSED, {"message": INVALID_LINK}, status=404)
@@ -42,8 +42,8 @@ def selfreport_page(request, token):
         "by_staff": by_staff,
         "slot": selfreport.slot_label(now),
     }
-    form = SelfReportForm(posted(request)) if by_staff is None else None
-    if form is not None and form.is_valid():
+    form = SelfReportForm(posted(request))
+    if form.is_valid():
         try:
             follow_up = actions.record_follow_up(
                 actor=None,

@@ -144,3 +144,19 @@ def test_it_lists_households_in_a_constant_number_of_queries(client, world):
         page = client.get("/households/").context["page"]
     assert len(page) == 40 and {h.member_count for h in page} == {1}
     assert len(forty) == len(five)
+
+
+def test_it_writes_one_audit_row_per_view_of_a_household(client, world, people):
+    household = people["zhang"].household
+    client.force_login(world.grid07_viewer)
+    client.get(f"/households/{household.pk}/")
+    client.get(f"/households/{household.pk}/")
+    rows = AuditEvent.objects.filter(
+        action=Action.VIEW_PERSON, target_type="Household", target_id=str(household.pk)
+    ).order_by("id")
+    assert rows.count() == 2
+    assert (rows[0].actor, rows[0].node_path) == (world.grid07_viewer, household.node.path)
+    assert rows[0].detail == {"page": "household", "members": 2}
+    client.force_login(world.grid08_worker)
+    assert client.get(f"/households/{household.pk}/").status_code == 404
+    assert rows.count() == 2
