@@ -79,6 +79,13 @@ class Reading:
     temperature: Decimal | None
     symptoms: tuple[str, ...]
     where: str  # "随访" / "在某卡口测温"
+    # Which check the reading belongs to: a follow-up slot ("2022-03-01 morning") or one passage. A
+    # slot may hold several readings, and a fever in it stays a fever whatever is measured after it.
+    check: str = ""
+
+    @property
+    def check_key(self) -> str:
+        return self.check or self.at.isoformat()  # a reading without a check is a check of its own
 
 
 @dataclass(frozen=True)
@@ -336,13 +343,17 @@ def manual_rule(inputs: Inputs, params: dict, at: dt.datetime) -> list[Finding]:
 
 @rule("symptoms", "最近一次随访或卡口测温发热或有症状", params=("hours",))
 def symptoms_rule(inputs: Inputs, params: dict, at: dt.datetime) -> list[Finding]:
+    """The last check decides (DOMAIN §6); a check with a fever among its readings is a fever, so a
+    normal reading taken again in the same slot does not clear it, the next slot's does."""
     window = dt.timedelta(hours=int(params["hours"]))
     recent = [r for r in inputs.readings if at - window < r.at <= at]
     if not recent:
         return []
-    last = max(recent, key=lambda r: r.at)
-    if not last.abnormal:
+    last_check = max(recent, key=lambda r: r.at).check_key
+    abnormal = [r for r in recent if r.abnormal and r.check_key == last_check]
+    if not abnormal:
         return []
+    last = max(abnormal, key=lambda r: r.at)
     found = ([f"体温{last.temperature}℃"] if last.temperature is not None else []) + list(last.symptoms)
     reason = f"{moment_text(last.at)}{last.where}：{'，'.join(found) or '异常'}"
     return [

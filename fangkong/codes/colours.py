@@ -68,6 +68,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
                 temperature=f.temperature,
                 symptoms=tuple(f.symptoms or ()),
                 where="随访",
+                check=f"{f.slot_date} {f.slot}",
             )
             for f in FollowUp.objects.filter(person=person, taken_at__gt=reading_from, taken_at__lte=until)
         ]
@@ -106,6 +107,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
             temperature=p.temperature,
             symptoms=(),
             where=f"在{p.checkpoint.name}测温",
+            check=f"passage {p.pk}",
         )
         for p in passages
     ]

@@ -321,6 +321,29 @@ def test_it_is_yellow_for_24_hours_after_a_fever_at_a_follow_up(world, people):
     assert code(li, taken + dt.timedelta(hours=24)).colour == GREEN
 
 
+def test_it_stays_yellow_when_a_fever_is_measured_again_normal_in_the_same_slot(world, people):
+    li = people["li"]
+    yesterday = timezone.now().astimezone(SHANGHAI) - dt.timedelta(days=1)
+    fever = yesterday.replace(hour=8, minute=5, second=0, microsecond=0)
+    measure = monitored(world, li, fever - dt.timedelta(days=1))
+    measure_actions.record_follow_up(
+        actor=world.county_admin, measure=measure, temperature="38.1", taken_at=fever
+    )
+    again = fever + dt.timedelta(minutes=52)
+    measure_actions.record_follow_up(
+        actor=world.county_admin, measure=measure, temperature="36.5", taken_at=again
+    )
+
+    result = code(li, again + dt.timedelta(minutes=1))
+
+    assert result.colour == YELLOW and "体温38.1℃" in reasons(result)
+    evening = fever + dt.timedelta(hours=11)  # the next slot's normal reading is the last check
+    measure_actions.record_follow_up(
+        actor=world.county_admin, measure=measure, temperature="36.6", taken_at=evening
+    )
+    assert code(li, evening + dt.timedelta(minutes=1)).colour == GREEN
+
+
 def test_it_is_yellow_for_a_symptom_and_green_after_a_normal_reading_or_a_negative_test(world, people):
     li = people["li"]
     first = timezone.now() - dt.timedelta(hours=27)  # readings 13 hours apart fall in different slots
@@ -334,7 +357,7 @@ def test_it_is_yellow_for_a_symptom_and_green_after_a_normal_reading_or_a_negati
     measure_actions.record_follow_up(
         actor=world.county_admin, measure=measure, temperature="36.5", taken_at=normal
     )
-    assert code(li, normal + dt.timedelta(minutes=1)).colour == GREEN  # only the last reading counts
+    assert code(li, normal + dt.timedelta(minutes=1)).colour == GREEN  # the last check decides
     # A fever, then a negative test sampled after it.
     fever = normal + dt.timedelta(hours=13)
     measure_actions.record_follow_up(
