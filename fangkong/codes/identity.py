@@ -61,16 +61,20 @@ def _normalized(raw: str) -> str:
         return ""
 
 
-def _check_registered_phone(person: Person, phone: str) -> None:
-    """RuleError unless `phone` is the registered person's own, or with none, one of their household's."""
+def _accepted_phones(person: Person) -> set[str]:
+    """The numbers that identify a registered person: their own, or with none, their household's."""
     own = _normalized(person.phone)
     if own:
-        accepted = {own}
-    elif person.household_id is not None:
-        others = Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
-        accepted = {_normalized(p) for p in others.values_list("phone", flat=True)} - {""}
-    else:
-        accepted = set()
+        return {own}
+    if person.household_id is None:
+        return set()
+    others = Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
+    return {_normalized(p) for p in others.values_list("phone", flat=True)} - {""}
+
+
+def _check_registered_phone(person: Person, phone: str) -> None:
+    """RuleError unless `phone` is one of `_accepted_phones(person)`."""
+    accepted = _accepted_phones(person)
     if not accepted:
         raise RuleError({"phone": NO_PHONE})
     if phone not in accepted:
@@ -136,7 +140,11 @@ def link_registry_person(identity: Identity) -> Identity:
     """An identity made before its resident was registered gets the registry person of its ID number,
     when the names agree (as identify would accept them) and no other identity has that person: otherwise
     the person's screenings and measures would not count for the colour, and a resident under quarantine
-    would show green. Returns the identity, with `person` set when it is linked."""
+    would show green. Returns the identity, with `person` set when it is linked.
+
+    Whoever made the identity gave a name and an ID number, which prove nothing alone: when their phone
+    number is not one the registry accepts for the person, the identity loses it, and so the phones that
+    remember it forget it (`identities_on_device`) until the person identifies with a registered number."""
     if identity.person_id is not None:
         return identity
     person = (
@@ -146,8 +154,9 @@ def link_registry_person(identity: Identity) -> Identity:
     )
     if person is None or person.name != identity.name or Identity.objects.filter(person=person).exists():
         return identity
-    if Identity.objects.filter(pk=identity.pk, person=None).update(person=person):
-        identity.person = person
+    phone = identity.phone if identity.phone in _accepted_phones(person) else ""
+    if Identity.objects.filter(pk=identity.pk, person=None).update(person=person, phone=phone):
+        identity.person, identity.phone = person, phone
     return identity
 
 
@@ -187,10 +196,13 @@ def device_id(request) -> str:
 
 
 def identities_on_device(request) -> list[Identity]:
-    """The identities this phone remembers, the current one first (one query)."""
+    """The identities this phone remembers, the current one first (one query, and one more for each not
+    linked to a registry person). An identity with no phone number is not shown: it was claimed with a
+    number the registry does not have for its person (link_registry_person)."""
     ids = _read_cookie(request)["ids"]
     found = {i.pk: i for i in Identity.objects.filter(pk__in=ids).select_related("person__node")}
-    return [found[i] for i in ids if i in found]
+    people = [found[i] for i in ids if i in found]
+    return [p for p in (link_registry_person(p) for p in people) if p.phone]
 
 
 def _write_cookie(response, request, device: str, ids: list[int]) -> None:

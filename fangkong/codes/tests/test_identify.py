@@ -161,3 +161,32 @@ def test_it_refuses_the_same_hole_on_a_kiosk(world, people, venues):
     assert WRONG_PHONE in response.json()["errors"]["phone"]
     assert "colour" not in response.json()
     assert not Identity.objects.filter(phone=STRANGER).exists() and not CheckIn.objects.exists()
+
+
+def test_it_forgets_on_a_phone_someone_claimed_before_the_community_registered_them(world, people):
+    number = make("371502", dt.date(1995, 2, 2), 58)
+    stranger = Client()
+    stranger.get(CODE)
+    claimed = stranger.post(ADD, {"name": "孙丽", "id_number": number, "phone": STRANGER})
+    assert claimed.status_code == 302  # nobody registered with that number yet: a visitor
+    sun = registry_actions.register_person(
+        actor=world.grid07_worker,
+        node=world.grid07,
+        household=people["h07"],
+        name="孙丽",
+        relation="other",
+        id_number=number,
+        phone="13622223333",
+    )
+    quarantined(world, sun)
+    code = stranger.get(CODE).content.decode()
+    assert "首次使用请填写本人信息" in code and "红码" not in code and "居家隔离" not in code
+    assert (
+        WRONG_PHONE
+        in stranger.post(ADD, {"name": "孙丽", "id_number": number, "phone": STRANGER}).content.decode()
+    )
+    hers = Client()
+    hers.get(CODE)
+    assert hers.post(ADD, {"name": "孙丽", "id_number": number, "phone": "13622223333"}).status_code == 302
+    assert "红码" in hers.get(CODE).content.decode()
+    assert Identity.objects.get(id_number=number).person == sun
