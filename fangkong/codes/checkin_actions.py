@@ -347,12 +347,14 @@ def write_common_scan(*, token, item: Item) -> Scanned | None:
         person = Identity.objects.select_related("person__node").get(pk=written.identity_id)
         colour = colours.colour_of(person, at=at).colour
         CheckIn.objects.filter(pk=written.id).update(colour_shown=colour)
-        if colour == Colour.RED:
-            venue = Venue.objects.select_related("node").get(pk=written.venue_id)
-            checkin = CheckIn(pk=written.id, at=at)
-            with transaction.atomic():
-                actor = user_for_token(token.raw)
-                _alert_if_red(actor=actor, checkin=checkin, person=person, colour=colour, venue=venue)
+        if colour == Colour.RED:  # not the common case: the plainly green scans never come here
+            _alert_if_red(
+                actor=user_for_token(token.raw),
+                checkin=CheckIn(pk=written.id, at=at),
+                person=person,
+                colour=colour,
+                venue=Venue.objects.select_related("node").get(pk=written.venue_id),
+            )
     return Scanned(
         id=written.id,
         client_id=client_id,
