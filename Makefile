@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address printed on venue posters' QR codes follows the one the site is served on, unless set.
+SITE_URL ?= http://$(HOST):$(PORT)
 export DJANGO_SETTINGS_MODULE := fangkong.settings
 
 .PHONY: run test check pytest pytest-postgres browser-deps lock clean bench messages
@@ -22,7 +24,7 @@ run: $(STAMP)
 	DEBUG=1 $(BIN)/fangkong migrate --no-input
 	DEBUG=1 $(BIN)/fangkong load-demo
 	@echo "Fangkong: http://$(HOST):$(PORT)/"
-	DEBUG=1 $(BIN)/fangkong runserver $(HOST):$(PORT)
+	DEBUG=1 SITE_URL=$(SITE_URL) $(BIN)/fangkong runserver $(HOST):$(PORT)
 
 # The whole suite twice: on SQLite, then on PostgreSQL when a server answers. Browser tests included
 # (Debian's Chromium from browser-deps; without it they skip, or fail when CI is set).

@@ -10,6 +10,11 @@ Rules:
   with their reasons while the valid ones are written (a kiosk that lost its network for an hour should
   not lose 200 scans for one mistyped ID number).
 
+- A check-in that shows a red code alerts at once the caretakers of the person's measure and the area of
+  the venue (measures.actions.raise_outing_alert: 居家隔离期间擅自外出), once per check-in, so a retried or
+  repeated scan raises no second alert. Only where the colour is computed: the phone and the kiosk (a
+  batch of past scans has no colour).
+
 Check-ins are not written to the audit log: they are the resident's own record, and an audit row per
 scan would keep people's whereabouts beyond the retention period that the purge enforces.
 """
@@ -22,14 +27,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.grid import scoping
-from fangkong.grid.api_auth import note_token_use
+from fangkong.grid.api_auth import note_token_use, user_for_token
 from fangkong.lib import idcard
 from fangkong.lib.errors import RuleError
 from fangkong.lib.group_commit import GroupCommit
 from fangkong.lib.phones import InvalidPhone, normalize_phone
+from fangkong.measures import actions as measure_actions
 
 from . import checkin_sql, colours, identity
-from .models import CheckIn, Identity, Venue
+from .models import CheckIn, Colour, Identity, Venue
 from .venue_queries import retention_days
 
 DUPLICATE_WINDOW = dt.timedelta(minutes=5)
@@ -63,6 +69,20 @@ def _open_checkin_near(venue: Venue, person: Identity, at: dt.datetime) -> Check
         .filter(Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=at))
         .order_by("at")
         .first()
+    )
+
+
+def _alert_if_red(*, actor, checkin: CheckIn, person: Identity, colour: str, venue: Venue) -> None:
+    """A red code at a venue: someone who should not be out (see the module's docstring)."""
+    if colour != Colour.RED or person.person_id is None:
+        return
+    measure_actions.raise_outing_alert(
+        actor=actor,
+        person=person.person,
+        at=checkin.at,
+        place=venue.node,
+        place_name=venue.name,
+        reference=f"checkin:{checkin.pk}",
     )
 
 
@@ -106,6 +126,7 @@ def check_in(
             source=source,
             colour_shown=code.colour if code is not None else "",
         )
+        _alert_if_red(actor=actor, checkin=checkin, person=person, colour=checkin.colour_shown, venue=venue)
         recorded.append(Recorded(checkin=checkin, duplicate=False, code=code))
     return recorded
 
@@ -218,6 +239,7 @@ def _record_item(
                 client_id=outcome.client_id,
                 colour_shown=colour,
             )
+            _alert_if_red(actor=actor, checkin=outcome.checkin, person=person, colour=colour, venue=venue)
     except IntegrityError:
         # The same item arrived twice at once (a retry racing the original): the other one won.
         outcome.checkin, outcome.duplicate = CheckIn.objects.get(client_id=outcome.client_id), True
@@ -325,6 +347,14 @@ def write_common_scan(*, token, item: Item) -> Scanned | None:
         person = Identity.objects.select_related("person__node").get(pk=written.identity_id)
         colour = colours.colour_of(person, at=at).colour
         CheckIn.objects.filter(pk=written.id).update(colour_shown=colour)
+        if colour == Colour.RED:  # not the common case: the plainly green scans never come here
+            _alert_if_red(
+                actor=user_for_token(token.raw),
+                checkin=CheckIn(pk=written.id, at=at),
+                person=person,
+                colour=colour,
+                venue=Venue.objects.select_related("node").get(pk=written.venue_id),
+            )
     return Scanned(
         id=written.id,
         client_id=client_id,

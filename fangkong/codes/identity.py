@@ -2,11 +2,15 @@
 
 Model: a resident identifies once on a phone with name, ID number and phone number. `identify` finds or
 creates the one `Identity` for that ID number and links the registry `Person` with the same resident ID,
-so that person's screenings and measures count for the colour. The name must match what is already known
-(the registry's name when there is a person, else the name first given): otherwise anyone who knows an ID
-number could see a stranger's colour by typing any name. Guessing the name is what the attempt limit is
-for: failures are counted per device and per address in the database (as failed logins are), so the limit
-holds across server processes.
+so that person's screenings and measures count for the colour. A name and an ID number are written in
+many ledgers, so they prove nothing alone: the phone number must match too. For a registered person it is
+the phone the community registered for them; for one registered without a phone (a child, an elder) the
+phone of a member of their household (the family adds them on their own phone); with neither, the
+community must register a phone first. For someone not registered here (a visitor) it is the phone first
+given. A phone number is never replaced by identifying: a new number is registered by the community
+(registry.update_person), and identify then takes it. The name must match what is already known too.
+Guessing is what the attempt limit is for: failures are counted per device and per address in the
+database (as failed logins are), so the limit holds across server processes.
 
 The phone remembers identities in a cookie signed with SECRET_KEY (its own salt): the ids of the family
 members identified on it, the current one first, and a random device id for the attempt limit. The
@@ -46,10 +50,42 @@ def clean_name(raw: str) -> str:
     return (raw or "").strip().replace(" ", "").replace("\u3000", "")
 
 
+WRONG_PHONE = "手机号与登记的不符，请填写在社区（村）登记的手机号；如已更换号码，请联系所在社区（村）更新"
+NO_PHONE = "登记信息中没有您的手机号，请联系所在社区（村）登记手机号后再申领"
+
+
+def _normalized(raw: str) -> str:
+    try:
+        return normalize_phone(raw) if raw else ""
+    except InvalidPhone:
+        return ""
+
+
+def _accepted_phones(person: Person) -> set[str]:
+    """The numbers that identify a registered person: their own, or with none, their household's."""
+    own = _normalized(person.phone)
+    if own:
+        return {own}
+    if person.household_id is None:
+        return set()
+    others = Person.objects.filter(household_id=person.household_id).exclude(pk=person.pk)
+    return {_normalized(p) for p in others.values_list("phone", flat=True)} - {""}
+
+
+def _check_registered_phone(person: Person, phone: str) -> None:
+    """RuleError unless `phone` is one of `_accepted_phones(person)`."""
+    accepted = _accepted_phones(person)
+    if not accepted:
+        raise RuleError({"phone": NO_PHONE})
+    if phone not in accepted:
+        raise RuleError({"phone": WRONG_PHONE})
+
+
 @transaction.atomic
 def identify(*, id_number: str, name: str, phone: str) -> Identity:
     """The Identity for this ID number, created on first use; RuleError with Chinese reasons per field.
-    Idempotent: the same details give the same identity. A new phone number replaces the old one."""
+    Idempotent: the same details give the same identity. The phone must be the registered one (see the
+    module's docstring); the identity takes the registry's number when the community changed it."""
     errors: dict[str, str] = {}
     name = clean_name(name)
     if not name:
@@ -70,6 +106,10 @@ def identify(*, id_number: str, name: str, phone: str) -> Identity:
     if person is not None and person.name != name:
         raise RuleError({"name": "姓名与身份证号不符，请核对；如有疑问请联系所在社区（村）"})
     identity = Identity.objects.filter(id_number=number).first()
+    if person is not None:
+        _check_registered_phone(person, phone)
+    elif identity is not None and identity.phone and identity.phone != phone:
+        raise RuleError({"phone": WRONG_PHONE})
     if identity is None:
         try:
             with transaction.atomic():
@@ -79,7 +119,7 @@ def identify(*, id_number: str, name: str, phone: str) -> Identity:
     if identity.name != name and person is None:
         raise RuleError({"name": "姓名与身份证号不符，请核对；如有疑问请联系所在社区（村）"})
     changed = {}
-    if identity.phone != phone:
+    if identity.phone != phone:  # checked above: the registry's (or the household's) number, or a first one
         changed["phone"] = phone
     if (
         person is not None
@@ -100,7 +140,11 @@ def link_registry_person(identity: Identity) -> Identity:
     """An identity made before its resident was registered gets the registry person of its ID number,
     when the names agree (as identify would accept them) and no other identity has that person: otherwise
     the person's screenings and measures would not count for the colour, and a resident under quarantine
-    would show green. Returns the identity, with `person` set when it is linked."""
+    would show green. Returns the identity, with `person` set when it is linked.
+
+    Whoever made the identity gave a name and an ID number, which prove nothing alone: when their phone
+    number is not one the registry accepts for the person, the identity loses it, and so the phones that
+    remember it forget it (`identities_on_device`) until the person identifies with a registered number."""
     if identity.person_id is not None:
         return identity
     person = (
@@ -110,8 +154,9 @@ def link_registry_person(identity: Identity) -> Identity:
     )
     if person is None or person.name != identity.name or Identity.objects.filter(person=person).exists():
         return identity
-    if Identity.objects.filter(pk=identity.pk, person=None).update(person=person):
-        identity.person = person
+    phone = identity.phone if identity.phone in _accepted_phones(person) else ""
+    if Identity.objects.filter(pk=identity.pk, person=None).update(person=person, phone=phone):
+        identity.person, identity.phone = person, phone
     return identity
 
 
@@ -151,10 +196,13 @@ def device_id(request) -> str:
 
 
 def identities_on_device(request) -> list[Identity]:
-    """The identities this phone remembers, the current one first (one query)."""
+    """The identities this phone remembers, the current one first (one query, and one more for each not
+    linked to a registry person). An identity with no phone number is not shown: it was claimed with a
+    number the registry does not have for its person (link_registry_person)."""
     ids = _read_cookie(request)["ids"]
     found = {i.pk: i for i in Identity.objects.filter(pk__in=ids).select_related("person__node")}
-    return [found[i] for i in ids if i in found]
+    people = [found[i] for i in ids if i in found]
+    return [p for p in (link_registry_person(p) for p in people) if p.phone]
 
 
 def _write_cookie(response, request, device: str, ids: list[int]) -> None:

@@ -2,17 +2,22 @@
 how to check in, in Chinese. As PDF (for the print shop, one page per venue, a whole node's venues in
 one file) and as PNG (to send in a WeChat group).
 
-One layout, two painters. Why these renderers (docs/decisions/0002-poster-rendering.md):
-- PDF: reportlab with its built-in CID font STSong-Light. The PDF names the font and does not embed it;
-  every PDF reader people print from (WPS, Adobe, browsers, phones) supplies a Song face for it, so the
-  server needs no font file and the file stays a few KB, with real, searchable text.
-- PNG: a picture needs glyph outlines on the server. Pillow draws with Noto Sans SC (SIL OFL), which the
-  `pylopdf-fonts-zh-cn` package ships, so a fresh machine renders Chinese without system fonts.
+One layout, two painters, one face: Noto Sans SC (SIL OFL) from the `pylopdf-fonts-zh-cn` package, so a
+fresh machine renders Chinese without system fonts. Why (docs/decisions/0002 and 0005):
+- PDF: reportlab, with the font embedded, so that any viewer or print shop shows the text, which stays
+  real, searchable text. reportlab embeds TrueType outlines only and Noto Sans SC has CFF ones, so each
+  document gets a cut of the font with just its characters, converted by fontTools (tens of KB).
+- PNG: Pillow draws with the font file itself.
 The QR code is drawn as vector rectangles in the PDF and as whole pixels in the PNG, from segno's matrix.
 """
 
+import collections
+import contextlib
 import functools
+import hashlib
 import io
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import segno
@@ -24,7 +29,7 @@ from pylopdf_fonts_zh_cn import sans_path
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from .models import Venue
@@ -151,28 +156,132 @@ def qr_modules(matrix: tuple) -> int:
 
 
 # ── PDF ──────────────────────────────────────────────────────────────────────────────────────────────
-PDF_FONT = "STSong-Light"
+# The PDF carries its font: Noto Sans SC (the PNG's face) cut down to the characters the document draws,
+# its cubic CFF outlines turned into the quadratic TrueType ones reportlab embeds (decision 0005).
+PDF_FONT_FILE_CACHE = 64  # documents' character sets whose converted cut stays in memory (~15 KB a poster)
 
 
-@functools.cache
-def _register_pdf_font() -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+class CharsPainter:
+    """Collects the characters a layout draws. It measures every text as zero wide, so no line is wrapped
+    or dropped: what it sees is all that any real painter could draw, in lines or not."""
+
+    def __init__(self):
+        self.chars: set[str] = set()
+
+    def measure(self, text: str, size: float) -> float:
+        return 0.0
+
+    def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
+        self.chars.update(text)
+
+    def rect(self, x: float, y: float, w: float, h: float, colour: str) -> None:
+        pass
+
+    def qr(self, x: float, y: float, side: float, matrix: tuple) -> None:
+        pass
+
+
+def pdf_font_name(chars: str) -> str:
+    # reportlab tells fonts apart by their PostScript name too: a cut must not share one with another.
+    return "NotoSansSC-" + hashlib.sha256(chars.encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=PDF_FONT_FILE_CACHE)
+def truetype_cut(chars: str) -> bytes:
+    """Noto Sans SC cut down to chars (sorted, each once) as a TrueType font file named pdf_font_name(chars):
+    fontTools.subset, then the fontTools otf2ttf recipe (Cu2QuPen into TTGlyphPen, within 1 font unit)."""
+    # Imported here: fontTools.subset takes a tenth of a second to import, and only posters need it.
+    from fontTools import subset
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont as OpenTypeFont
+    from fontTools.ttLib import newTable
+
+    font = OpenTypeFont(str(sans_path()), lazy=True)
+    for tag in ("GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"):
+        # Shaping and vertical tables: reportlab uses none, and subsetting them costs most of the time.
+        if tag in font:
+            del font[tag]
+    options = subset.Options(layout_features=[], hinting=False, desubroutinize=True, notdef_outline=True)
+    cutter = subset.Subsetter(options)
+    cutter.populate(text=chars)
+    cutter.subset(font)
+
+    order = font.getGlyphOrder()
+    outlines = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(outlines)
+        # CFF draws outer contours counter-clockwise, TrueType clockwise.
+        outlines[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf
+    del font["CFF "]
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, glyph in glyf.glyphs.items():
+        if hasattr(glyph, "xMin"):  # left side bearing follows the new outline's box
+            hmtx[name] = (hmtx[name][0], glyph.xMin)
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000  # the TrueType version, with the fields below
+    maxp.maxZones = 1
+    maxp.maxTwilightPoints = maxp.maxStorage = maxp.maxFunctionDefs = maxp.maxInstructionDefs = 0
+    maxp.maxStackElements = maxp.maxSizeOfInstructions = 0
+    maxp.maxComponentElements = max(len(getattr(glyph, "components", ())) for glyph in glyf.glyphs.values())
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
+    font["name"].setName(pdf_font_name(chars), 6, 3, 1, 0x409)
+    font["name"].setName(pdf_font_name(chars), 6, 1, 0, 0)
+    font.sfntVersion = "\x00\x01\x00\x00"
+    buffer = io.BytesIO()
+    font.save(buffer)
+    return buffer.getvalue()
+
+
+_pdf_fonts_lock = threading.Lock()
+_pdf_fonts_in_use: collections.Counter[str] = collections.Counter()
+
+
+@contextlib.contextmanager
+def pdf_font(text: str) -> Iterator[str]:
+    """The name under which reportlab knows, inside the block, a font that draws every character of text.
+    reportlab's font registry is global and keeps what it is given: a cut is registered while a document
+    uses it and dropped after the last one, so a server that prints many venues' posters does not grow."""
+    chars = "".join(sorted(set(text) | {" "}))  # reportlab refuses a font with an empty character map
+    data = truetype_cut(chars)  # outside the lock: the first time for these characters is the slow one
+    name = pdf_font_name(chars)
+    with _pdf_fonts_lock:
+        if not _pdf_fonts_in_use[name]:
+            pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
+        _pdf_fonts_in_use[name] += 1
+    try:
+        yield name
+    finally:
+        with _pdf_fonts_lock:
+            _pdf_fonts_in_use[name] -= 1
+            if not _pdf_fonts_in_use[name]:
+                del _pdf_fonts_in_use[name]
+                pdfmetrics.getFont(name).unregister()
 
 
 class PdfPainter:
-    def __init__(self, canvas):
+    def __init__(self, canvas, font: str):
         self.canvas = canvas
+        self.font = font
         self.page_height = A4_MM[1]
 
     def _y(self, y_mm: float) -> float:
         return (self.page_height - y_mm) * mm
 
     def measure(self, text: str, size: float) -> float:
-        return pdfmetrics.stringWidth(text, PDF_FONT, size) / mm
+        return pdfmetrics.stringWidth(text, self.font, size) / mm
 
     def text(self, x: float, baseline: float, text: str, size: float, colour: str) -> None:
         self.canvas.setFillColor(colour)
-        self.canvas.setFont(PDF_FONT, size)
+        self.canvas.setFont(self.font, size)
         self.canvas.drawCentredString(x * mm, self._y(baseline), text)
 
     def rect(self, x: float, y: float, w: float, h: float, colour: str) -> None:
@@ -187,18 +296,25 @@ class PdfPainter:
 
 def posters_pdf(venues: list[Venue]) -> bytes:
     """One A4 page per venue, in the order given."""
-    _register_pdf_font()
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
-    canvas.setTitle(_("场所码") if len(venues) != 1 else _("场所码 · {name}").format(name=venues[0].name))
-    canvas.setCreator("防控 Fangkong")
     retention_by_node: dict[int, int] = {}
+    contents = []
     for venue in venues:
         if venue.node_id not in retention_by_node:
             retention_by_node[venue.node_id] = retention_days(venue.node)
-        lay_out(content_of(venue, retention_by_node[venue.node_id]), PdfPainter(canvas))
-        canvas.showPage()
-    canvas.save()
+        contents.append(content_of(venue, retention_by_node[venue.node_id]))
+    title = _("场所码") if len(venues) != 1 else _("场所码 · {name}").format(name=venues[0].name)
+    chars = CharsPainter()
+    for content in contents:
+        lay_out(content, chars)
+    buffer = io.BytesIO()
+    with pdf_font("".join(chars.chars)) as font:
+        canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+        canvas.setTitle(title)
+        canvas.setCreator("防控 Fangkong")
+        for content in contents:
+            lay_out(content, PdfPainter(canvas, font))
+            canvas.showPage()
+        canvas.save()
     return buffer.getvalue()
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
@@ -19,6 +19,7 @@ from fangkong.registry.models import Person
 from . import rules
 from .models import (
     Alert,
+    AlertKind,
     Caretaker,
     CaretakerRole,
     FollowUp,
@@ -409,6 +410,59 @@ def record_test_result(
         outcome=outcome,
     )
     return result
+
+
+# What a person under each measure is said to have left, in an alert that they were seen out.
+LEFT = {
+    Kind.CENTRAL_QUARANTINE: "集中隔离",
+    Kind.HOME_QUARANTINE: "居家隔离",
+    Kind.HOME_MONITORING: "居家健康监测",
+    Kind.SELF_MONITORING: "自我健康监测",
+    Kind.HOSPITAL: "住院治疗",
+}
+
+
+@transaction.atomic
+def raise_outing_alert(
+    *, actor, person: Person, at: dt.datetime, place: Jurisdiction, place_name: str, reference: str
+) -> Alert | None:
+    """A person seen out while under a measure (a venue check-in that showed a red code): an alert to their
+    caretakers and area, and to the area of `place`. One per `reference` (the event that raised it), so
+    that a retried scan raises nothing more. None when the person has no active measure at `at`. `actor`
+    is who recorded the sighting (None for a resident's own phone)."""
+    measure = (
+        Measure.objects.filter(person=person, started_at__lte=at)
+        .filter(Q(released_at__isnull=True) | Q(released_at__gt=at))
+        .select_related("node")
+        .order_by("-started_at")
+        .first()
+    )
+    if measure is None or Alert.objects.filter(reference=reference).exists():
+        return None
+    local = timezone.localtime(at)
+    summary = f"{LEFT.get(measure.kind, measure.get_kind_display())}期间擅自外出：{local:%H:%M}在{place_name}扫码，显示红码"
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                person=person,
+                measure=measure,
+                kind=AlertKind.OUTING,
+                raised_at=at,
+                summary=summary[:200],
+                place=place,
+                reference=reference,
+            )
+    except IntegrityError:  # the same event raised at once from two requests: the other one won
+        return None
+    record(
+        actor=actor,
+        action=Action.CREATE,
+        target=alert,
+        node_path=measure.node.path,
+        kind=AlertKind.OUTING,
+        place=place.path,
+    )
+    return alert
 
 
 @transaction.atomic

@@ -248,12 +248,30 @@ class FollowUp(models.Model):
         return f"{self.person} {self.slot_date:%Y-%m-%d} {self.get_slot_display()} {self.temperature}℃"
 
 
+class AlertKind(models.TextChoices):
+    FEVER = "fever", _("发热或症状")
+    OUTING = "outing", _("擅自外出")
+
+
 class Alert(models.Model):
-    """Fever or a symptom at a follow-up: seen by the caretakers, the township and the county at once."""
+    """Fever or a symptom at a follow-up, or a person under a measure seen out (a red code at a venue):
+    seen by the caretakers, the township and the county at once; one seen out also by the area of the
+    place (`place`) where they were seen."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="alerts")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(_("类别"), max_length=10, choices=AlertKind.choices, default=AlertKind.FEVER)
     follow_up = models.OneToOneField(FollowUp, null=True, on_delete=models.PROTECT, related_name="alert")
+    place = models.ForeignKey(
+        Jurisdiction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("地点"),
+    )
+    # What raised it (e.g. "checkin:42"), so that the same event raises one alert however often it is sent.
+    reference = models.CharField(max_length=40, blank=True)
     raised_at = models.DateTimeField(db_index=True)
     summary = models.CharField(_("情况"), max_length=200)
     resolved_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
@@ -265,6 +283,11 @@ class Alert(models.Model):
     class Meta:
         ordering = ["-raised_at"]
         verbose_name = _("预警")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"], condition=~models.Q(reference=""), name="one_alert_per_reference"
+            )
+        ]
 
     def __str__(self):
         return f"{self.person} {self.summary}"

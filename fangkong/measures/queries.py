@@ -21,7 +21,12 @@ def screenings_visible_to(user) -> QuerySet[Screening]:
 
 
 def alerts_visible_to(user) -> QuerySet[Alert]:
-    return scoping.visible_to(user, Alert.objects.all(), path_field="measure__node__path")
+    """Alerts of people under measures in the user's area, and those of people seen out at a place in it
+    (someone under quarantine elsewhere who checks in at one of its venues)."""
+    of_people = scoping.subtree_filter(user, scoping.VIEW, "measure__node__path")
+    if of_people is None:
+        return Alert.objects.none()
+    return Alert.objects.filter(of_people | scoping.subtree_filter(user, scoping.VIEW, "place__path"))
 
 
 def sites_visible_to(user) -> QuerySet[QuarantineSite]:

@@ -137,18 +137,36 @@ def test_a_visitors_name_that_differs_is_refused_too(venues, token):
     assert not CheckIn.objects.exists()
 
 
-def test_a_new_phone_number_is_kept_as_identify_keeps_it(zhang, venues, token, statement):
+def test_a_new_phone_number_counts_once_the_community_registered_it(
+    world, people, zhang, venues, token, statement
+):
     payload = body(zhang, venues["shop"], "k-1", phone="139 0000 1111")
     not_common(token, payload)
-    answer = post(token, payload)
+    refused = post(token, payload)
+    assert refused.status_code == 422 and "手机号与登记的不符" in refused.json()["errors"]["phone"]
+    zhang.refresh_from_db()
+    assert zhang.phone == "13812345678" and not CheckIn.objects.exists()
+    person = people["zhang"]
+    registry_actions.update_person(
+        actor=world.grid07_worker,
+        person=person,
+        version=person.version,
+        name=person.name,
+        id_number=person.id_number,
+        document_type=person.document_type,
+        phone="13900001111",
+        household=people["h07"],
+        relation=person.relation,
+    )
+    answer = post(token, body(zhang, venues["shop"], "k-2", phone="139 0000 1111"))
     assert answer.status_code == 201, answer.content
-    assert "k-1" not in statement
+    assert "k-2" not in statement
     zhang.refresh_from_db()
     assert zhang.phone == "13900001111"
     assert CheckIn.objects.get().identity_id == zhang.pk
     # Known again with the new number: the next scan is the common case.
-    assert post(token, body(zhang, venues["stall"], "k-2")).status_code == 201
-    assert "k-2" in statement
+    assert post(token, body(zhang, venues["stall"], "k-3")).status_code == 201
+    assert "k-3" in statement
 
 
 def test_an_identity_not_yet_linked_to_its_registry_person_is_linked(world, people, venues, token, statement):

@@ -3,14 +3,18 @@ a decoder reads as the absolute check-in URL; the PNG is A4 at 150 dpi with a QR
 the same URL and Chinese drawn with real glyphs (not the empty boxes of a missing font)."""
 
 import io
+import re
 
 import pypdfium2
 import pytest
 import zxingcpp
 from django.test import Client
 from django.urls import reverse
+from fontTools.ttLib import TTFont
 from PIL import Image, ImageDraw
 from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
 
 from fangkong.codes import posters, venue_actions
 from fangkong.codes.models import VenueKind
@@ -61,10 +65,11 @@ def test_it_wraps_a_long_name_onto_lines_that_fit_the_page(world):
     text = PdfReader(io.BytesIO(posters.poster_pdf(shop))).pages[0].extract_text()
     assert long_name not in text  # not on one line: it would run off the page
     assert long_name in "".join(text.split())
-    measure = posters.PdfPainter(None).measure
-    lines = posters.wrap(long_name, 180, lambda s: measure(s, 30))
-    assert len(lines) > 1 and "".join(lines) == long_name
-    assert all(measure(line, 30) <= 180 for line in lines)
+    with posters.pdf_font(long_name) as font:
+        measure = posters.PdfPainter(None, font).measure
+        lines = posters.wrap(long_name, 180, lambda s: measure(s, 30))
+        assert len(lines) > 1 and "".join(lines) == long_name
+        assert all(measure(line, 30) <= 180 for line in lines)
 
 
 def test_it_puts_every_active_venue_of_a_node_in_one_pdf(world):
@@ -117,3 +122,86 @@ def test_it_serves_posters_only_inside_the_users_area(world):
     for name in ("venue_poster_pdf", "venue_poster_png"):
         assert other.get(reverse(name, args=[shop.pk])).status_code == 404
     assert other.get(reverse("venue_posters"), {"node_code": world.grid07.code}).status_code == 404
+
+
+def embedded_font_files(content: bytes) -> list[str]:
+    """The font-file keys (/FontFile, /FontFile2, /FontFile3) of every font descriptor in the PDF."""
+    found = []
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor is not None:
+                    found += [k for k in descriptor.get_object() if k.startswith("/FontFile")]
+    return found
+
+
+def test_it_embeds_a_subset_of_its_chinese_font_in_the_pdf(world):
+    # A PDF that only names its font shows no text in a viewer without Adobe's CJK fonts.
+    market = venue(world, world.grid07, "前屯村农贸市场（东门）", VenueKind.MARKET)
+    content = posters.poster_pdf(market)
+    assert "前屯村农贸市场（东门）" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
+    assert embedded_font_files(content) == ["/FontFile2"]
+    assert len(content) < 50_000  # a subset, not the 8 MB face
+
+
+def test_it_draws_every_character_with_a_glyph_of_its_own_embedded_font(world):
+    # What a viewer with no CJK font draws: the glyphs of the embedded font. Two posters made one after
+    # the other need different characters; each must carry its own, not the first one's.
+    for name in ("前屯村农贸市场（东门）", "后街菜店"):
+        content = posters.poster_pdf(venue(world, world.grid07, name, VenueKind.MARKET))
+        glyphs = embedded_glyphs(content)
+        text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+        shown = {char for char in text if not char.isspace()}
+        assert name in text and shown <= glyphs.keys()
+        outlines = [glyphs[char] for char in shown]
+        assert all(outlines) and len(set(outlines)) == len(shown)  # no empty glyph, no shared box
+
+
+def test_it_gives_documents_made_at_the_same_time_each_their_own_characters():
+    # Two print requests served at once by one process, each with a cut of the font of its own.
+    with posters.pdf_font("前屯村超市") as first, posters.pdf_font("后街菜店") as second:
+        assert first != second
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer)
+        canvas.setFont(second, 20)
+        canvas.drawString(50, 700, "后街菜店")
+        canvas.save()
+    glyphs = embedded_glyphs(buffer.getvalue())
+    outlines = [glyphs.get(char) for char in "后街菜店"]
+    assert all(outlines) and len(set(outlines)) == 4
+
+
+def test_it_leaves_no_font_registered_once_a_pdf_is_made(world):
+    # A server prints thousands of venues' posters; reportlab's registry keeps whatever it is given.
+    before = pdfmetrics.getRegisteredFontNames()
+    for name in ("甲超市", "乙饭店", "丙理发店"):
+        posters.poster_pdf(venue(world, world.grid07, name))
+    assert pdfmetrics.getRegisteredFontNames() == before
+
+
+def test_it_makes_a_pdf_of_no_pages_for_no_venues():
+    assert len(PdfReader(io.BytesIO(posters.posters_pdf([]))).pages) == 0
+
+
+def embedded_glyphs(content: bytes) -> dict[str, tuple]:
+    """Each character of the PDF's text (from the fonts' ToUnicode maps) → the points of its glyph in the
+    TrueType font embedded for it; characters drawn with a font that is not embedded are absent."""
+    glyphs = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None or "/FontFile2" not in descriptor.get_object():
+                continue
+            program = TTFont(io.BytesIO(descriptor.get_object()["/FontFile2"].get_object().get_data()))
+            code_to_glyph = program["cmap"].tables[0].cmap
+            glyf = program["glyf"]
+            to_unicode = font["/ToUnicode"].get_object().get_data().decode("ascii")
+            for code, char in re.findall(r"<([0-9A-F]{2})> <([0-9A-F]{4})>", to_unicode):
+                name = code_to_glyph.get(int(code, 16))  # None: the missing glyph (fontTools leaves it out)
+                glyph = glyf[name] if name else None
+                points = glyph.getCoordinates(glyf)[0] if glyph and glyph.numberOfContours else []
+                glyphs[chr(int(char, 16))] = tuple(tuple(point) for point in points)
+    return glyphs

@@ -26,7 +26,7 @@ from fangkong.registry.forms import add_rule_errors
 
 from .. import actions, page_queries, queries, rules, selfreport
 from ..forms import followups as forms
-from ..models import Alert, Caretaker, FollowUp, Kind, Measure, Slot
+from ..models import Alert, AlertKind, Caretaker, FollowUp, Kind, Measure, Slot
 from .keypersons import is_htmx, now_to_the_minute, posted
 
 WORKLIST = "measures/worklist.html"
@@ -221,7 +221,12 @@ def alert_list(request):
     page = Paginator(alerts, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     for alert in page:
         alert.may_act = scoping.can(request.user, scoping.WRITE, alert.measure.node)
-        alert.may_transfer = alert.may_act and alert.measure.is_active and alert.measure.kind != Kind.HOSPITAL
+        alert.may_transfer = (
+            alert.may_act
+            and alert.kind == AlertKind.FEVER  # to the fever clinic: not for someone seen out
+            and alert.measure.is_active
+            and alert.measure.kind != Kind.HOSPITAL
+        )
     return render(request, "measures/alert_list.html", {"page": page, "query": ""})
 
 
