@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grid', '0001_initial'),
-        ('measures', '0001_initial'),
+        ('measures', '0002_keep_every_follow_up_reading'),
     ]
 
     operations = [
