@@ -154,6 +154,8 @@ DIVISIONS_DIR = BASE_DIR / "data" / "divisions"
 DIVISIONS_VINTAGE = "2023"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# A search by ID or phone number is kept in the session under a token this many seconds (its pages).
+SEARCH_TOKEN_SECONDS = env_int("SEARCH_TOKEN_SECONDS", 30 * 60)
 
 # Health codes (codes/tokens.py): the QR token of a resident's code is valid this many seconds. Keys sign
 # the tokens: the first signs, all verify, so a new key goes first and the old one stays until the tokens
