@@ -45,3 +45,21 @@ def test_it_finds_a_person_by_phone_without_the_number_in_any_address(page, worl
     assert "t=" in page.url
     assert not [url for url in requested + [page.url] if "5678" in url]
     assert violations == []
+
+
+def test_it_redraws_the_register_form_for_another_document_under_the_csp(page, world):
+    violations = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(message.text),
+    )
+    log_in(page, "grid07_worker")
+    page.goto("/persons/new/")
+    expect(page.get_by_label("出生日期")).to_have_count(0)  # the resident ID decides sex and birth date
+
+    page.get_by_label("证件类型").select_option(label="护照")
+    expect(page.get_by_label("出生日期")).to_be_visible()
+    page.get_by_label("证件类型").select_option(label="居民身份证")
+    expect(page.get_by_label("出生日期")).to_have_count(0)
+
+    assert violations == []
