@@ -59,6 +59,8 @@ def test_it_redraws_the_register_form_for_another_document_under_the_csp(page, w
 
     page.get_by_label("证件类型").select_option(label="护照")
     expect(page.get_by_label("出生日期")).to_be_visible()
+    # Choose again only once htmx has settled the redrawn fields (a person is never that quick).
+    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.get_by_label("证件类型").select_option(label="居民身份证")
     expect(page.get_by_label("出生日期")).to_have_count(0)
 
