@@ -1,6 +1,7 @@
 """Settings, all from the environment. A bad value stops start-up with a message naming the variable."""
 
 import hashlib
+import ipaddress
 import os
 from pathlib import Path
 
@@ -63,7 +64,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fangkong.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "fangkong.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fangkong.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,9 +126,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Failed logins: lock a username (and, separately, an address) out after this many failures in the window.
+# Failed logins (grid/login.py), counted in the window: an account is locked from one address after
+# LOGIN_MAX_FAILURES there (so a stranger elsewhere cannot lock a colleague out), an address after four
+# times that over any accounts, and an account from everywhere after LOGIN_ACCOUNT_MAX_FAILURES: guessing
+# spread over many addresses gets at most that many tries per window (with passwords of 10+ characters
+# checked against the common ones, far too few), while a colleague is never locked out by a few strangers.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_ACCOUNT_MAX_FAILURES = env_int("LOGIN_ACCOUNT_MAX_FAILURES", 100)
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: the client
+# is the right-most address in it that is not one of them. Empty: REMOTE_ADDR is the client. The proxy
+# must also set X-Forwarded-Proto (https) for Django to know the request was secure.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise RuntimeError(f"TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}") from None
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -135,6 +154,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Strict-Transport-Security (fangkong/middleware.py) when SECURE_COOKIES is on; 0 sends none.
+HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -154,6 +175,8 @@ DIVISIONS_DIR = BASE_DIR / "data" / "divisions"
 DIVISIONS_VINTAGE = "2023"
 
 PAGE_SIZE = env_int("PAGE_SIZE", 50)
+# A search by ID or phone number is kept in the session under a token this many seconds (its pages).
+SEARCH_TOKEN_SECONDS = env_int("SEARCH_TOKEN_SECONDS", 30 * 60)
 
 # Health codes (codes/tokens.py): the QR token of a resident's code is valid this many seconds. Keys sign
 # the tokens: the first signs, all verify, so a new key goes first and the old one stays until the tokens

@@ -73,6 +73,46 @@ def _check_membership(actor, node: Jurisdiction, role: str) -> None:
         raise RuleError({"node": "只能在本辖区内设置账号"}, code="forbidden")
 
 
+def _check_new_account(username: str, full_name: str, password: str) -> None:
+    User = get_user_model()
+    errors = {}
+    if not re.match(r"^[A-Za-z0-9_.@-]{3,150}$", username):
+        errors["username"] = "用户名应为3至150位字母、数字或 _ . @ -"
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = "用户名已被使用"
+    if not (full_name or "").strip():
+        errors["full_name"] = "姓名不能为空"
+    try:
+        validate_password(password, User(username=username, first_name=full_name))
+    except ValidationError as exc:
+        errors["password"] = "；".join(exc.messages)
+    if errors:
+        raise RuleError(errors)
+
+
+@transaction.atomic
+def create_admin(*, username: str, full_name: str, password: str, node: Jurisdiction):
+    """The administrator of a node, made from the command line by whoever runs the server: the first
+    account of an installation has nobody above it to create it (the audit row has no actor)."""
+    username = (username or "").strip()
+    if node.level not in ROLE_LEVELS[Role.ADMIN]:
+        raise RuleError({"node": f"{Level(node.level).label}一级不设管理员，请选择县（区）或乡镇（街道）"})
+    _check_new_account(username, full_name, password)
+    User = get_user_model()
+    user = User.objects.create_user(username=username, password=password, first_name=full_name.strip()[:150])
+    Membership.objects.create(user=user, node=node, role=Role.ADMIN)
+    record(
+        actor=None,
+        action=Action.USER_CHANGE,
+        target=user,
+        node_path=node.path,
+        change="create_admin",
+        role=Role.ADMIN,
+        via="command line",
+    )
+    return user
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -89,19 +129,7 @@ def create_user(
     if not scoping.can(actor, scoping.MANAGE_USERS, node):  # before the checks that tell which names exist
         raise RuleError({"node": "只能在本辖区内设置账号"}, code="forbidden")
     username = (username or "").strip()
-    errors = {}
-    if not re.match(r"^[A-Za-z0-9_.@-]{3,150}$", username):
-        errors["username"] = "用户名应为3至150位字母、数字或 _ . @ -"
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = "用户名已被使用"
-    if not (full_name or "").strip():
-        errors["full_name"] = "姓名不能为空"
-    try:
-        validate_password(password, User(username=username))
-    except ValidationError as exc:
-        errors["password"] = "；".join(exc.messages)
-    if errors:
-        raise RuleError(errors)
+    _check_new_account(username, full_name, password)
     _check_membership(actor, node, role)
     user = User.objects.create_user(username=username, password=password, first_name=full_name.strip()[:150])
     Membership.objects.create(user=user, node=node, role=role)

@@ -2,6 +2,7 @@
 messages are put back on the form with `add_rule_errors`."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.errors import RuleError
@@ -17,6 +18,24 @@ def add_rule_errors(form: forms.Form, exc: RuleError) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
+def name_length_limits(form: forms.Form) -> None:
+    """Too long an entry is told with the field's name and its limit (姓名不能超过50个字), not
+    Django's stock sentence that names no field."""
+    for field in form.fields.values():
+        if getattr(field, "max_length", None):
+            field.error_messages["max_length"] = format_lazy(
+                _("{label}不能超过{limit}个字（现有%(show_value)d个）"),
+                label=field.label,
+                limit=field.max_length,
+            )
+
+
+class Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        name_length_limits(self)
+
+
 class NodeChoiceField(forms.ModelChoiceField):
     """A node picked from a scoped queryset, indented by level so the tree shows in a plain select."""
 
@@ -24,12 +43,12 @@ class NodeChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - 2, 0) + f"{obj.name}（{Level(obj.level).label}）"
 
 
-class GridForm(forms.Form):
+class GridForm(Form):
     local_code = forms.CharField(label=_("网格编号"), max_length=8, help_text=_("1至8位数字或字母，如 07"))
     name = forms.CharField(label=_("网格名称"), max_length=100)
 
 
-class GridImportForm(forms.Form):
+class GridImportForm(Form):
     file = forms.FileField(
         label=_("网格表（.xlsx 或 .csv）"),
         help_text=_("列：村（社区）代码、网格编号、网格名称"),
@@ -44,7 +63,7 @@ class GridImportForm(forms.Form):
         return upload
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(Form):
     node = NodeChoiceField(label=_("辖区"), queryset=None, to_field_name="code")
     role = forms.ChoiceField(label=_("角色"), choices=[("", "---------"), *Role.choices])
 
@@ -68,7 +87,7 @@ class UserCreateForm(MembershipForm):
         return cleaned
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(Form):
     password = forms.CharField(label=_("新密码"), widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label=_("再次输入新密码"), widget=forms.PasswordInput, strip=False)
 
@@ -79,5 +98,5 @@ class PasswordResetForm(forms.Form):
         return cleaned
 
 
-class TokenForm(forms.Form):
+class TokenForm(Form):
     name = forms.CharField(label=_("用途"), max_length=100, help_text=_("如：村卫生室平板"))

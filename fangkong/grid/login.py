@@ -1,6 +1,9 @@
-"""Rate-limited login. Failures are counted per username and per address in the database, so the
-lock-out holds across server processes and restarts. A locked-out username is refused even with the
-right password, and the answer does not tell whether the username exists."""
+"""Rate-limited login. Failures are counted in the database, so the lock-out holds across server
+processes and restarts. A username is locked out from the address that failed for it (a stranger
+elsewhere cannot lock a colleague out), an address that fails for many usernames is locked out, and a
+username failed at from many addresses is locked out everywhere past a high ceiling (settings.py says
+why). Locked out, even the right password is refused, and the answer does not tell whether the username
+exists. The address is the client's, read through trusted proxies (fangkong.middleware)."""
 
 import datetime as dt
 
@@ -22,9 +25,12 @@ ADDRESS_FACTOR = 4
 def is_locked_out(username: str, ip: str | None) -> bool:
     since = timezone.now() - dt.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
     recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username__iexact=username).count() >= settings.LOGIN_MAX_FAILURES:
+    of_username = recent.filter(username__iexact=username)
+    if of_username.filter(ip=ip).count() >= settings.LOGIN_MAX_FAILURES:
         return True
-    return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_MAX_FAILURES * ADDRESS_FACTOR
+    if bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_MAX_FAILURES * ADDRESS_FACTOR:
+        return True
+    return of_username.count() >= settings.LOGIN_ACCOUNT_MAX_FAILURES
 
 
 class RateLimitedAuthenticationForm(AuthenticationForm):
@@ -51,6 +57,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
             LoginFailure.objects.create(username=username[:150], ip=ip or None)
             record(actor=None, action=Action.LOGIN_FAILED, request=self.request, username=username)
             raise
-        LoginFailure.objects.filter(username__iexact=username).delete()
+        # Only this address's failures are forgotten: a login here says nothing about guesses elsewhere.
+        LoginFailure.objects.filter(username__iexact=username, ip=ip or None).delete()
         record(actor=self.get_user(), action=Action.LOGIN, request=self.request)
         return cleaned

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("tree/", views.tree, name="tree"),
     path("tree/<str:code>/", views.tree_node, name="tree_node"),
     path("tree/<str:village_code>/grids/new/", views.grid_create, name="grid_create"),

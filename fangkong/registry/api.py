@@ -25,6 +25,7 @@ from .schemas import (
     PersonIn,
     PersonOut,
     PersonPageOut,
+    PersonSearchIn,
     PersonUpdateIn,
     RevealOut,
     VerifyIn,
@@ -113,8 +114,23 @@ def update_household(request, household_id: Id, payload: HouseholdUpdateIn):
 # Persons
 
 
-@router.get("/persons", response={200: PersonPageOut, **READ_ERRORS}, summary="人员列表与查找")
+@router.get("/persons", response={200: PersonPageOut, **READ_ERRORS}, summary="人员列表与按姓名查找")
 def list_persons(request, filters: Query[PersonFilterIn]):
+    if queries.holds_number(filters.q):  # a number in a URL ends up in access logs
+        raise RuleError({"q": "按证件号或电话查找请用 POST /api/v1/persons/search（号码放在请求体中）"})
+    return _search_persons(request, filters)
+
+
+@router.post(
+    "/persons/search",
+    response={200: PersonPageOut, **READ_ERRORS},
+    summary="查找人员（可按证件号或电话，号码放在请求体中）",
+)
+def search_persons(request, filters: PersonSearchIn):
+    return _search_persons(request, filters)
+
+
+def _search_persons(request, filters: PersonFilterIn):
     persons = queries.search_persons(
         request.auth,
         text=filters.q,

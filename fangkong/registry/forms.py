@@ -5,6 +5,7 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.grid.forms import name_length_limits
 from fangkong.grid.models import Level
 from fangkong.lib.errors import RuleError
 
@@ -48,6 +49,7 @@ class Form(forms.Form):
             else:
                 message = format_lazy(_("{label}不能为空"), label=field.label)
             field.error_messages["required"] = message
+        name_length_limits(self)
 
     def chosen(self, name: str) -> str:
         """The raw value of a field as submitted (bound) or prefilled (initial), for dependent choices."""

@@ -66,6 +66,12 @@ def search_filter(text: str) -> Q:
     return Q(name__contains=text)
 
 
+def holds_number(text: str) -> bool:
+    """Whether a search holds digits of an ID or phone number (four or more): such a search is kept
+    out of addresses and access logs."""
+    return sum(char.isdigit() for char in text) >= 4
+
+
 def search_persons(
     user, *, text: str = "", node_code: str = "", verification: str = "", sex: str = ""
 ) -> QuerySet[Person]:

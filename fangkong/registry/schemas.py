@@ -72,10 +72,18 @@ class HouseholdPageOut(Schema):
 
 
 class PersonFilterIn(PageIn):
-    q: text(50, description="姓名、拼音、首字母，或证件号/电话后4位") = ""
+    q: text(
+        50, description="姓名、拼音或首字母；证件号、电话（含4位及以上数字）请用 POST /persons/search"
+    ) = ""
     node: Code | None = Field(None, description="只列该辖区及其下级")
     verification: Verification | None = None
     sex: Sex | None = None
+
+
+class PersonSearchIn(PersonFilterIn):
+    """The same filters in a request body, so that a number searched for stays out of URLs and logs."""
+
+    q: text(50, description="姓名、拼音、首字母，证件号或电话（完整或后4位）") = ""
 
 
 class _PersonFields(Schema):

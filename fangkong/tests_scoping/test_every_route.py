@@ -33,6 +33,7 @@ GRID07_MARKERS = ["张伟", "李秀英", "前屯村七组12号", "第七网格",
 # Routes that answer without a login, and why.
 PUBLIC = {
     "login": "the login page",
+    "favicon": "the site's icon: a redirect to a static file",
     "selfreport": "a resident's follow-up page, reached by a signed link; the token is the access check",
     "set_language": "switching the language before logging in",
     "openapi-json": "the API schema: no data",

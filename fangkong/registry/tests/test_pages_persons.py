@@ -68,7 +68,7 @@ def test_it_registers_a_household_and_a_person_then_finds_them(client, world):
         "13812345678",
     )
     for text in ["zhangwei", "zw", id_number[-4:], "5678", "张伟"]:
-        found = client.get("/persons/", {"text": text})
+        found = client.post("/persons/", {"text": text})
         assert list(found.context["page"]) == [person], text
         assert "张伟" in html(found)
     assert list(client.get("/persons/", {"text": "lxy"}).context["page"]) == []
