@@ -124,13 +124,22 @@ def returnees_rejected(request, token: str):
 
 
 def returnees_export(request):
-    """Without ?node= the form; with it the file (?full=1 for unmasked numbers, if allowed)."""
+    """Without ?node= the form; with it the file (?full=1 for unmasked numbers, if allowed). An empty
+    choice is a form error; a node that is not the user's is a 404 like any other."""
     nodes = (
         scoping.visible_jurisdictions(request.user).filter(level__in=EXPORT_LEVELS).select_related("parent")
     )
     can_reveal = bool(scoping.nodes_with(request.user, scoping.REVEAL))
-    if "node" not in request.GET:
-        form = ReturneeExportForm(nodes=nodes, can_reveal=can_reveal)
+    own = [n for n in scoping.nodes_with(request.user) if n.level in EXPORT_LEVELS]
+    initial = {"node": own[0].code} if len(own) == 1 else {}
+    if not request.GET.get("node"):
+        form = ReturneeExportForm(
+            request.GET if "node" in request.GET else None,
+            initial=initial,
+            nodes=nodes,
+            can_reveal=can_reveal,
+        )
+        form.is_valid()
         return render(request, "imports/returnees_export.html", {"form": form})
     node = scoping.access_jurisdiction(request.user, request.GET["node"])
     try:
