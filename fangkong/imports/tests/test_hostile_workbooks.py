@@ -14,7 +14,8 @@ from fangkong.imports.reading import read_table
 from fangkong.lib.errors import RuleError
 from fangkong.measures.ledgers import REQUIRED, RETURNEE_COLUMNS
 
-from .sheets import id_number, row, workbook as make_workbook
+from .sheets import id_number, row
+from .sheets import workbook as make_workbook
 
 MB = 1024 * 1024
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
