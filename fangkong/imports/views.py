@@ -66,13 +66,14 @@ def returnees_preview(request, token: str):
         context.update(summary=upload.result, plan=upload.plan)
     else:
         try:
-            result = ledgers.import_returnees(
-                actor=request.user,
-                node=node,
-                data=uploads.upload_data(upload),
-                filename=upload.filename,
-                dry_run=True,
-            )
+            with uploads.read_once(upload):
+                result = ledgers.import_returnees(
+                    actor=request.user,
+                    node=node,
+                    data=uploads.upload_data(upload),
+                    filename=upload.filename,
+                    dry_run=True,
+                )
         except RuleError as exc:
             context["error"] = "；".join(exc.errors.values())
         else:
@@ -92,13 +93,14 @@ def returnees_confirm(request, token: str):
     upload, node = _upload_and_node(request, token)
     if upload.result is None:  # a second click shows the first result, it does not import again
         try:
-            result = ledgers.import_returnees(
-                actor=request.user,
-                node=node,
-                data=uploads.upload_data(upload),
-                filename=upload.filename,
-                request=request,
-            )
+            with uploads.read_once(upload):
+                result = ledgers.import_returnees(
+                    actor=request.user,
+                    node=node,
+                    data=uploads.upload_data(upload),
+                    filename=upload.filename,
+                    request=request,
+                )
         except RuleError as exc:
             messages.error(request, "；".join(exc.errors.values()))
             return redirect("imports_returnees_preview", token=token)
@@ -114,7 +116,10 @@ def returnees_confirm(request, token: str):
 def returnees_rejected(request, token: str):
     upload, _node = _upload_and_node(request, token)
     try:
-        content = ledgers.rejected_rows_workbook(data=uploads.upload_data(upload), filename=upload.filename)
+        with uploads.read_once(upload):
+            content = ledgers.rejected_rows_workbook(
+                data=uploads.upload_data(upload), filename=upload.filename
+            )
     except RuleError:
         content = None
     if content is None:
