@@ -2,6 +2,7 @@
 integrations. Errors are machine-readable: {"code": "...", "message": "...", "errors": {field: reason}}."""
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -129,6 +130,25 @@ def unauthenticated(request, exc):
     return api.create_response(
         request, {"code": "unauthenticated", "message": "请先登录或提供有效令牌"}, status=401
     )
+
+
+# Seconds a client is asked to wait when SQLite is locked: an import pauses between its chunks far
+# more often than that.
+RETRY_AFTER = 2
+
+
+@api.exception_handler(OperationalError)
+def database_busy(request, exc: OperationalError):
+    # SQLite allows one writer: when another write (a long import, a purge) holds the lock past the
+    # busy timeout, the client is told to retry, in JSON like any other error. Anything else is a fault.
+    if "locked" not in str(exc) and "busy" not in str(exc):
+        raise exc
+    message = "数据库正忙（有其他写入正在进行），请稍后重试"
+    response = api.create_response(
+        request, {"code": "busy", "message": message, "errors": {"__all__": message}}, status=503
+    )
+    response["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 # Routers register themselves here; keep the list in one place so the schema is complete.

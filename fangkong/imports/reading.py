@@ -3,9 +3,15 @@ columns by their common names and variants, report unknown ones, and drop the ro
 (blank rows, pre-numbered empty rows, 合计 rows, signature lines, notes, a header repeated on each
 printed page). Which columns a ledger has is the ledger's business (see measures/ledgers.py)."""
 
+import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from fangkong.lib.errors import RuleError
 
@@ -85,11 +91,77 @@ class Table:
         return self.headers[index] if index is not None else self.labels.get(key, key)
 
 
+# Where the table read from the file in hand is kept, when the caller keeps one (an upload: read once,
+# then its preview reloads, the confirm and the rejected-rows download take the table kept).
+_KEPT: ContextVar[Path | None] = ContextVar("kept_table", default=None)
+
+
+@contextmanager
+def kept_in(path: Path):
+    """Within this block read_table keeps what it reads in `path` (JSON, private to the server account)
+    and reads it from there next time; for a file that does not change, like an upload."""
+    token = _KEPT.set(path)
+    try:
+        yield
+    finally:
+        _KEPT.reset(token)
+
+
 def read_table(
     data: bytes, filename: str, columns: Sequence[Column], *, required: Sequence[str] = ()
 ) -> Table:
     """The table of the first sheet whose header names the most known columns. RuleError (field
     "file") when no sheet has the required columns."""
+    path = _KEPT.get()
+    if path is None:
+        return _read_table(data, filename, columns, required)
+    key = hashlib.sha256(
+        json.dumps([[asdict(c) for c in columns], list(required), len(data)], ensure_ascii=False).encode()
+    ).hexdigest()
+    kept = _load_kept(path, key)
+    if kept is not None:
+        if "error" in kept:
+            raise RuleError(kept["error"])
+        return _table_from(kept["table"])
+    try:
+        table = _read_table(data, filename, columns, required)
+    except RuleError as exc:
+        _keep(path, {"key": key, "error": exc.errors})
+        raise
+    _keep(path, {"key": key, "table": asdict(table)})
+    return table
+
+
+def _load_kept(path: Path, key: str) -> dict | None:
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"), object_hook=_decode)
+    except (OSError, ValueError):
+        return None
+    return kept if isinstance(kept, dict) and kept.get("key") == key else None
+
+
+def _keep(path: Path, content: dict) -> None:
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(content, ensure_ascii=False, default=_encode), encoding="utf-8")
+
+
+def _encode(value):
+    if isinstance(value, dt.datetime):  # the only cell value JSON has no type for
+        return {"$datetime": value.isoformat()}
+    raise TypeError(type(value).__name__)
+
+
+def _decode(obj: dict):
+    return dt.datetime.fromisoformat(obj["$datetime"]) if obj.keys() == {"$datetime"} else obj
+
+
+def _table_from(kept: dict) -> Table:
+    kept["header_rows"] = tuple(kept["header_rows"])
+    kept["rows"] = [Row(**r) for r in kept["rows"]]
+    return Table(**kept)
+
+
+def _read_table(data: bytes, filename: str, columns: Sequence[Column], required: Sequence[str]) -> Table:
     names = ColumnNames(columns)
     book = Book(data, filename)
     best = None  # (score, sheet index, header rows)

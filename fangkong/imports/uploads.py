@@ -14,6 +14,8 @@ from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 
+from .reading import kept_in
+
 KEEP_FOR = dt.timedelta(days=3)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -38,6 +40,12 @@ def directory() -> Path:
 def _paths(token: str) -> tuple[Path, Path]:
     base = directory()
     return base / f"{token}.json", base / f"{token}.data"
+
+
+def read_once(upload: Upload):
+    """A block within which the upload's table is read from the file once, then kept beside it: a
+    preview reload, the confirm and the rejected rows do not parse the workbook again."""
+    return kept_in(directory() / f"{upload.token}.table.json")
 
 
 def save_upload(*, user, node_code: str, filename: str, data: bytes) -> Upload:

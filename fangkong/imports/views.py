@@ -66,13 +66,14 @@ def returnees_preview(request, token: str):
         context.update(summary=upload.result, plan=upload.plan)
     else:
         try:
-            result = ledgers.import_returnees(
-                actor=request.user,
-                node=node,
-                data=uploads.upload_data(upload),
-                filename=upload.filename,
-                dry_run=True,
-            )
+            with uploads.read_once(upload):
+                result = ledgers.import_returnees(
+                    actor=request.user,
+                    node=node,
+                    data=uploads.upload_data(upload),
+                    filename=upload.filename,
+                    dry_run=True,
+                )
         except RuleError as exc:
             context["error"] = "；".join(exc.errors.values())
         else:
@@ -92,13 +93,14 @@ def returnees_confirm(request, token: str):
     upload, node = _upload_and_node(request, token)
     if upload.result is None:  # a second click shows the first result, it does not import again
         try:
-            result = ledgers.import_returnees(
-                actor=request.user,
-                node=node,
-                data=uploads.upload_data(upload),
-                filename=upload.filename,
-                request=request,
-            )
+            with uploads.read_once(upload):
+                result = ledgers.import_returnees(
+                    actor=request.user,
+                    node=node,
+                    data=uploads.upload_data(upload),
+                    filename=upload.filename,
+                    request=request,
+                )
         except RuleError as exc:
             messages.error(request, "；".join(exc.errors.values()))
             return redirect("imports_returnees_preview", token=token)
@@ -114,7 +116,10 @@ def returnees_confirm(request, token: str):
 def returnees_rejected(request, token: str):
     upload, _node = _upload_and_node(request, token)
     try:
-        content = ledgers.rejected_rows_workbook(data=uploads.upload_data(upload), filename=upload.filename)
+        with uploads.read_once(upload):
+            content = ledgers.rejected_rows_workbook(
+                data=uploads.upload_data(upload), filename=upload.filename
+            )
     except RuleError:
         content = None
     if content is None:
@@ -124,13 +129,22 @@ def returnees_rejected(request, token: str):
 
 
 def returnees_export(request):
-    """Without ?node= the form; with it the file (?full=1 for unmasked numbers, if allowed)."""
+    """Without ?node= the form; with it the file (?full=1 for unmasked numbers, if allowed). An empty
+    choice is a form error; a node that is not the user's is a 404 like any other."""
     nodes = (
         scoping.visible_jurisdictions(request.user).filter(level__in=EXPORT_LEVELS).select_related("parent")
     )
     can_reveal = bool(scoping.nodes_with(request.user, scoping.REVEAL))
-    if "node" not in request.GET:
-        form = ReturneeExportForm(nodes=nodes, can_reveal=can_reveal)
+    own = [n for n in scoping.nodes_with(request.user) if n.level in EXPORT_LEVELS]
+    initial = {"node": own[0].code} if len(own) == 1 else {}
+    if not request.GET.get("node"):
+        form = ReturneeExportForm(
+            request.GET if "node" in request.GET else None,
+            initial=initial,
+            nodes=nodes,
+            can_reveal=can_reveal,
+        )
+        form.is_valid()
         return render(request, "imports/returnees_export.html", {"form": form})
     node = scoping.access_jurisdiction(request.user, request.GET["node"])
     try:

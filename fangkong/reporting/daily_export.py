@@ -9,7 +9,6 @@ import io
 from django.db.models import Min, Q
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -18,6 +17,7 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.imports.values import format_date
+from fangkong.imports.writing import write_only_cell
 from fangkong.lib.errors import RuleError
 from fangkong.measures.rules import SHANGHAI
 
@@ -155,19 +155,14 @@ def _workbook(title: str, line: str, headers: list[str], rows) -> tuple[bytes, i
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "C4"
 
-    def styled(value, **style):
-        cell = WriteOnlyCell(sheet, value=value)
-        for name, setting in style.items():
-            setattr(cell, name, setting)
-        return cell
-
-    sheet.append([styled(title, font=Font(bold=True, size=14))])
-    sheet.append([line])
+    sheet.append([write_only_cell(sheet, title, font=Font(bold=True, size=14))])
+    sheet.append([write_only_cell(sheet, line)])
     wrap = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.append([styled(name, font=Font(bold=True), alignment=wrap) for name in headers])
+    sheet.append([write_only_cell(sheet, name, font=Font(bold=True), alignment=wrap) for name in headers])
     count = 0
     for row in rows:
-        sheet.append(row)
+        # Notes and labels are typed by people: every cell as text or number, never a formula.
+        sheet.append([write_only_cell(sheet, value) for value in row])
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

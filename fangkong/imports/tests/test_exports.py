@@ -230,3 +230,18 @@ def test_the_temperature_sheet_is_scoped_and_audited(client, world, monitored, t
 def test_a_fever_at_a_follow_up_shows_as_symptoms_in_the_ledger(client, world, monitored):
     sheet = read_back(export(client, world.grid07_worker, world.grid07).content)
     assert [(r[1], r[9]) for r in sheet[3:]] == [("张伟", "有")]
+
+
+@pytest.mark.django_db
+def test_the_export_form_picks_the_users_only_node_and_refuses_an_empty_choice_with_a_form_error(
+    client, world, ledgers
+):
+    client.force_login(world.grid07_worker)
+    form = client.get(reverse("export_returnees")).context["form"]
+    assert form["node"].value() == world.grid07.code
+    response = client.get(reverse("export_returnees"), {"node": ""})
+    assert response.status_code == 200 and "attachment" not in response.get("Content-Disposition", "")
+    assert response.context["form"].errors["node"] == ["请选择辖区"]
+    assert "请选择辖区" in response.content.decode()
+    client.force_login(world.township_admin)
+    assert client.get(reverse("export_returnees")).context["form"]["node"].value() == world.township.code

@@ -119,3 +119,42 @@ def test_it_purges_uploads_after_a_few_days(worker, world, uploads_in_tmp):
 def test_anonymous_visitors_are_sent_to_log_in(client):
     for url in (reverse("imports_returnees"), reverse("export_returnees")):
         assert client.get(url).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_upload_is_parsed_once_whatever_the_reloads_confirm_and_download(
+    worker, world, uploads_in_tmp, monkeypatch
+):
+    from fangkong.imports import workbook as workbook_module
+
+    opened = []
+    real = workbook_module.Book.__init__
+
+    def counting(self, *args, **kwargs):
+        opened.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(workbook_module.Book, "__init__", counting)
+    token = upload(worker, world).url.rstrip("/").rsplit("/", 1)[-1]
+    for _ in range(3):
+        assert "第 4 行" in worker.get(reverse("imports_returnees_preview", args=[token])).content.decode()
+    assert worker.get(reverse("imports_returnees_rejected", args=[token])).status_code == 200
+    worker.post(reverse("imports_returnees_confirm", args=[token]))
+    assert len(opened) == 1
+    assert list(Person.objects.values_list("name", flat=True)) == ["张三"]
+    assert oct(next(uploads_in_tmp.glob("*.table.json")).stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.django_db
+def test_a_file_that_cannot_be_read_is_tried_once_and_its_reason_kept(worker, world, monkeypatch):
+    from fangkong.imports import workbook as workbook_module
+
+    opened = []
+    real = workbook_module.Book.__init__
+    monkeypatch.setattr(
+        workbook_module.Book, "__init__", lambda self, *a, **k: opened.append(1) or real(self, *a, **k)
+    )
+    response = upload(worker, world, data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64, name="old.xls")
+    for _ in range(2):
+        assert "另存为" in worker.get(response.url).content.decode()
+    assert len(opened) == 1

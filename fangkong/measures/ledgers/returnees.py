@@ -2,13 +2,14 @@
 write; someone registered elsewhere keeps their node), a screening (reason arrival) matched by (person,
 arrival date) through `Screening.source_key` so that a re-import creates nothing, and a measure when
 the 管控措施 column names one, with the planned end `start_measure` would compute. Everything is
-worked out with a handful of queries and written with bulk inserts in one transaction, with one audit
-row for the import: 10,000 rows in a few seconds."""
+worked out with a handful of queries and written with bulk inserts, with one audit row for the
+import: in one transaction, or on SQLite in short chunks that are undone if the import does not finish
+(fangkong.imports.batches). 10,000 rows in a few seconds."""
 
 import datetime as dt
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Membership, Role
+from fangkong.imports.batches import Writer
 from fangkong.imports.reading import read_table
 from fangkong.imports.results import ImportResult
 from fangkong.imports.values import compact, format_date
@@ -329,52 +331,50 @@ class _Import:
             self._staff[node.pk] = index
         return self._staff[node.pk]
 
-    def write(self) -> None:
-        """Everything at once, in the caller's transaction."""
+    def write(self, writer: Writer) -> None:
+        """Everything, through the writer: in one transaction, or in chunks it can undo (SQLite)."""
         new_addresses = [a for a, h in self.households.items() if h is None]
-        for household in Household.objects.bulk_create(
+        for household in writer.create(
+            Household,
             [
                 Household(
                     node=self.node, address=a, address_key=natural_key(a), dwelling_type=DwellingType.OTHER
                 )
                 for a in new_addresses
             ],
-            batch_size=500,
         ):
             self.households[household.address] = household
         for r, person in self.new_people:
             person.household = self.households.get(r.address)
             person.created_at = self.now
-        Person.objects.bulk_create([p for _, p in self.new_people], batch_size=500)
-        Residence.objects.bulk_create(
+        writer.create(Person, [p for _, p in self.new_people])
+        writer.create(
+            Residence,
             [
                 Residence(
                     person=p, node=p.node, household=p.household, started_at=self.now, recorded_by=self.actor
                 )
                 for _, p in self.new_people
             ],
-            batch_size=500,
         )
-        Person.objects.bulk_update(
-            self.changed_people, ["phone", "phone_last4", "version", "updated_at"], batch_size=500
-        )
+        writer.update(Person, self.changed_people, ["phone", "phone_last4", "version", "updated_at"])
         for _, screening in self.new_screenings:
             screening.source_key = source_key(screening.person.pk, screening.arrived_on)
-        Screening.objects.bulk_create([s for _, s in self.new_screenings], batch_size=500)
-        Screening.objects.bulk_update(
+        writer.create(Screening, [s for _, s in self.new_screenings])
+        writer.update(
+            Screening,
             self.changed_screenings,
             ["origin_text", "origin_province", "origin_city", "origin_county", "departed_on"]
             + ["transport", "trip_number", "route", "notes"],
-            batch_size=500,
         )
-        Measure.objects.bulk_create([m for _, _, m, _ in self.new_measures], batch_size=500)
-        Caretaker.objects.bulk_create(
+        writer.create(Measure, [m for _, _, m, _ in self.new_measures])
+        writer.create(
+            Caretaker,
             [
                 Caretaker(measure=m, user=u, role=role)
                 for _, _, m, people in self.new_measures
                 for u, role in people
             ],
-            batch_size=500,
         )
 
 
@@ -405,26 +405,31 @@ def import_returnees(
     if strict and result.rejected:
         result.refused = f"有{len(result.rejected_rows)}行未通过校验，按 --strict 要求未写入任何数据"
         return result
+    writer = Writer(ledger=LEDGER, actor=actor, node_path=node.path)
     try:
-        # Worked out inside the transaction too, so that what it matched is what it writes over.
-        with transaction.atomic():
+        # In one transaction the plan is worked out inside it, so that what it matched is what it writes
+        # over. In chunks (SQLite) it is worked out before taking the write lock; someone registering the
+        # same ID number meanwhile fails a chunk on the unique number, and the batch is undone.
+        with writer.writing():
             plan = _Import(actor=actor, node=node, returnees=returnees, result=result, now=now)
-            plan.write()
-            record(
-                actor=actor,
-                action=Action.IMPORT,
-                target=node,
-                node_path=node.path,
-                request=request,
-                ledger=LEDGER,
-                filename=filename[:200],
-                rows=result.rows,
-                created=result.created,
-                updated=result.updated,
-                unchanged=result.unchanged,
-                rejected=len(result.rejected_rows),
-                screenings=len(plan.new_screenings),
-                measures=len(plan.new_measures),
+            plan.write(writer)
+            writer.finish(
+                lambda: record(
+                    actor=actor,
+                    action=Action.IMPORT,
+                    target=node,
+                    node_path=node.path,
+                    request=request,
+                    ledger=LEDGER,
+                    filename=filename[:200],
+                    rows=result.rows,
+                    created=result.created,
+                    updated=result.updated,
+                    unchanged=result.unchanged,
+                    rejected=len(result.rejected_rows),
+                    screenings=len(plan.new_screenings),
+                    measures=len(plan.new_measures),
+                )
             )
     except IntegrityError:
         raise RuleError(
