@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from .models import Level
 
@@ -66,13 +66,24 @@ def _written_date(value):
     else:
         raise ValueError("日期格式不正确，如 2022-03-01 或 2022年3月1日")
     try:
-        return dt.date(*(int(part) for part in parts))
+        day = dt.date(*(int(part) for part in parts))
     except ValueError:
         raise ValueError(f"日期{value.strip()}不存在") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # Days near year 1 or 9999 overflow when the rules turn them into moments in Asia/Shanghai.
+        raise ValueError(f"日期应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
+    return day
 
 
-# A date as users write it: 2022-03-01 or 2022年3月1日 (the schema says format: date).
-Date = Annotated[dt.date, BeforeValidator(_written_date)]
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
+# A date as users write it: 2022-03-01 or 2022年3月1日, from 1900 to 2099. The schema says format: date
+# and a pattern for those years (the Chinese form is a convenience it does not advertise).
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_written_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"}),
+]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="读取时的 version；已被他人修改时返回 409")]
 Code = text(32, description="辖区代码")

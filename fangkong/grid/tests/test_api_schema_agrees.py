@@ -98,3 +98,13 @@ def test_it_reads_the_dates_people_write(world):
     client = api(world.county_admin)
     for day in ("2022-03-01", "2022年3月1日"):
         assert client.get(url, {"day": day}).status_code == 200
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2100-01-01"])
+@pytest.mark.parametrize("path", ["/api/v1/indicators", "/api/v1/daily-reports"])
+def test_it_refuses_days_outside_the_years_it_can_count(world, api_schema, path, day):
+    """Near year 1 or 9999 a day overflows when turned into moments in Asia/Shanghai: a 422, not a 500."""
+    assert not query_validator(api_schema, path, "day").is_valid(day)
+    response = api(world.county_admin).get(path, {"node": world.county.code, "day": day})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"day": "日期应在1900年至2099年之间"}
