@@ -5,7 +5,9 @@ grid 07 for the grid-08 worker (404 for a record, an empty list)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.audit.models import Action, AuditEvent
@@ -59,7 +61,7 @@ def zhang_at_home(world, people):
 
 def fever(world, measure) -> Alert:
     follow_up = actions.record_follow_up(
-        actor=world.grid07_worker,
+        actor=world.county_admin,
         measure=measure,
         temperature="38.4",
         taken_at=timezone.now() - dt.timedelta(minutes=10),
@@ -234,3 +236,30 @@ def test_it_refuses_a_blank_resolution_and_keeps_alerts_of_grid_07_from_others(w
     conforms(response, "post", RESOLVE)
     alert.refresh_from_db()
     assert alert.resolved_at is None
+
+
+def test_it_lists_key_persons_and_alerts_in_as_many_queries_however_many_there_are(
+    world, people, zhang_at_home
+):
+    client = api(world.township_admin)
+    fever(world, zhang_at_home)
+    client.get(ALERTS)  # the token's first use is written down once
+
+    def queries_for(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = {url: queries_for(url) for url in (KEYPERSONS, ALERTS)}
+    wang = people["wang"]
+    measure = actions.start_measure(
+        actor=world.county_admin,
+        person=wang,
+        kind=Kind.HOME_MONITORING,
+        screening=actions.record_screening(
+            actor=world.county_admin, person=wang, reason=Reason.FEVER, screened_on=timezone.localdate()
+        ),
+        started_at=timezone.now() - dt.timedelta(days=1),
+    )
+    fever(world, measure)
+    assert {url: queries_for(url) for url in (KEYPERSONS, ALERTS)} == before
