@@ -86,7 +86,7 @@ class PersonFilterIn(PageIn):
 
 
 class _PersonFields(Schema):
-    name: required_text(100)
+    name: required_text(50)  # Person.name
     document_type: DocumentType = DocumentType.RESIDENT_ID
     household: Id | None = Field(None, description="户 id，须在同一网格")
     relation: Relation = Relation.OTHER

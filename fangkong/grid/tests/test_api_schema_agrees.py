@@ -57,6 +57,7 @@ REFUSED_BODIES = [
         "phone",
     ),
     ("/api/v1/persons/{person_id}", "put", {"version": 1, "name": ""}, "name"),
+    ("/api/v1/persons/{person_id}", "put", {"version": 1, "name": "张" * 51}, "name"),  # the column's 50
 ]
 
 
