@@ -4,13 +4,13 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from fangkong.grid.schemas import text
+from fangkong.grid.schemas import required_text
 
 from .models import Colour
 
 
 class CodeVerifyIn(Schema):
-    token: text(500, description="居民健康码二维码中的令牌（或整个核验网址）")
+    token: required_text(500, description="居民健康码二维码中的令牌（或整个核验网址）")
 
 
 class CodeVerifyOut(Schema):

@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from fangkong.grid.schemas import Code, local, text
+from fangkong.grid.schemas import Code, local, required_text, text
 from fangkong.lib.masking import mask_name, mask_phone
 from fangkong.registry.schemas import PageIn
 
@@ -64,9 +64,9 @@ class CheckInIn(Schema):
     client_id: text(64, description="终端生成的唯一编号；重发同一条不会重复登记，返回同一 id") = Field(
         ..., min_length=1
     )
-    venue_code: text(24, description="场所码（GET /venues 的 code）")
-    id_number: text(30, description="身份证号")
-    name: text(50, description="姓名")
+    venue_code: required_text(24, description="场所码（GET /venues 的 code）")
+    id_number: required_text(30, description="身份证号")
+    name: required_text(50, description="姓名")
     phone: text(20, description="手机号") = ""
     at: dt.datetime | None = Field(
         None, description="扫码时间，如 2022-03-01T08:30:00+08:00；不带时区按北京时间；不填为收到时间"
@@ -134,7 +134,9 @@ def answer(*, id, client_id, venue_code, venue, at, name, colour, duplicate) -> 
 class BatchIn(Schema):
     items: list[dict[str, Any]] = Field(
         description=f"扫码记录，每条与 POST /checkins 的请求体相同，最多 {MAX_BATCH} 条；"
-        "有误的条目按序号返回原因，其余照常登记"
+        "有误的条目按序号返回原因，其余照常登记",
+        # checkin_actions.check_batch_size decides (with its own message); the schema says the same.
+        json_schema_extra={"minItems": 1, "maxItems": MAX_BATCH},
     )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 from .models import Level
 
@@ -33,17 +33,57 @@ def text(max_length: int, *, description: str | None = None):
     ]
 
 
-def _chinese_date(value):
-    if isinstance(value, str) and (found := _CHINESE_DATE.match(value)):
-        try:
-            return dt.date(*(int(part) for part in found.groups()))
-        except ValueError:
-            raise ValueError(f"日期{value.strip()}不存在") from None
-    return value
+def required_text(max_length: int, *, description: str | None = None):
+    """A string that must hold more than spaces. The action refuses a blank one, with its own reason
+    ("地址不能为空"); the schema says the same (minLength and a pattern) so that what it accepts is what
+    validation accepts."""
+    return Annotated[
+        str,
+        Field(
+            max_length=max_length,
+            description=description,
+            json_schema_extra={"minLength": 1, "pattern": _NONBLANK_PATTERN},
+        ),
+        AfterValidator(_safe),
+    ]
 
 
-# A date as users write it: 2022-03-01 or 2022年3月1日.
-Date = Annotated[dt.date, BeforeValidator(_chinese_date)]
+_SAFE_CHAR = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_NONBLANK_PATTERN = rf"^{_SAFE_CHAR}*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{_SAFE_CHAR}*$"
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}\s*$")
+
+
+def _written_date(value):
+    """2022-03-01 or 2022年3月1日, nothing else: pydantic alone would read 0 or "0" as a Unix time."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("日期格式不正确，如 2022-03-01 或 2022年3月1日")
+    if found := _CHINESE_DATE.match(value):
+        parts = found.groups()
+    elif _ISO_DATE.match(value):
+        parts = value.strip().split("-")
+    else:
+        raise ValueError("日期格式不正确，如 2022-03-01 或 2022年3月1日")
+    try:
+        day = dt.date(*(int(part) for part in parts))
+    except ValueError:
+        raise ValueError(f"日期{value.strip()}不存在") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        # Days near year 1 or 9999 overflow when the rules turn them into moments in Asia/Shanghai.
+        raise ValueError(f"日期应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
+    return day
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+
+# A date as users write it: 2022-03-01 or 2022年3月1日, from 1900 to 2099. The schema says format: date
+# and a pattern for those years (the Chinese form is a convenience it does not advertise).
+Date = Annotated[
+    dt.date,
+    BeforeValidator(_written_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": r"^(19|20)[0-9]{2}-[0-9]{2}-[0-9]{2}$"}),
+]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=1, le=2**31 - 1, description="读取时的 version；已被他人修改时返回 409")]
 Code = text(32, description="辖区代码")

@@ -3,16 +3,23 @@ only through the audited reveal endpoint. Lengths match the model columns so tha
 database would refuse gets past validation."""
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from fangkong.grid.schemas import Code, Date, Id, Version, local, text
+from fangkong.grid.schemas import Code, Date, Id, Version, local, required_text, text
 from fangkong.lib.dates import age_on, today_in_shanghai
 
 from .models import DocumentType, DwellingType, Relation, Sex, Verification
 
 MAX_PAGE = 200
+
+# What lib.phones.normalize_phone can read: digits (also full-width), spaces, dashes, brackets, +86. It
+# decides, with its reason; the schema only says which characters can ever pass.
+Phone = Annotated[
+    str,
+    Field(max_length=30, json_schema_extra={"pattern": r"^[0-9０-９ \u3000\-()（）+]*$"}),
+]
 
 
 class PageIn(Schema):
@@ -27,14 +34,14 @@ class HouseholdFilterIn(PageIn):
 
 class HouseholdIn(Schema):
     node: Code = Field(description="所属村（社区）或网格的代码")
-    address: text(200)
+    address: required_text(200)
     dwelling_type: DwellingType = DwellingType.OWNED
     notes: text(300) = ""
 
 
 class HouseholdUpdateIn(Schema):
     version: Version
-    address: text(200)
+    address: required_text(200)
     dwelling_type: DwellingType = DwellingType.OWNED
     notes: text(300) = ""
 
@@ -87,7 +94,7 @@ class PersonSearchIn(PersonFilterIn):
 
 
 class _PersonFields(Schema):
-    name: text(100)
+    name: required_text(50)  # Person.name
     document_type: DocumentType = DocumentType.RESIDENT_ID
     household: Id | None = Field(None, description="户 id，须在同一网格")
     relation: Relation = Relation.OTHER
@@ -100,8 +107,8 @@ class _PersonFields(Schema):
 
 class PersonIn(_PersonFields):
     node: Code = Field(description="所属村（社区）或网格的代码")
-    id_number: text(40)
-    phone: text(30) = ""
+    id_number: required_text(40)
+    phone: Phone = ""
 
 
 class PersonUpdateIn(_PersonFields):
@@ -109,8 +116,8 @@ class PersonUpdateIn(_PersonFields):
     `id_number` or `phone` out keeps the stored value; an empty phone clears it."""
 
     version: Version
-    id_number: text(40) | None = Field(None, description="不填则保持原号码")
-    phone: text(30) | None = Field(None, description="不填则保持原号码，空字符串清除")
+    id_number: required_text(40) | None = Field(None, description="不填则保持原号码")
+    phone: Phone | None = Field(None, description="不填则保持原号码，空字符串清除")
 
 
 class PersonOut(Schema):

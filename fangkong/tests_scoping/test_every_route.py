@@ -362,10 +362,13 @@ def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
 
 
 API_IDS = {
+    "alert_id": lambda w, r: r["alert"].pk,
     "checkpoint_id": lambda w, r: r["checkpoint"].pk,
     "code": lambda w, r: w.grid07.code,
     "household_id": lambda w, r: r["h07"].pk,
+    "measure_id": lambda w, r: r["measure"].pk,
     "person_id": lambda w, r: r["zhang"].pk,
+    "reporting_unit_id": lambda w, r: r["reporting_unit"].pk,
 }
 
 

@@ -17,6 +17,8 @@ from fangkong.grid import actions as grid_actions
 from fangkong.grid import scoping
 from fangkong.grid.api_auth import TokenAuth, UncheckedToken, user_for_token
 from fangkong.grid.models import ApiToken, Membership, Role, hash_token
+from fangkong.measures import actions as measure_actions
+from fangkong.measures.models import Reason
 
 User = get_user_model()
 
@@ -179,14 +181,32 @@ def read_endpoints(world, people) -> list[str]:
     gate = checkpoint_actions.create_checkpoint(
         actor=world.grid07_worker, node=world.grid07, name="第七网格小区门", kind=CheckpointKind.GATE
     )
+    # 张伟 is a key person too (GET /keypersons/{person_id}).
+    measure_actions.record_screening(
+        actor=world.grid07_worker,
+        person=people["zhang"],
+        reason=Reason.ARRIVAL,
+        screened_on=timezone.localdate(),
+    )
     ids = {
         "code": world.grid07.code,
         "household_id": people["h07"].pk,
         "person_id": people["zhang"].pk,
         "checkpoint_id": gate.pk,
     }
+    required = {"node": world.grid07.code, "day": timezone.localdate().isoformat()}  # required query values
     paths = Client().get("/api/v1/openapi.json").json()["paths"]
-    return [path.format_map(ids) for path, operations in paths.items() if "get" in operations]
+    urls = []
+    for path, operations in paths.items():
+        if "get" in operations:
+            names = [
+                p["name"]
+                for p in operations["get"].get("parameters", [])
+                if p["in"] == "query" and p.get("required")
+            ]
+            query = "&".join(f"{name}={required[name]}" for name in names)
+            urls.append(path.format_map(ids) + (f"?{query}" if query else ""))
+    return urls
 
 
 def test_it_refuses_a_revoked_token_on_every_read_endpoint(world, people):
