@@ -2,15 +2,12 @@
 `queries.access_*` (404 for missing and not yours alike), calls one action and renders. An HTMX request
 to the same URL gets the page's fragment (a template partial) instead of the whole page."""
 
-import secrets
-import time
-from urllib.parse import urlencode
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.forms.models import model_to_dict
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +16,7 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
 
-from . import actions, forms, queries
+from . import actions, forms, queries, searches
 from .models import Verification
 
 # Helpers -------------------------------------------------------------------------------------------
@@ -60,32 +57,7 @@ def posted(request):
     return request.POST if request.method == "POST" else None
 
 
-# Searches by number: the filters are kept in the session under a random token, which is all the
-# address carries. The token lives SEARCH_TOKEN_SECONDS; a user keeps at most SEARCHES_KEPT of them.
 PERSON_SEARCH_FIELDS = ("text", "node_code", "verification", "sex")
-SEARCHES_KEPT = 20
-
-
-def search_data(params, fields) -> dict:
-    return {name: params[name] for name in fields if params.get(name)}
-
-
-def remember_search(request, data: dict) -> str:
-    now = time.time()
-    kept = {
-        token: entry for token, entry in request.session.get("searches", {}).items() if entry["until"] > now
-    }
-    token = secrets.token_urlsafe(12)
-    kept[token] = {"data": data, "until": now + settings.SEARCH_TOKEN_SECONDS}
-    request.session["searches"] = dict(
-        sorted(kept.items(), key=lambda item: item[1]["until"])[-SEARCHES_KEPT:]
-    )
-    return urlencode({"t": token})
-
-
-def recall_search(request, token: str) -> dict | None:
-    entry = request.session.get("searches", {}).get(token)
-    return entry["data"] if entry and entry["until"] > time.time() else None
 
 
 def person_context(request, person, **extra) -> dict:
@@ -159,30 +131,12 @@ def household_edit(request, pk):
 
 
 def person_list(request):
-    """The search form POSTs: a search holding digits of an ID or phone number is answered with the
-    results and an opaque token kept in the session (for its pages and the address bar), so the number
-    never reaches an address, an access log or the browser history. Other searches get their plain
-    address (bookmarkable), and a GET carrying a number is refused."""
-    if request.method == "POST":
-        data = search_data(request.POST, PERSON_SEARCH_FIELDS)
-        query = remember_search(request, data) if queries.holds_number(data.get("text", "")) else ""
-        query = query or urlencode(data)
-        response = person_results(request, data, query)
-        response["HX-Push-Url"] = f"{reverse('person_list')}?{query}"  # what the address bar shows
-        return response
-    if queries.holds_number(request.GET.get("text", "")):
-        messages.error(request, _("按证件号或电话查找请在搜索框中输入，号码不放在网址中"))
-        params = request.GET.copy()
-        params.pop("text")
-        return redirect(f"{reverse('person_list')}?{params.urlencode()}")
-    if "t" in request.GET:
-        data = recall_search(request, request.GET["t"])
-        if data is None:
-            messages.error(request, _("查询已过期，请重新输入"))
-            return redirect("person_list")
-        return person_results(request, data, urlencode({"t": request.GET["t"]}))
-    data = search_data(request.GET, PERSON_SEARCH_FIELDS)
-    return person_results(request, data, urlencode(data))
+    """The search form POSTs, so that an ID or phone number never reaches an address (searches.py)."""
+    found = searches.read(request, PERSON_SEARCH_FIELDS, url_name="person_list")
+    if isinstance(found, HttpResponse):
+        return found
+    data, query = found
+    return searches.answer(request, person_results(request, data, query), url_name="person_list", query=query)
 
 
 def person_results(request, data: dict, query: str):

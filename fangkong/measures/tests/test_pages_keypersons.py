@@ -211,10 +211,37 @@ def test_it_goes_from_an_empty_search_to_registering_and_back_to_the_screening(c
         response.status_code == 302
         and response["Location"] == f"/measures/screenings/new/?person={person.pk}"
     )
-    numbers = client.get("/measures/screenings/new/?text=9999").content.decode()
-    assert "9999" not in re.search(r'href="(/persons/new/[^"]*)"', numbers).group(
-        1
-    )  # numbers stay out of URLs
+    numbers = client.post("/measures/screenings/new/", {"text": "9999"}).content.decode()
+    assert "9999" not in re.search(r'href="(/persons/new/[^"]*)"', numbers).group(1)  # nor in the link
+
+
+def test_it_finds_whom_to_screen_by_number_without_the_number_in_an_address(client, world, people):
+    client.force_login(world.grid07_worker)
+    last4 = people["zhang"].phone[-4:]
+
+    html = client.post("/measures/screenings/new/", {"text": last4}).content.decode()
+
+    assert f"?person={people['zhang'].pk}" in html and last4 not in "".join(
+        re.findall(r'(?:href|action)="([^"]*)"', html)
+    )
+    refused = client.get(f"/measures/screenings/new/?text={last4}")
+    assert refused.status_code == 302 and last4 not in refused["Location"]
+
+
+def test_it_lists_key_persons_searched_by_number_under_a_token(client, world, people):
+    zhang = people["zhang"]
+    actions.record_screening(actor=world.grid07_worker, person=zhang, reason="fever")
+    client.force_login(world.grid07_worker)
+    last4 = zhang.phone[-4:]
+
+    response = client.post("/measures/", {"text": last4}, headers={"HX-Request": "true"})
+
+    assert [p.pk for p in response.context["page"]] == [zhang.pk]
+    assert response["HX-Push-Url"].startswith("/measures/?t=") and last4 not in response["HX-Push-Url"]
+    again = client.get(response["HX-Push-Url"])
+    assert [p.pk for p in again.context["page"]] == [zhang.pk]
+    refused = client.get(f"/measures/?text={last4}")
+    assert refused.status_code == 302 and last4 not in refused["Location"]
 
 
 def test_it_records_an_arrival_with_origin_codes_and_starts_home_quarantine(client, world, people):

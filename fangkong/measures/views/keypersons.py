@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,7 +19,9 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
 from fangkong.registry import queries as registry_queries
+from fangkong.registry import searches
 from fangkong.registry.forms import add_rule_errors
+from fangkong.registry.queries import holds_number
 
 from .. import actions, page_queries, queries, rules
 from ..forms import keypersons as forms
@@ -117,24 +120,33 @@ def after_screening(person, screening, measure, kind: str):
 # Pages ---------------------------------------------------------------------------------------------------
 
 
+KEYPERSON_SEARCH_FIELDS = ("text", "kind", "status", "reason", "node_code")
+
+
 def keyperson_list(request):
-    nodes = registry_queries.filter_nodes(request.user, request.GET.get("node_code", ""))
-    filters = forms.KeypersonFilterForm(request.GET, nodes=nodes)
+    """Searched like the person list: a number typed in the box stays out of addresses (searches.py)."""
+    found = searches.read(request, KEYPERSON_SEARCH_FIELDS, url_name="keyperson_list")
+    if isinstance(found, HttpResponse):
+        return found
+    data, query = found
+    nodes = registry_queries.filter_nodes(request.user, data.get("node_code", ""))
+    filters = forms.KeypersonFilterForm(data, nodes=nodes)
     people = page_queries.search_keypersons(request.user, **filters.values())
     page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     page_queries.label_keypersons(page)
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {"filters": filters, "page": page, "query": params.urlencode()}
-    return render_page(request, "measures/keyperson_list.html", context, fragment="results")
+    context = {"filters": filters, "page": page, "query": query}
+    response = render_page(request, "measures/keyperson_list.html", context, fragment="results")
+    return searches.answer(request, response, url_name="keyperson_list", query=query)
 
 
 def screening_pick(request):
-    """/measures/screenings/new/ without ?person: find the person first."""
-    search = forms.PersonSearchForm(request.GET)
-    text = search.data.get("text", "")
+    """/measures/screenings/new/ without ?person: find the person first. The search POSTs (it may hold
+    an ID or phone number) and has no pages, so the address stays as it is."""
+    if holds_number(request.GET.get("text", "")):
+        return redirect("screening_create")
+    text = request.POST.get("text", "") if request.method == "POST" else request.GET.get("text", "")
     context = {
-        "search": search,
+        "search": forms.PersonSearchForm({"text": text}),
         "found": page_queries.persons_to_screen(request.user, text),
         "text": text,
         # A name typed in the search goes on to the register form; never a number (it would sit in the URL).
