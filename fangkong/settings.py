@@ -160,6 +160,7 @@ HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "fangkong" / "locale"]
+FORMAT_MODULE_PATH = ["fangkong.formats"]  # dates as users write them, per language
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
@@ -215,7 +216,13 @@ def room_choices(user) -> list:
     groups = []
     for site in queries.sites_visible_to(user).filter(active=True).order_by("name"):
         rooms = queries.free_rooms(site).order_by("number")
-        choices = [(room.pk, f"{room.number}（空{room.capacity - room.used}床）") for room in rooms]
+        choices = [
+            (
+                room.pk,
+                _("%(room)s（空%(free)s床）") % {"room": room.number, "free": room.capacity - room.used},
+            )
+            for room in rooms
+        ]
         if choices:
             groups.append((site.name, choices))
     return groups

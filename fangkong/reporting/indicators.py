@@ -419,7 +419,7 @@ aggregate(
 for _kind in Kind:
     aggregate(
         f"active_{_kind.value}",
-        format_lazy("在管人数（{}）", _kind.label),
+        format_lazy(_("在管人数（{}）"), _kind.label),
         PEOPLE,
         source="measure",
         expression=lambda s, kind=_kind.value: _distinct_people(Q(kind=kind) & _active(s)),

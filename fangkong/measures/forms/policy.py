@@ -2,6 +2,7 @@
 negative tests before release, and the days of each step of each screening reason's regime)."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.registry.forms import DATE_INPUT_FORMATS, Form
@@ -35,7 +36,10 @@ class PolicyForm(Form):
             for i, (kind, days) in enumerate(values["regimes"].get(reason, [])):
                 name = f"days_{reason}_{i}"
                 self.fields[name] = forms.IntegerField(
-                    label=f"{Kind(kind).label}（天）", min_value=1, max_value=60, initial=days
+                    label=format_lazy(_("{}（天）"), Kind(kind).label),
+                    min_value=1,
+                    max_value=60,
+                    initial=days,
                 )
                 self.fields[name].error_messages["required"] = _("天数不能为空")
                 names.append(name)

@@ -35,3 +35,12 @@ def test_it_links_to_the_person_and_back_to_the_key_person_list(client, world, p
     page = client.get(f"/measures/{under_measure.pk}/").content.decode()
     assert f'href="/persons/{people["zhang"].pk}/"' in page
     assert 'href="/measures/"' in page
+
+
+def test_it_links_the_temperature_ledger_for_readers_too(client, world, people, under_measure):  # noqa: F811
+    client.force_login(world.grid07_viewer)
+    page = client.get(f"/measures/{under_measure.pk}/").content.decode()
+    link = f'href="/imports/exports/temperature/{under_measure.pk}/"'
+    assert link in page
+    ledger = client.get(f"/imports/exports/temperature/{under_measure.pk}/")
+    assert ledger.status_code == 200 and ledger["Content-Type"].startswith("application/vnd.openxmlformats")
