@@ -42,16 +42,20 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
-def text_of(response) -> str:
-    """What the response says, whatever its format (the raw bytes too: a marker may sit in metadata)."""
-    data = body_of(response)
-    raw = data.decode(errors="replace")
+def document_text(data: bytes) -> tuple[str, str]:
+    """(format, text) of an .xlsx, .docx or PDF file; ("", "") for anything else."""
     if data[:4] == b"PK\x03\x04":
         names = zipfile.ZipFile(io.BytesIO(data)).namelist()
         if any(n.startswith("xl/") for n in names):
-            return raw + "\n" + xlsx_text(data)
+            return "xlsx", xlsx_text(data)
         if any(n.startswith("word/") for n in names):
-            return raw + "\n" + docx_text(data)
+            return "docx", docx_text(data)
     if data[:5] == b"%PDF-":
-        return raw + "\n" + pdf_text(data)
-    return raw
+        return "pdf", pdf_text(data)
+    return "", ""
+
+
+def text_of(response) -> str:
+    """What the response says, whatever its format (the raw bytes too: a marker may sit in metadata)."""
+    data = body_of(response)
+    return data.decode(errors="replace") + "\n" + document_text(data)[1]

@@ -38,8 +38,9 @@ from fangkong.imports.tests.sheets import id_number as sheet_id
 from fangkong.lib.idcard import make as make_id
 from fangkong.measures import actions as measure_actions
 from fangkong.registry import actions as registry_actions
+from fangkong.reporting.situation import pdf as situation_pdf
 
-from .documents import text_of
+from .documents import body_of, document_text, text_of
 from .test_every_route import ROUTES, url_of
 
 PHONES_AND_IDS = ["13812345678", "13987654321"]  # and the ID numbers, added in `markers`
@@ -149,7 +150,8 @@ def filters(w, r) -> list[str]:
 # More URLs of a route than ROUTES gives: the other formats of a document.
 MORE_URLS = {
     "situation_download": lambda w, r: [
-        ({"code": w.grid07.code, "fmt": fmt}, "") for fmt in ("docx", "pdf", "json")
+        ({"code": w.grid07.code, "fmt": fmt}, "as_of=")  # empty: the default time
+        for fmt in ("docx", "json", *(["pdf"] if situation_pdf.available() else []))  # PDF needs LibreOffice
     ],
 }
 
@@ -523,3 +525,21 @@ def test_its_bodies_are_ones_grid_07s_admin_gets_accepted(world, grid07, strange
                 refused.append(f"{name} {response.status_code}")
             transaction.set_rollback(True)
     assert not refused, f"bodies refused to grid 07's own users: {refused}"
+
+
+def test_it_reads_grid_07_inside_its_exports_documents_and_pdfs(world, grid07, strangers):
+    """The walk reads downloads as a person would: the county admin finds grid 07 in the cells of each
+    .xlsx, the paragraphs and tables of the .docx and the text of each PDF (not only in the raw bytes)."""
+    client = Client()
+    client.force_login(world.county_admin)
+    names = ["export_returnees", "daily_export", "passage_export", "venue_poster_pdf", "situation_download"]
+    formats = set()
+    for name in names:
+        for url in page_urls(name, world, grid07):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            kind, text = document_text(body_of(response))
+            if kind:
+                formats.add(kind)
+                assert any(m in text for m in NAMES_AND_PLACES), f"{url}: no grid 07 in its {kind} text"
+    assert formats == {"xlsx", "docx", "pdf"}
