@@ -543,3 +543,33 @@ def test_it_reads_grid_07_inside_its_exports_documents_and_pdfs(world, grid07, s
                 formats.add(kind)
                 assert any(m in text for m in NAMES_AND_PLACES), f"{url}: no grid 07 in its {kind} text"
     assert formats == {"xlsx", "docx", "pdf"}
+
+
+def identify_on_a_phone(world, grid07, phone):
+    """A resident's phone, no account: name and ID number of 张伟 with this phone number."""
+    zhang = grid07["zhang"]
+    walk = Walk(Client(), [])
+    response = walk.write(
+        "post",
+        reverse("resident_code_add"),
+        data={"name": zhang.name, "id_number": zhang.id_number, "phone": phone},
+    )
+    opened = response.status_code == 302 and f"who={zhang.pk}" in response["Location"]
+    return opened, walk.failures
+
+
+def test_it_opens_a_residents_code_with_name_id_and_their_phone(world, grid07):
+    """The control for the case below: the resident's own details open their code."""
+    opened, _ = identify_on_a_phone(world, grid07, grid07["zhang"].phone)
+    assert opened
+
+
+@pytest.mark.xfail(
+    strict=True, reason="name+ID identifies a person on the health-code page without the phone"
+)
+def test_name_and_id_with_another_phone_do_not_open_grid_07s_code(world, grid07):
+    opened, failures = identify_on_a_phone(world, grid07, "13900001111")
+    # Opened, and the phone number on record replaced by the stranger's: both are the leak.
+    assert not opened and not failures, (
+        f"张伟's code opened ({opened}) on a phone that gave his name and ID but not his number; {failures}"
+    )
