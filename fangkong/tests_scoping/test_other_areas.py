@@ -472,6 +472,29 @@ def walk_api(walk, w, r):
                 walk.write(method, concrete, data=body, content_type="application/json")
 
 
+def walk_own_checkpoint(walk, w, r, checkpoint):
+    """On duty elsewhere, grid 07's resident passes this worker's own checkpoint: the check shows the
+    colour and a masked name, nothing of grid 07 (the sighting it records is the worker's own)."""
+    walk.route = "own_checkpoint"
+    zhang = r["zhang"]
+    token = make_token(identity_for_person(zhang))
+    for data in ({"id_number": zhang.id_number}, {"token": token}):
+        page = walk.write(
+            "post", reverse("checkpoint_verify", kwargs={"pk": checkpoint.pk}), data=data, allowed=True
+        )
+        api = walk.write(
+            "post",
+            f"/api/v1/checkpoints/{checkpoint.pk}/verify",
+            data=data,
+            content_type="application/json",
+            allowed=True,
+        )
+        if page.status_code != 200 or api.status_code != 200 or zhang.masked_name not in api.json()["name"]:
+            walk.fail(
+                f"own checkpoint did not check 张伟: {page.status_code} {api.status_code} {api.content}"
+            )
+
+
 def run_walk(persona, world, grid07, strangers, only=None):
     client = Client()
     client.force_login(strangers[persona])
@@ -480,6 +503,8 @@ def run_walk(persona, world, grid07, strangers, only=None):
     walk_pages(walk, world, grid07, bodies, only=only)
     if only is None:
         walk_api(walk, world, grid07)
+        if persona == "checkpoint_elsewhere":
+            walk_own_checkpoint(walk, world, grid07, strangers["checkpoint2"])
     return walk
 
 
