@@ -13,6 +13,12 @@ route again:
 
 What a response says is read as a person would read it: HTML and JSON, the cells of .xlsx exports, the
 paragraphs and tables of .docx documents and the text of PDFs.
+
+To extend: a new page route goes into ROUTES (test_every_route.py) and is walked here too; its POST body
+is harvested from the page that shows its form, and BODIES adds what a form cannot say (or the whole
+body when no page shows one). New API operations are read from the schema; api_values fills their
+fields by name and API_BODIES adds what it cannot. The two "accepted" tests below fail when a body is one
+that even grid 07's own admin would be refused, so the walk cannot pass by sending junk.
 """
 
 import datetime as dt
