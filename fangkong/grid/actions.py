@@ -1,8 +1,6 @@
 """Writes to the tree and to accounts. Each checks the actor's scope, runs in one transaction and
 writes its audit row there."""
 
-import csv
-import io
 import re
 import secrets
 import unicodedata
@@ -16,6 +14,7 @@ from django.utils import timezone
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.lib.errors import RuleError
+from fangkong.lib.workbook import Book
 
 from . import scoping
 from .models import ApiToken, Jurisdiction, Level, Membership, Role, hash_token
@@ -275,24 +274,10 @@ def _cell_text(cell) -> str:
     return unicodedata.normalize("NFKC", str(cell)).strip()
 
 
-def _sheet_rows(data: bytes, filename: str) -> list[tuple]:
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # openpyxl raises zip, XML and key errors for a damaged file
-            raise RuleError({"file": "无法读取该 Excel 文件，请确认是 .xlsx 格式"}) from None
-        return [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):  # Excel saves CSV as UTF-8 with BOM or as GBK
-            try:
-                return [tuple(row) for row in csv.reader(io.StringIO(data.decode(encoding)))]
-            except UnicodeDecodeError:
-                continue
-        raise RuleError({"file": "无法识别 CSV 文件的编码，请另存为 UTF-8"})
-    raise RuleError({"file": "请上传 .xlsx 或 .csv 文件"})
+def _sheet_rows(data: bytes, filename: str) -> list[tuple[int, list]]:
+    """(row number as the spreadsheet shows it, cells) of the first sheet, read with the same bounds
+    as every ledger import (fangkong/lib/workbook.py): a small file cannot inflate without limit."""
+    return Book(data, filename or "").read(0).rows
 
 
 def read_grid_rows(data: bytes, filename: str) -> list[dict]:
@@ -300,7 +285,7 @@ def read_grid_rows(data: bytes, filename: str) -> list[dict]:
     "local_code", "name"}. Blank rows are skipped. A missing column is a RuleError naming it."""
     rows = _sheet_rows(data, filename)
     best, best_found = None, {}
-    for index, row in enumerate(rows[:_HEADER_SEARCH_ROWS]):
+    for index, (_number, row) in enumerate(rows[:_HEADER_SEARCH_ROWS]):
         keys = [_header_key(c) for c in row]
         found = {}
         for field, heads in GRID_COLUMNS.items():
@@ -313,10 +298,10 @@ def read_grid_rows(data: bytes, filename: str) -> list[dict]:
     if missing:
         raise RuleError({"file": "缺少列：" + "、".join(missing)})
     result = []
-    for index, row in enumerate(rows[best + 1 :], start=best + 2):
+    for number, row in rows[best + 1 :]:
         values = {f: _cell_text(row[i]) if i < len(row) else "" for f, i in best_found.items()}
         if any(values.values()):
-            result.append({"row": index, **values})
+            result.append({"row": number, **values})
     if not result:
         raise RuleError({"file": "文件中没有数据行"})
     return result

@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from fangkong.lib.errors import RuleError
+from fangkong.lib.workbook import Book
 
 from .values import half_width, text
-from .workbook import Book
 
 HEADER_SCAN_ROWS = 30
 # The reason column of a rejected-rows workbook: read back without complaint when it is re-imported.

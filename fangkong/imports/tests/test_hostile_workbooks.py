@@ -9,8 +9,8 @@ import zipfile
 
 import pytest
 
-from fangkong.imports import workbook
 from fangkong.imports.reading import read_table
+from fangkong.lib import workbook
 from fangkong.lib.errors import RuleError
 from fangkong.measures.ledgers import REQUIRED, RETURNEE_COLUMNS
 
@@ -142,3 +142,17 @@ def test_a_ledger_of_ordinary_size_still_reads():
     data = make_workbook([row(姓名="张三", 身份证号=id_number(11), 备注="说明" * 5000)])
     table = read_table(data, "ok.xlsx", RETURNEE_COLUMNS, required=REQUIRED)
     assert table.value(table.rows[0], "notes") == "说明" * 5000
+
+
+def test_the_grid_import_reads_with_the_same_bounds():
+    from fangkong.grid.actions import read_grid_rows
+
+    data = _with_part(_ledger(), "xl/sharedStrings.xml", _one_huge_string(100 * MB), rels=SHARED_RELS)
+    tracemalloc.start()
+    try:
+        with pytest.raises(RuleError) as caught:
+            read_grid_rows(data, "grids.xlsx")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * MB and "32767个字符" in caught.value.errors["file"]

@@ -125,7 +125,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 def test_an_upload_is_parsed_once_whatever_the_reloads_confirm_and_download(
     worker, world, uploads_in_tmp, monkeypatch
 ):
-    from fangkong.imports import workbook as workbook_module
+    from fangkong.lib import workbook as workbook_module
 
     opened = []
     real = workbook_module.Book.__init__
@@ -147,7 +147,7 @@ def test_an_upload_is_parsed_once_whatever_the_reloads_confirm_and_download(
 
 @pytest.mark.django_db
 def test_a_file_that_cannot_be_read_is_tried_once_and_its_reason_kept(worker, world, monkeypatch):
-    from fangkong.imports import workbook as workbook_module
+    from fangkong.lib import workbook as workbook_module
 
     opened = []
     real = workbook_module.Book.__init__
