@@ -169,12 +169,12 @@ def build(people: int, venues: int) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from fangkong.codes.models import Identity
-    from fangkong.codes.venue_actions import create_venue
     from fangkong.grid.actions import issue_api_token
     from fangkong.grid.models import Jurisdiction, Level, Membership, Role
+    from fangkong.healthcodes.models import Identity
     from fangkong.lib.idcard import make
     from fangkong.registry.models import Person
+    from fangkong.venues.actions import create_venue
 
     def node(code, name, level, parent):
         return Jurisdiction.objects.create(
@@ -254,8 +254,8 @@ def queries_per_request(data: dict) -> dict:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from fangkong.codes.models import Identity
-    from fangkong.codes.tokens import make_token
+    from fangkong.healthcodes.models import Identity
+    from fangkong.healthcodes.tokens import make_token
 
     install_urls()
     kiosk = {"authorization": f"Bearer {data['kiosk_token']}"}
@@ -454,8 +454,8 @@ class Prober(threading.Thread):
         self.statuses: Counter = Counter()
 
     def run(self) -> None:
-        from fangkong.codes.models import Identity
-        from fangkong.codes.tokens import make_token
+        from fangkong.healthcodes.models import Identity
+        from fangkong.healthcodes.tokens import make_token
 
         ids = self.data["identity_ids"]
         headers = {
@@ -689,7 +689,7 @@ def main() -> None:
         wait_until_up(port, server, "/bench/ping")
         result = measure(args, data, port, server, name, database_url)
 
-        from fangkong.codes.models import CheckIn
+        from fangkong.venues.models import CheckIn
 
         written = CheckIn.objects.count()
         setup = {

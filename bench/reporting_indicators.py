@@ -73,8 +73,9 @@ from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from fangkong.codes.models import CheckIn, Checkpoint, Identity, Outcome, Passage, Venue  # noqa: E402
+from fangkong.checkpoints.models import Checkpoint, Outcome, Passage  # noqa: E402
 from fangkong.grid.models import Jurisdiction, Level  # noqa: E402
+from fangkong.healthcodes.models import Identity  # noqa: E402
 from fangkong.measures import rules  # noqa: E402
 from fangkong.measures.models import (  # noqa: E402
     Alert,
@@ -91,6 +92,7 @@ from fangkong.registry import bench as registry_bench  # noqa: E402
 from fangkong.registry.models import Person, Residence  # noqa: E402
 from fangkong.registry.population import refresh_planner_statistics  # noqa: E402
 from fangkong.reporting import indicators, trends  # noqa: E402
+from fangkong.venues.models import CheckIn, Venue  # noqa: E402
 
 TARGET_MS = 1000
 TARGET_MB = 300

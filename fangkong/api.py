@@ -152,14 +152,18 @@ def database_busy(request, exc: OperationalError):
 
 
 # Routers register themselves here; keep the list in one place so the schema is complete.
-from fangkong.codes.api import router as codes_router  # noqa: E402
+from fangkong.checkpoints.api import router as checkpoints_router  # noqa: E402
 from fangkong.grid.api import router as grid_router  # noqa: E402
+from fangkong.healthcodes.api import router as healthcodes_router  # noqa: E402
 from fangkong.measures.api import router as measures_router  # noqa: E402
 from fangkong.registry.api import router as registry_router  # noqa: E402
 from fangkong.reporting.api import router as reporting_router  # noqa: E402
+from fangkong.venues.api import router as venues_router  # noqa: E402
 
 api.add_router("/", grid_router)
 api.add_router("/", registry_router)
-api.add_router("/", codes_router)
+api.add_router("/", healthcodes_router)
+api.add_router("/", venues_router)
+api.add_router("/", checkpoints_router)
 api.add_router("/", measures_router)
 api.add_router("/", reporting_router)

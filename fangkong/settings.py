@@ -60,7 +60,10 @@ INSTALLED_APPS = [
     "fangkong.measures",
     "fangkong.reporting",
     "fangkong.imports",
-    "fangkong.codes",
+    "fangkong.codes",  # the migrations of the tables below, from before the split (codes/apps.py)
+    "fangkong.healthcodes",
+    "fangkong.checkpoints",
+    "fangkong.venues",
 ]
 
 MIDDLEWARE = [
@@ -179,7 +182,7 @@ PAGE_SIZE = env_int("PAGE_SIZE", 50)
 # A search by ID or phone number is kept in the session under a token this many seconds (its pages).
 SEARCH_TOKEN_SECONDS = env_int("SEARCH_TOKEN_SECONDS", 30 * 60)
 
-# Health codes (codes/tokens.py): the QR token of a resident's code is valid this many seconds. Keys sign
+# Health codes (healthcodes/tokens.py): the QR token of a resident's code is valid this many seconds. Keys sign
 # the tokens: the first signs, all verify, so a new key goes first and the old one stays until the tokens
 # it signed have expired; without the variable, one key derived from SECRET_KEY. Verifications per staff
 # account and minute (API and checkpoint pages).

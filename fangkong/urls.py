@@ -9,13 +9,16 @@ from fangkong.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("r/", include("fangkong.measures.resident_urls")),
-    path("r/", include("fangkong.codes.resident_urls")),
+    path("r/", include("fangkong.healthcodes.resident_urls")),
+    path("r/", include("fangkong.venues.resident_urls")),
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),
     path("audit/", include("fangkong.audit.urls")),
     path("measures/", include("fangkong.measures.urls")),
     path("imports/", include("fangkong.imports.urls")),
-    path("codes/", include("fangkong.codes.urls")),
+    path("codes/", include("fangkong.venues.urls")),
+    path("codes/", include("fangkong.healthcodes.urls")),
+    path("codes/", include("fangkong.checkpoints.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     # Switching the language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -64,7 +64,7 @@ ORIGINS = [
 ]  # fmt: skip
 FAR = {"44", "61", "51", "50", "21"}  # provinces people fly back from
 
-# Risk areas the county declares (codes/demo.py writes them): level, division code, name, first day and
+# Risk areas the county declares (healthcodes/demo.py writes them): level, division code, name, first day and
 # last day as days before today (None: still in force). Arrivals from an area in force on their arrival
 # day are screened as arrivals from a high- or medium-risk area.
 RISK_AREAS = [

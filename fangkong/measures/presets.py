@@ -35,7 +35,7 @@ CHECKIN_RETENTION_DAYS = 28
 REPORT_DEADLINE = "10:00"
 
 
-# Health codes (DOMAIN.md §6): the rule table read by codes/code_rules.py, one entry per rule. Every rule can
+# Health codes (DOMAIN.md §6): the rule table read by healthcodes/rules.py, one entry per rule. Every rule can
 # be switched off ("on") and its colour, days or hours changed; "test_clears": a negative test sampled
 # after the event turns that yellow green before its period ends. The default tables are Zhejiang's of
 # 2020 and Sichuan's of 2021, simplified; they differ in how long a case stays red after release.

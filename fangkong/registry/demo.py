@@ -66,7 +66,7 @@ DEMO_ACCOUNTS = [
 
 
 # The caretakers (包保) and checkpoint crews of the demo's activity (fangkong/measures/demo.py,
-# codes/demo.py, reporting/demo.py): one township cadre, health-centre doctor and police officer per demo
+# healthcodes, venues and checkpoints demo.py, reporting/demo.py): one township cadre, health-centre doctor and police officer per demo
 # township (梁水镇's cadre is demo_township_staff). Published and printed like the accounts above, so that
 # every demo login can be tried.
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Daily reports and situation-report text for the demo county (registry/demo.py), written after its key
-persons and codes (measures/demo.py, codes/demo.py) so that the reports' figures are theirs.
+persons and codes (measures/demo.py, and the demo.py of healthcodes, venues and checkpoints) so that the reports' figures are theirs.
 
 - Every village and community of the county owes a daily report (`daily.add_village_reporting_units`).
 - Over the last REPORT_DAYS days most villages of the three demo townships reported: most on time, some
@@ -29,12 +29,13 @@ from django.utils import timezone
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action, AuditEvent
-from fangkong.codes.models import CheckIn, Passage
+from fangkong.checkpoints.models import Passage
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
 from fangkong.measures.models import FollowUp, Measure, QuarantineSite, Screening
 from fangkong.measures.rules import SHANGHAI
 from fangkong.registry.models import Residence
+from fangkong.venues.models import CheckIn
 
 from . import completeness, daily, indicators, trends
 from .models import DailyReport, ReportingUnit

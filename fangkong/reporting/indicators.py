@@ -60,7 +60,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.audit.models import Action, AuditEvent
-from fangkong.codes.models import CheckIn, Outcome, Passage
+from fangkong.checkpoints.models import Outcome, Passage
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
 from fangkong.measures.divisions import place_name
@@ -76,6 +76,7 @@ from fangkong.measures.models import (
 )
 from fangkong.measures.queries import active_at, followed_up, owes_slot
 from fangkong.registry.models import Residence, Verification
+from fangkong.venues.models import CheckIn
 
 PEOPLE = _("人")
 TIMES = _("人次")

@@ -12,10 +12,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from fangkong.browser import PHONE
-from fangkong.codes import checkpoint_actions
-from fangkong.codes.models import CheckIn, CheckpointKind, Colour, Passage
-from fangkong.codes.venue_actions import create_venue
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints.models import CheckpointKind, Passage
 from fangkong.conftest import PASSWORD
+from fangkong.healthcodes.models import Colour
+from fangkong.venues.actions import create_venue
+from fangkong.venues.models import CheckIn
 
 pytestmark = pytest.mark.browser
 

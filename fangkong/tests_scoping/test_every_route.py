@@ -15,17 +15,20 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from fangkong.codes import checkin_actions, checkpoint_actions, healthcode_actions, venue_actions
-from fangkong.codes.identity import identity_for_person
+from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.conftest import PASSWORD
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import Membership
+from fangkong.healthcodes import actions as healthcode_actions
+from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Kind, Reason
 from fangkong.measures.site_actions import add_rooms, create_site
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import daily, reminders
+from fangkong.venues import actions as checkin_actions
+from fangkong.venues import actions as venue_actions
 
 # Things only grid 07's records contain: seeing any of them outside grid 07 is a leak.
 GRID07_MARKERS = ["张伟", "李秀英", "前屯村七组12号", "第七网格", "13812345678"]

@@ -34,12 +34,12 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
-from fangkong.codes import checkpoint_actions
-from fangkong.codes.identity import identity_for_person
-from fangkong.codes.tokens import make_token
+from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.conftest import make_node, make_user
 from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Level, Role
+from fangkong.healthcodes.identity import identity_for_person
+from fangkong.healthcodes.tokens import make_token
 from fangkong.imports.tests.sheets import STANDARD, row, workbook
 from fangkong.imports.tests.sheets import id_number as sheet_id
 from fangkong.lib.idcard import make as make_id
@@ -78,7 +78,7 @@ SEARCHES = {"person_list", "keyperson_list", "screening_create"}
 NOT_COMPARED = {"sessions", "admin", "contenttypes", "audit"}
 # The per-minute count of one's own code verifications and the attempts to identify (rate limits, not
 # records of grid 07).
-NOT_COMPARED_MODELS = {"codes.VerificationCount", "codes.IdentifyAttempt"}
+NOT_COMPARED_MODELS = {"healthcodes.VerificationCount", "healthcodes.IdentifyAttempt"}
 NOT_COMPARED_FIELDS = {"last_login", "last_used_at", "last_seen_at"}
 
 

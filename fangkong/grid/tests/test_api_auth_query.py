@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
-from fangkong.codes import checkpoint_actions
-from fangkong.codes.models import CheckpointKind
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints.models import CheckpointKind
 from fangkong.conftest import PASSWORD
 from fangkong.grid import actions as grid_actions
 from fangkong.grid import scoping

@@ -6,8 +6,9 @@ import jsonschema_rs
 import pytest
 from django.test import Client
 
-from fangkong.codes import checkpoint_actions, venue_actions
+from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.grid.actions import issue_api_token
+from fangkong.venues import actions as venue_actions
 
 
 @pytest.fixture

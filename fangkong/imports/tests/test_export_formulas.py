@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from fangkong.codes import checkpoint_actions
-from fangkong.codes.checkpoint_ledger import HEADERS as PASSAGE_HEADERS
-from fangkong.codes.checkpoint_ledger import export_passages
-from fangkong.codes.models import CheckpointKind, Direction
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints.ledgers import HEADERS as PASSAGE_HEADERS
+from fangkong.checkpoints.ledgers import export_passages
+from fangkong.checkpoints.models import CheckpointKind, Direction
 from fangkong.measures.ledgers import (
     export_returnees,
     export_temperature,

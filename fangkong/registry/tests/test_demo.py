@@ -11,9 +11,10 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from fangkong.audit.models import AuditEvent
-from fangkong.codes.models import CheckIn, Checkpoint, DutyShift, Identity, Passage, RiskArea, Venue
+from fangkong.checkpoints.models import Checkpoint, DutyShift, Passage
 from fangkong.grid import divisions
 from fangkong.grid.models import Jurisdiction
+from fangkong.healthcodes.models import Identity, RiskArea
 from fangkong.lib import idcard
 from fangkong.lib.pinyin import pinyin_keys
 from fangkong.lib.sorting import natural_key
@@ -22,6 +23,7 @@ from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.registry import demo, population, queries
 from fangkong.registry.models import Household, Person, Relation, Residence, Unit
 from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
+from fangkong.venues.models import CheckIn, Venue
 
 # Reading the statistics bureau's 620,000 villages takes about a second; read them once per test run.
 _read_county_once = functools.cache(divisions.read_county)

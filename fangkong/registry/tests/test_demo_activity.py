@@ -1,4 +1,4 @@
-"""The demo county's weeks of work (measures/demo.py, codes/demo.py, reporting/demo.py): repeatable with
+"""The demo county's weeks of work (measures/demo.py, healthcodes, venues and checkpoints demo.py, reporting/demo.py): repeatable with
 a seed, current whatever the hour it is loaded, and made by the rules, so that every page a demo account
 opens has something on it."""
 
@@ -11,9 +11,11 @@ from django.db import transaction
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from fangkong.codes import checkin_actions, checkpoint_actions
-from fangkong.codes import demo as codes_demo
-from fangkong.codes.models import CheckIn, Checkpoint, DutyShift, Identity, Outcome, Passage
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.checkpoints.models import Checkpoint, DutyShift, Outcome, Passage
+from fangkong.healthcodes import demo as healthcodes_demo
+from fangkong.healthcodes.models import Identity
 from fangkong.measures import demo as measures_demo
 from fangkong.measures import queries, rules
 from fangkong.measures.models import Alert, FollowUp, Kind, Measure, Reason, Screening
@@ -23,6 +25,9 @@ from fangkong.registry import demo as registry_demo
 from fangkong.registry.management.commands.load_demo import load_activity
 from fangkong.reporting import completeness, daily, indicators
 from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
+from fangkong.venues import actions as checkin_actions
+from fangkong.venues import demo as venues_demo
+from fangkong.venues.models import CheckIn
 
 HOUSEHOLDS = 120
 SH = rules.SHANGHAI
@@ -246,7 +251,8 @@ def test_it_loads_at_any_hour_of_the_day(db, hour, monkeypatch):
     registry_demo.load_demo(households=HOUSEHOLDS, today=now.date())
     context = registry_demo.demo_context()
     measures_demo.load(context=context, seed=1, now=now)
-    codes_demo.load(context=context, seed=1, now=now)
+    for demo in (healthcodes_demo, venues_demo, checkpoints_demo):
+        demo.load(context=context, seed=1, now=now)
     assert not FollowUp.objects.filter(taken_at__gt=now).exists()
     assert not Measure.objects.filter(started_at__gt=now).exists()
     assert not CheckIn.objects.filter(at__gt=now).exists() and not Passage.objects.filter(at__gt=now).exists()

@@ -18,8 +18,8 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from fangkong.codes import checkpoint_actions
-from fangkong.codes.identity import identity_for_person
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.healthcodes.identity import identity_for_person
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules, site_actions
 from fangkong.measures.models import Kind, Reason

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from fangkong.codes import checkpoint_actions
-from fangkong.codes.identity import identity_for_person
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports.tests.sheets import id_number, row, workbook
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from fangkong.codes import demo as codes_demo
+from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.healthcodes import demo as healthcodes_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
 from fangkong.measures.models import Kind
@@ -14,6 +15,7 @@ from fangkong.registry import demo as registry_demo
 from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
+from fangkong.venues import demo as venues_demo
 
 
 def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -> dict:
@@ -23,8 +25,9 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
     now = now or timezone.now()
     context = registry_demo.demo_context()
     parts = {}
-    for name, module in (("measures", measures_demo), ("codes", codes_demo), ("reporting", reporting_demo)):
-        parts[name] = module.load(context=context, seed=seed, now=now)
+    demos = [measures_demo, healthcodes_demo, venues_demo, checkpoints_demo, reporting_demo]
+    for module in demos:
+        parts[module.__name__.split(".")[1]] = module.load(context=context, seed=seed, now=now)
     if any(parts.values()):
         population.refresh_planner_statistics()
     return parts
@@ -93,12 +96,16 @@ def _activity_lines(activity: dict) -> list[str]:
             f"（{kinds}），已解除 {m['released']} 人；随访 {m['follow_ups']} 次，"
             f"预警 {m['alerts']} 条（未处置 {m['alerts_open']} 条），核酸 {m['tests']} 次，集中隔离点 {m['sites']} 个。"
         )
-    k = activity.get("codes")
+    k = {
+        **(activity.get("healthcodes") or {}),
+        **(activity.get("venues") or {}),
+        **(activity.get("checkpoints") or {}),
+    }
     if k:
         lines.append(
-            f"  场所码：场所 {k['venues']} 个，近{codes_demo.CHECKIN_DAYS}天扫码 {k['checkins']} 人次，"
-            f"风险区 {k['risk_areas']} 个；卡口 {k['checkpoints']} 个，班次 {k['shifts']} 个，"
-            f"通行 {k['passages']} 次（劝返 {k.get('turned_back', 0)}，引导至发热门诊 {k.get('fever_clinic', 0)}）。"
+            f"  场所码：场所 {k.get('venues', 0)} 个，近{venues_demo.CHECKIN_DAYS}天扫码 {k.get('checkins', 0)} 人次，"
+            f"风险区 {k.get('risk_areas', 0)} 个；卡口 {k.get('checkpoints', 0)} 个，班次 {k.get('shifts', 0)} 个，"
+            f"通行 {k.get('passages', 0)} 次（劝返 {k.get('turned_back', 0)}，引导至发热门诊 {k.get('fever_clinic', 0)}）。"
         )
     r = activity.get("reporting")
     if r:
