@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fangkong.healthcodes",
     "fangkong.checkpoints",
     "fangkong.venues",
+    "fangkong.situation",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("codes/", include("fangkong.healthcodes.urls")),
     path("codes/", include("fangkong.checkpoints.urls")),
     path("reports/", include("fangkong.reporting.urls")),
+    path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
 ]

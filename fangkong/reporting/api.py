@@ -8,10 +8,9 @@ from ninja.responses import Status
 
 from fangkong.grid import scoping
 from fangkong.grid.schemas import Id, error_responses
-
-from . import completeness, daily, indicators
-from .models import DailyReport
-from .schemas import (
+from fangkong.reporting import completeness, daily, indicators
+from fangkong.reporting.models import DailyReport
+from fangkong.reporting.schemas import (
     DailyFilterIn,
     DailyReportIn,
     DailyReportOut,

@@ -33,8 +33,7 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Membership
 from fangkong.measures.models import Policy
 from fangkong.measures.rules import SHANGHAI
-
-from .models import ReportingUnit
+from fangkong.reporting.models import ReportingUnit
 
 DEADLINE_KEY = "report_deadline"
 DEFAULT_DEADLINE = "10:00"

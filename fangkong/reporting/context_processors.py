@@ -2,7 +2,7 @@
 counted only when a template shows it (the value is a callable, which templates call), once per
 request however often the template uses it, so pages and fragments that do not show it pay no query."""
 
-from .reminders import unread_count
+from fangkong.reporting.reminders import unread_count
 
 
 def reminders(request) -> dict:

@@ -40,9 +40,8 @@ from fangkong.imports.values import format_date
 from fangkong.lib.errors import RuleError
 from fangkong.measures.policy import policy_for
 from fangkong.registry.models import Unit
-
-from . import indicators, reminders
-from .models import DailyReport, ReportingUnit
+from fangkong.reporting import indicators, reminders
+from fangkong.reporting.models import DailyReport, ReportingUnit
 
 ACTIVITIES_KEY = "report_activities"
 DEFAULT_ACTIVITIES = [

@@ -20,9 +20,8 @@ from fangkong.imports.values import format_date
 from fangkong.imports.writing import write_only_cell
 from fangkong.lib.errors import RuleError
 from fangkong.measures.rules import SHANGHAI
-
-from . import completeness, daily, indicators
-from .models import DailyReport, ReportingUnit
+from fangkong.reporting import completeness, daily, indicators
+from fangkong.reporting.models import DailyReport, ReportingUnit
 
 TITLE = "日报告汇总表"
 MAX_DAYS = 366

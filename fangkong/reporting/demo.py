@@ -1,5 +1,6 @@
-"""Daily reports and situation-report text for the demo county (registry/demo.py), written after its key
-persons and codes (measures/demo.py, and the demo.py of healthcodes, venues and checkpoints) so that the reports' figures are theirs.
+"""Daily reports for the demo county (registry/demo.py), written after its key persons, venues and
+checkpoints (the demo.py of measures, healthcodes, venues, checkpoints) so that the reports' figures are
+theirs.
 
 - Every village and community of the county owes a daily report (`daily.add_village_reporting_units`).
 - Over the last REPORT_DAYS days most villages of the three demo townships reported: most on time, some
@@ -12,7 +13,6 @@ persons and codes (measures/demo.py, and the demo.py of healthcodes, venues and 
   for the ten days come from one `trends.series` (the same definitions as `indicators.compute`, which
   tests/test_trends.py holds it to); a village whose subtree has no records at all has the figures of
   any other such village, computed once. 梁浅新村's report of yesterday is left for demo_village.
-- 存在问题 and 下一步工作 of the situation report for the county and for 梁水镇, through save_notes.
 - The entry times of the key persons' story (`_enter_as_told`): the other demo modules write weeks of work
   through the actions in one go, so every screening, measure, release, follow-up and passage reads as
   entered at load time, and a situation report of any earlier moment (the current hour included, right
@@ -35,11 +35,9 @@ from fangkong.measures import rules
 from fangkong.measures.models import FollowUp, Measure, QuarantineSite, Screening
 from fangkong.measures.rules import SHANGHAI
 from fangkong.registry.models import Residence
+from fangkong.reporting import completeness, daily, indicators, trends
+from fangkong.reporting.models import DailyReport, ReportingUnit
 from fangkong.venues.models import CheckIn
-
-from . import completeness, daily, indicators, trends
-from .models import DailyReport, ReportingUnit
-from .situation import actions as situation_actions
 
 REPORT_DAYS = 10
 UNITS_FROM_DAYS = 30  # the villages owe reports from this many days before today
@@ -63,39 +61,6 @@ QUIET_NOTES = [
     "对村内公共场所进行了消毒",
     "大喇叭循环播放防控知识",
 ]
-
-COUNTY_NOTES = {
-    "issuer": "东昌府区新冠肺炎疫情防控工作领导小组办公室",
-    "problems": (
-        "一是个别返乡人员居家隔离期间存在擅自外出现象，少数村包保责任落实不够到位，"
-        "上门测温随访存在漏访情况。\n"
-        "二是部分村（社区）日报告报送不及时，存在迟报、漏报现象，数据核对不够细致。\n"
-        "三是防护物资储备不足，口罩、消毒液等消耗较快，基层一线防控人员防护装备缺口较大。\n"
-        "四是农村群众防控意识仍有待提高，聚集性活动未完全杜绝。"
-    ),
-    "next_steps": (
-        "一是继续加强返乡人员排查，做到村不漏户、户不漏人，对来自重点地区人员严格落实居家隔离"
-        "医学观察措施。\n"
-        "二是压实包保责任，网格员、村医每日两次上门测温随访，发现发热等异常情况及时报告、及时转运。\n"
-        "三是严格卡口值守，落实测温、登记、扫码等措施，劝返非必要外来人员和车辆。\n"
-        "四是加强日报告调度，对迟报、漏报的镇街和村（社区）进行通报。\n"
-        "五是广泛开展宣传引导，利用大喇叭、微信群等方式宣传防控知识，引导群众不聚集、不串门、戴口罩。"
-    ),
-}
-TOWNSHIP_NOTES = {
-    "issuer": "{t}新冠肺炎疫情防控工作领导小组办公室",
-    "problems": (
-        "一是返乡人员集中，部分村在管人员较多，包保干部、网格员工作量大，个别时段随访不及时。\n"
-        "二是镇区东入口卡口夜间值守力量薄弱，车辆登记不够规范。\n"
-        "三是个别村日报告存在迟报现象。"
-    ),
-    "next_steps": (
-        "一是从镇直部门抽调干部充实包保力量，确保在管人员每日两次随访全覆盖。\n"
-        "二是卡口实行24小时轮班值守，由派出所民警带班，严格落实测温、登记、扫码。\n"
-        "三是每日上午10时前完成日报告报送，由镇疫情防控办逐村调度。\n"
-        "四是对居家隔离期满人员按程序及时解除，做好解除后健康监测提醒。"
-    ),
-}
 
 
 def _village_path(path: str) -> str:
@@ -184,7 +149,7 @@ def _enter_as_told(county: Jurisdiction, now: dt.datetime) -> int:
 
 
 def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
-    """Write the demo's reporting units, daily reports and situation notes (once: None when there).
+    """Write the demo's reporting units and daily reports (once: None when there).
     Run after the other demo modules; call in a transaction."""
     county = context.county
     if ReportingUnit.objects.filter(node__path__startswith=county.path).exists():
@@ -299,17 +264,9 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         change="demo_daily_reports",
         count=len(rows),
     )
-    township = context.townships[0]
-    situation_actions.save_notes(actor=users["county"], node=county, **COUNTY_NOTES)
-    situation_actions.save_notes(
-        actor=users["township"],
-        node=township,
-        **{key: text.format(t=township.name) for key, text in TOWNSHIP_NOTES.items()},
-    )
     return {
         "reporting_units": len(units),
         "reports": len(rows),
         **counts,
-        "situation_notes": 2,
         "entries_dated": entries,
     }

@@ -1,5 +1,4 @@
-"""Daily and zero reports, who is expected to send them, reminders, and the text officials write into
-the situation report. Every figure of a report is computed by `indicators.py`; a report stores a
+"""Daily and zero reports, who is expected to send them, and reminders. Every figure of a report is computed by `indicators.py`; a report stores a
 snapshot of them as submitted, so a later correction of the records does not rewrite history."""
 
 from django.conf import settings
@@ -90,22 +89,3 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.text
-
-
-class SituationNotes(models.Model):
-    """存在问题 and 下一步工作 of a node's situation report: written by people, kept between reports."""
-
-    node = models.OneToOneField(Jurisdiction, on_delete=models.CASCADE, related_name="situation_notes")
-    issuer = models.CharField(_("发文单位"), max_length=100, blank=True)
-    problems = models.TextField(_("存在问题"), blank=True)
-    next_steps = models.TextField(_("下一步工作"), blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name = _("情况报告文字")
-
-    def __str__(self):
-        return f"{self.node}"

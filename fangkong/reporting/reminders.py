@@ -14,9 +14,8 @@ from django.utils import timezone
 
 from fangkong.imports.values import format_date
 from fangkong.measures.rules import SHANGHAI
-
-from . import completeness
-from .models import Reminder, ReportingUnit
+from fangkong.reporting import completeness
+from fangkong.reporting.models import Reminder, ReportingUnit
 
 LOOK_BACK_DAYS = 2  # a missed run is caught up by the next one; older gaps are for the completeness page
 

@@ -24,8 +24,7 @@ from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures.models import Kind
-
-from .indicators import REGISTRY, SERIES, SOURCES, Scope
+from fangkong.reporting.indicators import REGISTRY, SERIES, SOURCES, Scope
 
 DAYS = 30
 

@@ -1,3 +1,3 @@
-from .views import daily, dashboard, situation
+from fangkong.reporting.views import daily, dashboard
 
-urlpatterns = daily.urlpatterns + dashboard.urlpatterns + situation.urlpatterns
+urlpatterns = daily.urlpatterns + dashboard.urlpatterns

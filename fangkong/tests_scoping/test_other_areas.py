@@ -45,7 +45,7 @@ from fangkong.imports.tests.sheets import id_number as sheet_id
 from fangkong.lib.idcard import make as make_id
 from fangkong.measures import actions as measure_actions
 from fangkong.registry import actions as registry_actions
-from fangkong.reporting.situation import pdf as situation_pdf
+from fangkong.situation import pdf as situation_pdf
 
 from .documents import body_of, document_text, text_of
 from .test_every_route import API_IDS, ROUTES, url_of

@@ -22,7 +22,8 @@ from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure, Quaran
 from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.registry import demo, population, queries
 from fangkong.registry.models import Household, Person, Relation, Residence, Unit
-from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
+from fangkong.reporting.models import DailyReport, ReportingUnit
+from fangkong.situation.models import SituationNotes
 from fangkong.venues.models import CheckIn, Venue
 
 # Reading the statistics bureau's 620,000 villages takes about a second; read them once per test run.

@@ -24,7 +24,8 @@ from fangkong.measures.policy import policy_for
 from fangkong.registry import demo as registry_demo
 from fangkong.registry.management.commands.load_demo import load_activity
 from fangkong.reporting import completeness, daily, indicators
-from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
+from fangkong.reporting.models import DailyReport, ReportingUnit
+from fangkong.situation.models import SituationNotes
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import demo as venues_demo
 from fangkong.venues.models import CheckIn

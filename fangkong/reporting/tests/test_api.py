@@ -14,8 +14,7 @@ from fangkong.grid.tests.openapi_check import conforms
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Reason
 from fangkong.reporting.models import DailyReport
-
-from .daily_fixtures import D, units
+from fangkong.reporting.tests.daily_fixtures import D, units
 
 __all__ = ["units"]
 

@@ -16,8 +16,7 @@ from fangkong.measures.policy import policy_for
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import completeness, daily
 from fangkong.reporting.completeness import Status
-
-from .daily_fixtures import START, D, at, clock, next_day, units
+from fangkong.reporting.tests.daily_fixtures import START, D, at, clock, next_day, units
 
 __all__ = ["units"]
 

@@ -15,8 +15,7 @@ from fangkong.measures.policy import preset_values
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import daily, indicators
 from fangkong.reporting.models import DailyReport
-
-from .daily_fixtures import START, D, at, clock, make_staff, next_day, units
+from fangkong.reporting.tests.daily_fixtures import START, D, at, clock, make_staff, next_day, units
 
 __all__ = ["units"]
 

@@ -16,8 +16,7 @@ from fangkong.conftest import PASSWORD
 from fangkong.lib.errors import RuleError
 from fangkong.reporting import daily, indicators
 from fangkong.reporting.daily_export import FIXED, daily_table, export_daily
-
-from .daily_fixtures import D, at, clock, next_day, units
+from fangkong.reporting.tests.daily_fixtures import D, at, clock, next_day, units
 
 __all__ = ["units"]
 

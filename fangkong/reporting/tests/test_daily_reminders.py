@@ -15,8 +15,7 @@ from fangkong.conftest import PASSWORD
 from fangkong.reporting import daily, reminders
 from fangkong.reporting.context_processors import reminders as reminders_context
 from fangkong.reporting.models import Reminder
-
-from .daily_fixtures import D, at, clock, next_day, units
+from fangkong.reporting.tests.daily_fixtures import D, at, clock, next_day, units
 
 __all__ = ["units"]
 

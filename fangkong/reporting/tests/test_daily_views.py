@@ -16,8 +16,7 @@ from fangkong.measures.models import Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import daily, indicators
 from fangkong.reporting.models import DailyReport, ReportingUnit
-
-from .daily_fixtures import START, D, units
+from fangkong.reporting.tests.daily_fixtures import START, D, units
 
 __all__ = ["units"]
 

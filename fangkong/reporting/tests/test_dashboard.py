@@ -18,9 +18,8 @@ from django.urls import reverse
 
 from fangkong.measures.models import Kind, Reason
 from fangkong.reporting import daily, indicators
+from fangkong.reporting.tests.test_trends import Records, at, clock
 from fangkong.reporting.views import dashboard as views
-
-from .test_trends import Records, at, clock
 
 TODAY = dt.date(2022, 3, 10)
 YESTERDAY = TODAY - dt.timedelta(days=1)

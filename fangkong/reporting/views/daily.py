@@ -23,10 +23,9 @@ from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.queries import units_visible_to as registry_units_visible_to
-
-from .. import completeness, daily, daily_export, reminders
-from .. import daily_forms as forms
-from ..models import Reminder, ReportingUnit
+from fangkong.reporting import completeness, daily, daily_export, reminders
+from fangkong.reporting import daily_forms as forms
+from fangkong.reporting.models import Reminder, ReportingUnit
 
 
 def _day(text: str) -> dt.date:

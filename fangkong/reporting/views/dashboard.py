@@ -23,8 +23,7 @@ from fangkong.measures import queries as measure_queries
 from fangkong.measures.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
-
-from .. import completeness, indicators, trends
+from fangkong.reporting import completeness, indicators, trends
 
 PERCENT_POINTS = _("个百分点")
 

@@ -15,6 +15,7 @@ from fangkong.registry import demo as registry_demo
 from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
+from fangkong.situation import demo as situation_demo
 from fangkong.venues import demo as venues_demo
 
 
@@ -25,7 +26,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
     now = now or timezone.now()
     context = registry_demo.demo_context()
     parts = {}
-    demos = [measures_demo, healthcodes_demo, venues_demo, checkpoints_demo, reporting_demo]
+    demos = [measures_demo, healthcodes_demo, venues_demo, checkpoints_demo, reporting_demo, situation_demo]
     for module in demos:
         parts[module.__name__.split(".")[1]] = module.load(context=context, seed=seed, now=now)
     if any(parts.values()):
@@ -112,7 +113,7 @@ def _activity_lines(activity: dict) -> list[str]:
         lines.append(
             f"  日报告：报告单位 {r['reporting_units']} 个；演示镇街各村近{reporting_demo.REPORT_DAYS}天日报告 "
             f"{r['reports']} 份（零报告 {r['zero']}，迟报 {r['late']}，缺报 {r['missing']}），"
-            f"情况报告文字 {r['situation_notes']} 份。"
+            f"情况报告文字 {(activity.get('situation') or {}).get('situation_notes', 0)} 份。"
         )
     return lines
 

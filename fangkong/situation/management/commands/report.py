@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError
-from fangkong.reporting.situation import actions, compose, pdf
+from fangkong.situation import actions, compose, pdf
 
 
 class Command(BaseCommand):

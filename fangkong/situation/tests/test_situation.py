@@ -20,10 +20,9 @@ from docx.shared import Mm, Pt
 from fangkong.audit.models import Action, AuditEvent
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.reporting import indicators
-from fangkong.reporting.situation import actions, compose, pdf
-from fangkong.reporting.situation import docx as word
-
-from .situation_fixtures import (
+from fangkong.situation import actions, compose, pdf
+from fangkong.situation import docx as word
+from fangkong.situation.tests.situation_fixtures import (
     END_OF_D,
     NOON,
     D,

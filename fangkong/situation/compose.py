@@ -31,7 +31,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import rules
 from fangkong.measures.models import Kind
 from fangkong.reporting import indicators
-from fangkong.reporting.models import SituationNotes
+from fangkong.situation.models import SituationNotes
 
 SHANGHAI = rules.SHANGHAI
 CHINESE_NUMERALS = "一二三四五六七八九十"

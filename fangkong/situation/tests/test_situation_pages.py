@@ -12,9 +12,8 @@ from django.urls import reverse
 from fangkong.audit.models import Action, AuditEvent
 from fangkong.conftest import PASSWORD
 from fangkong.reporting import indicators
-from fangkong.reporting.situation import compose, pdf
-
-from .situation_fixtures import (
+from fangkong.situation import compose, pdf
+from fangkong.situation.tests.situation_fixtures import (
     END_OF_D,
     D,
     town_fixture,  # noqa: F401 (the fixture "town")

@@ -31,7 +31,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from . import compose
+from fangkong.situation import compose
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}

@@ -11,10 +11,9 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError, StaleEdit
-from fangkong.reporting.models import SituationNotes
-
-from . import compose, pdf
-from . import docx as word
+from fangkong.situation import compose, pdf
+from fangkong.situation import docx as word
+from fangkong.situation.models import SituationNotes
 
 DOCX, PDF, JSON = "docx", "pdf", "json"
 FORMATS = (DOCX, PDF, JSON)

@@ -12,7 +12,7 @@ from fangkong.measures.models import Screening
 from fangkong.registry import demo as registry_demo
 from fangkong.registry.management.commands.load_demo import load_activity
 from fangkong.reporting import indicators
-from fangkong.reporting.situation import compose
+from fangkong.situation import compose
 
 HOUSEHOLDS = 120
 

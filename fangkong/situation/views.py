@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -16,11 +16,10 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError
 from fangkong.registry.forms import add_rule_errors, node_label
+from fangkong.situation import actions, compose, links, pdf
+from fangkong.situation.forms import AsOfForm, NotesForm
 
-from ..situation import actions, compose, links, pdf
-from ..situation.forms import AsOfForm, NotesForm
-
-TEMPLATE = "reporting/situation_preview.html"
+TEMPLATE = "situation/situation_preview.html"
 
 
 def is_htmx(request) -> bool:
@@ -144,11 +143,3 @@ def situation_download(request, code: str, fmt: str):
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=export.filename)
     return response
-
-
-urlpatterns = [
-    path("situation/", situation_home, name="situation_home"),
-    path("situation/<str:code>/", situation_node, name="situation_node"),
-    path("situation/<str:code>/notes/", situation_notes, name="situation_notes"),
-    path("situation/<str:code>/report.<str:fmt>", situation_download, name="situation_download"),
-]

@@ -23,9 +23,8 @@ from fangkong.measures.ledgers import import_returnees
 from fangkong.measures.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import indicators
-from fangkong.reporting.situation import compose
-
-from .situation_fixtures import clock
+from fangkong.situation import compose
+from fangkong.situation.tests.situation_fixtures import clock
 
 SH = rules.SHANGHAI
 D = dt.date(2020, 2, 10)

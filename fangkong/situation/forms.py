@@ -5,8 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.errors import RuleError
-
-from . import compose
+from fangkong.situation import compose
 
 
 class AsOfForm(forms.Form):
