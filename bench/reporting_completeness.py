@@ -16,7 +16,7 @@ and the peak of Python memory allocated during one run, by tracemalloc):
 - the `completeness` page of the township through the test Client (middleware, session, template);
 - baselines measured in the same run: `SELECT 1` and the `home` page of the same user;
 - for information: `send_report_reminders` (every unit of the installation) and the Excel export of the
-  whole month (`daily_export.export_daily`), a few runs each.
+  whole month (`ledgers.export_daily`), a few runs each.
 Target: the view well under 300 ms. The process's peak resident memory is printed at the end.
 """
 
@@ -55,7 +55,8 @@ from fangkong.measures.models import Policy  # noqa: E402
 from fangkong.measures.policy import preset_values  # noqa: E402
 from fangkong.measures.rules import SHANGHAI  # noqa: E402
 from fangkong.registry.models import Unit, UnitKind  # noqa: E402
-from fangkong.reporting import completeness, daily, daily_export, indicators, reminders  # noqa: E402
+from fangkong.reporting import completeness, indicators, ledgers, reminders  # noqa: E402
+from fangkong.reporting import queries as daily_queries  # noqa: E402
 from fangkong.reporting.models import DailyReport, ReportingUnit  # noqa: E402
 
 TARGET_MS = 300
@@ -114,7 +115,7 @@ def build(n_units: int, n_days: int, seed: int = 11) -> dict:
     units += [ReportingUnit(node=u.node, unit=u, name=u.name, active_from=start) for u in registry_units]
     units = ReportingUnit.objects.bulk_create(units)
     snapshot = indicators.compute(villages[0], first_day)  # the figures as a report stores them
-    activities = {code: 0 for code, _, _ in daily.DEFAULT_ACTIVITIES}
+    activities = {code: 0 for code, _, _ in daily_queries.DEFAULT_ACTIVITIES}
     reports = []
     for back in range(n_days, 0, -1):
         day = today - dt.timedelta(days=back)
@@ -261,7 +262,7 @@ def main() -> None:
             (
                 f"export_daily ({args.days} days)",
                 lambda: (
-                    f"{len(daily_export.export_daily(actor=fresh(admin), node=township, start=month_start, end=yesterday)[1]) // 1024} KB"
+                    f"{len(ledgers.export_daily(actor=fresh(admin), node=township, start=month_start, end=yesterday)[1]) // 1024} KB"
                 ),
                 3,
             ),

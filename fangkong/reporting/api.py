@@ -8,7 +8,9 @@ from ninja.responses import Status
 
 from fangkong.grid import scoping
 from fangkong.grid.schemas import Id, error_responses
-from fangkong.reporting import completeness, daily, indicators
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import completeness, indicators
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.schemas import (
     DailyFilterIn,
@@ -37,7 +39,7 @@ def list_daily_reports(request, filters: Query[DailyFilterIn]):
     node = scoping.access_jurisdiction(request.auth, filters.node)
     day = filters.day
     units = (
-        daily.units_visible_to(request.auth)
+        daily_queries.units_visible_to(request.auth)
         .filter(completeness.expected_on(day), node__path__startswith=node.path)
         .order_by("node__path", "name", "pk")
     )
@@ -84,9 +86,9 @@ def list_daily_reports(request, filters: Query[DailyFilterIn]):
     tags=_DAILY,
 )
 def submit_daily_report(request, reporting_unit_id: Id, payload: DailyReportIn):
-    report, changed = daily.submit_report(
+    report, changed = daily_actions.submit_report(
         actor=request.auth,
-        reporting_unit=daily.access_unit(request.auth, reporting_unit_id),
+        reporting_unit=daily_queries.access_unit(request.auth, reporting_unit_id),
         day=payload.day,
         activities=payload.activities,
         note=payload.note,
@@ -107,9 +109,9 @@ def submit_daily_report(request, reporting_unit_id: Id, payload: DailyReportIn):
     tags=_DAILY,
 )
 def submit_zero_report(request, reporting_unit_id: Id, payload: ZeroReportIn):
-    report, changed = daily.submit_zero_report(
+    report, changed = daily_actions.submit_zero_report(
         actor=request.auth,
-        reporting_unit=daily.access_unit(request.auth, reporting_unit_id),
+        reporting_unit=daily_queries.access_unit(request.auth, reporting_unit_id),
         day=payload.day,
         reason=payload.reason,
         request=request,

@@ -2,13 +2,13 @@
 checkpoints (the demo.py of measures, healthcodes, venues, checkpoints) so that the reports' figures are
 theirs.
 
-- Every village and community of the county owes a daily report (`daily.add_village_reporting_units`).
+- Every village and community of the county owes a daily report (`daily_actions.add_village_reporting_units`).
 - Over the last REPORT_DAYS days most villages of the three demo townships reported: most on time, some
   late, some not at all; quiet villages often by a zero report. Reports are bulk-inserted with their
   submission time in the past (submit_report stamps the present), holding what submit_report would
-  store: the indicators of the village for the day as computed when submitted (`daily.figures`), the
-  activity counts the policy asks for (`daily.activities_for`), a zero report only where
-  `daily.zero_report_blockers` finds nothing, the deadline from the policy as completeness.py reads it.
+  store: the indicators of the village for the day as computed when submitted (`daily_queries.figures`), the
+  activity counts the policy asks for (`daily_queries.activities_for`), a zero report only where
+  `daily_queries.zero_report_blockers` finds nothing, the deadline from the policy as completeness.py reads it.
   Reports are sent the morning after the day, when its figures are final, so each village's figures
   for the ten days come from one `trends.series` (the same definitions as `indicators.compute`, which
   tests/test_trends.py holds it to); a village whose subtree has no records at all has the figures of
@@ -35,7 +35,9 @@ from fangkong.measures import rules
 from fangkong.measures.models import FollowUp, Measure, QuarantineSite, Screening
 from fangkong.measures.rules import SHANGHAI
 from fangkong.registry.models import Residence
-from fangkong.reporting import completeness, daily, indicators, trends
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import completeness, indicators, trends
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import DailyReport, ReportingUnit
 from fangkong.venues.models import CheckIn
 
@@ -159,7 +161,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     today = now.astimezone(SHANGHAI).date()
     rng = random.Random(f"{seed}:reporting")
     users = context.users
-    units = daily.add_village_reporting_units(
+    units = daily_actions.add_village_reporting_units(
         actor=users["county"], node=county, active_from=today - dt.timedelta(days=UNITS_FROM_DAYS)
     )
     demo_paths = tuple(t.path for t in context.townships)
@@ -188,10 +190,10 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     configured: dict[str, list] = {}
 
     def activities_of(unit: ReportingUnit, day: dt.date) -> list:
-        """daily.activities_for, asked once per distinct configuration in force (most share the default)."""
-        key = repr(policies.values(unit.node.path, day).get(daily.ACTIVITIES_KEY))
+        """daily_queries.activities_for, asked once per distinct configuration in force (most share the default)."""
+        key = repr(policies.values(unit.node.path, day).get(daily_queries.ACTIVITIES_KEY))
         if key not in configured:
-            configured[key] = daily.activities_for(unit.node, day)
+            configured[key] = daily_queries.activities_for(unit.node, day)
         return configured[key]
 
     rows, counts = [], {"on_time": 0, "late": 0, "zero": 0, "missing": 0}
@@ -199,11 +201,11 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         if not unit.node.path.startswith(demo_paths):
             continue
         submitter = _submitter(context, unit.node)
-        assert daily.can_submit(submitter, unit)
+        assert daily_queries.can_submit(submitter, unit)
         is_busy = unit.node.path in busy
         for back in range(REPORT_DAYS, 0, -1):
             day = today - dt.timedelta(days=back)
-            if not daily.owes(unit, day) or (unit.node == left_for_demo and back == 1):
+            if not daily_queries.owes(unit, day) or (unit.node == left_for_demo and back == 1):
                 continue
             deadline = completeness.deadline_from(policies.values(unit.node.path, day), day)
             draw = rng.random()
@@ -221,7 +223,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
                 continue  # not yet: still owed (待报)
             values = (figures(unit.node) if is_busy else figures(quiet_village))[day]
             activities = activities_of(unit, day)
-            zero = not daily.zero_report_blockers(values) and rng.random() < ZERO
+            zero = not daily_queries.zero_report_blockers(values) and rng.random() < ZERO
             ranges = {code: spans[0 if is_busy else 1] for code, spans in ACTIVITY_RANGES.items()}
             cleaned = {a.code: 0 if zero else rng.randint(*ranges.get(a.code, (0, 2))) for a in activities}
             rows.append(

@@ -567,7 +567,7 @@ def _beds_free(s: Scope) -> int:
 
 
 register("quarantine_sites", _("集中隔离点"), _("个"), lambda s: _sites(s).count())
-BEDS = pgettext_lazy("unit of beds", "张")  # 张 counts posters too (daily.py): not the same word in English
+BEDS = pgettext_lazy("unit of beds", "张")  # 张 counts posters too (queries.py): not the same word in English
 register("quarantine_beds", _("集中隔离床位"), BEDS, _beds)
 register("quarantine_beds_free", _("集中隔离空余床位"), BEDS, _beds_free)
 

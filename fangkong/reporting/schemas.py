@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from fangkong.grid.schemas import Code, Date, local, text
 from fangkong.registry.schemas import PageIn
 from fangkong.reporting.completeness import Status
-from fangkong.reporting.daily import MAX_COUNT
+from fangkong.reporting.queries import MAX_COUNT
 
 Figures = dict[str, Any]  # indicator code → number, percentage, null, or rows (see GET /indicators)
 

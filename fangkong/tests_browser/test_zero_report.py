@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from fangkong.conftest import PASSWORD
 from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Role
-from fangkong.reporting import daily
+from fangkong.reporting import actions as daily_actions
 from fangkong.reporting.models import DailyReport
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def log_in(page, username: str) -> None:
 
 def test_it_sends_a_zero_report_with_one_tap_and_the_township_sees_it(phone_page, page, world):
     today = timezone.localdate()
-    daily.add_village_reporting_units(
+    daily_actions.add_village_reporting_units(
         actor=world.township_admin, node=world.township, active_from=today - dt.timedelta(days=7)
     )
     grid_actions.create_user(

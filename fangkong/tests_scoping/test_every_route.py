@@ -26,7 +26,8 @@ from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Kind, Reason
 from fangkong.measures.site_actions import add_rooms, create_site
 from fangkong.registry import actions as registry_actions
-from fangkong.reporting import daily, reminders
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import reminders
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions
 
@@ -121,10 +122,10 @@ def grid07(world, people, settings, tmp_path):
     kindergarten = registry_actions.create_unit(
         actor=admin, node=world.grid07, name="第七网格幼儿园", kind="school"
     )
-    reporting_unit = daily.add_reporting_unit(
+    reporting_unit = daily_actions.add_reporting_unit(
         actor=admin, unit=kindergarten, active_from=dt.date(2020, 1, 27)
     )
-    daily.submit_report(
+    daily_actions.submit_report(
         actor=world.grid07_worker,
         reporting_unit=reporting_unit,
         day=dt.date(2020, 1, 28),

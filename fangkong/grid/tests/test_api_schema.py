@@ -32,7 +32,8 @@ from fangkong.measures.models import Alert, Kind, Measure, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.registry import queries
 from fangkong.registry.models import Household, Person
-from fangkong.reporting import daily
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import ReportingUnit
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
@@ -82,7 +83,7 @@ def _known(user) -> dict[str, st.SearchStrategy]:
         "household": households,
         "measure_id": _ids(Measure, measure_queries.measures_visible_to(user)),
         "alert_id": _ids(Alert, measure_queries.alerts_visible_to(user)),
-        "reporting_unit_id": _ids(ReportingUnit, daily.units_visible_to(user)),
+        "reporting_unit_id": _ids(ReportingUnit, daily_queries.units_visible_to(user)),
         "day": st.sampled_from([today.isoformat(), (today - dt.timedelta(days=1)).isoformat()]),
         "version": st.sampled_from([1, 2, 3]),
         "id_number": valid_id_numbers,
@@ -156,11 +157,13 @@ def records(world, people):
     _under_measure(world, people["zhang"], fever=True)
     _under_measure(world, people["wang"], fever=True)
     week_ago = timezone.localdate() - dt.timedelta(days=7)
-    daily.add_village_reporting_units(actor=world.county_admin, node=world.township, active_from=week_ago)
+    daily_actions.add_village_reporting_units(
+        actor=world.county_admin, node=world.township, active_from=week_ago
+    )
     shop = registry_actions.create_unit(
         actor=world.county_admin, node=world.grid08, name="八组超市", kind="enterprise"
     )
-    daily.add_reporting_unit(actor=world.county_admin, unit=shop, active_from=week_ago)
+    daily_actions.add_reporting_unit(actor=world.county_admin, unit=shop, active_from=week_ago)
 
 
 @pytest.fixture(params=PERSONAS)

@@ -21,8 +21,8 @@ from fangkong.measures.ledgers import (
     rejected_rows_workbook,
 )
 from fangkong.measures.models import Measure
-from fangkong.reporting import daily
-from fangkong.reporting.daily_export import export_daily
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting.ledgers import export_daily
 from fangkong.reporting.tests.daily_fixtures import D, at, clock, units
 
 from .sheets import STANDARD, id_number, row
@@ -114,7 +114,7 @@ def test_it_writes_a_passage_origin_like_a_formula_as_text_in_the_passage_ledger
 @pytest.mark.django_db
 def test_it_writes_a_daily_report_note_like_a_formula_as_text_in_the_daily_export(world, units):
     with clock(at(D, "09:00")):
-        daily.submit_report(
+        daily_actions.submit_report(
             actor=units["qian_staff"],
             reporting_unit=units["qian"],
             day=D,

@@ -23,7 +23,8 @@ from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.measures.policy import policy_for
 from fangkong.registry import demo as registry_demo
 from fangkong.registry.management.commands.load_demo import load_activity
-from fangkong.reporting import completeness, daily, indicators
+from fangkong.reporting import completeness, indicators
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import DailyReport, ReportingUnit
 from fangkong.situation.models import SituationNotes
 from fangkong.venues import actions as checkin_actions
@@ -181,12 +182,12 @@ class TestTheLoadedDemo(TestCase):
         assert reports.filter(is_zero=True).exists() and reports.filter(is_zero=False).exists()
         for report in reports:
             if report.is_zero:
-                assert not daily.zero_report_blockers(report.indicators)
+                assert not daily_queries.zero_report_blockers(report.indicators)
         busy = reports.filter(is_zero=False, reporting_unit__node=self.context.gridded[0][1]).first()
         assert busy.indicators == indicators.compute(busy.reporting_unit.node, busy.day, now=self.now)
         # demo_village has yesterday's report still to send.
         village_unit = ReportingUnit.objects.get(node=self.context.gridded[0][0])
-        assert daily.current_report(village_unit, self.today - dt.timedelta(days=1)) is None
+        assert daily_queries.current_report(village_unit, self.today - dt.timedelta(days=1)) is None
 
     def test_it_writes_the_situation_notes_of_the_county_and_a_township(self):
         for node in (self.context.county, self.context.townships[0]):

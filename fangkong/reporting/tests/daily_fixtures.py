@@ -13,7 +13,7 @@ from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Role
 from fangkong.measures import rules
 from fangkong.registry import actions as registry_actions
-from fangkong.reporting import daily
+from fangkong.reporting import actions as daily_actions
 
 SH = rules.SHANGHAI
 D = dt.date(2022, 3, 10)
@@ -52,7 +52,7 @@ def units(world):
     """The reporting units from START: 前屯村委会, 后屯村委会 (by the village action), the kindergarten of
     grid 07 and the township's own middle school; plus village staff for each village."""
     admin = world.township_admin
-    villages = daily.add_village_reporting_units(actor=admin, node=world.township, active_from=START)
+    villages = daily_actions.add_village_reporting_units(actor=admin, node=world.township, active_from=START)
     by_name = {u.name: u for u in villages}
     kindergarten = registry_actions.create_unit(
         actor=admin, node=world.grid07, name="七组幼儿园", kind="school"
@@ -61,8 +61,8 @@ def units(world):
     return {
         "qian": by_name["前屯村委会"],
         "hou": by_name["后屯村委会"],
-        "kindergarten": daily.add_reporting_unit(actor=admin, unit=kindergarten, active_from=START),
-        "school": daily.add_reporting_unit(actor=admin, unit=school, active_from=START),
+        "kindergarten": daily_actions.add_reporting_unit(actor=admin, unit=kindergarten, active_from=START),
+        "school": daily_actions.add_reporting_unit(actor=admin, unit=school, active_from=START),
         "qian_staff": make_staff(world, "qian_staff", world.village, full_name="前屯村干部"),
         "hou_staff": make_staff(world, "hou_staff", world.other_village, full_name="后屯村干部"),
     }

@@ -14,7 +14,8 @@ from fangkong.conftest import PASSWORD
 from fangkong.measures.actions import set_policy
 from fangkong.measures.policy import policy_for
 from fangkong.registry import actions as registry_actions
-from fangkong.reporting import completeness, daily
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import completeness
 from fangkong.reporting.completeness import Status
 from fangkong.reporting.tests.daily_fixtures import START, D, at, clock, next_day, units
 
@@ -25,12 +26,12 @@ DEADLINE = at(next_day(D), "10:00")  # the default: 10:00 the next day
 
 def add_unit(world, node, name, kind="enterprise", active_from=START):
     unit = registry_actions.create_unit(actor=world.township_admin, node=node, name=name, kind=kind)
-    return daily.add_reporting_unit(actor=world.township_admin, unit=unit, active_from=active_from)
+    return daily_actions.add_reporting_unit(actor=world.township_admin, unit=unit, active_from=active_from)
 
 
 def send(actor, unit, moment, **kwargs):
     with clock(moment):
-        return daily.submit_report(actor=actor, reporting_unit=unit, day=D, **kwargs)
+        return daily_actions.submit_report(actor=actor, reporting_unit=unit, day=D, **kwargs)
 
 
 def classify(submitted: dt.datetime | None, deadline: dt.datetime, now: dt.datetime) -> str:
@@ -63,7 +64,9 @@ def town(world, units):
         "later": add_unit(world, world.village, "前屯新厂", active_from=next_day(D)),
         "stopped": add_unit(world, world.other_village, "后屯旧厂"),
     }
-    daily.remove_reporting_unit(actor=world.township_admin, reporting_unit=extra["stopped"], active_until=D)
+    daily_actions.remove_reporting_unit(
+        actor=world.township_admin, reporting_unit=extra["stopped"], active_until=D
+    )
     return {**units, **extra}
 
 

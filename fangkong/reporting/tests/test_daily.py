@@ -13,7 +13,9 @@ from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Kind, Policy, Reason
 from fangkong.measures.policy import preset_values
 from fangkong.registry import actions as registry_actions
-from fangkong.reporting import daily, indicators
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import indicators
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.tests.daily_fixtures import START, D, at, clock, make_staff, next_day, units
 
@@ -36,7 +38,7 @@ def screen_on_d(world, who, reason=Reason.ARRIVAL):
 
 
 def submit(actor, unit, day=D, **kwargs):
-    return daily.submit_report(actor=actor, reporting_unit=unit, day=day, **kwargs)
+    return daily_actions.submit_report(actor=actor, reporting_unit=unit, day=day, **kwargs)
 
 
 # Pre-filled figures ------------------------------------------------------------------------------------
@@ -55,22 +57,24 @@ def test_it_prefills_the_report_with_the_indicators_of_the_units_node(world, uni
     moment = at(next_day(D), "08:00")
     with clock(moment):
         expected = indicators.compute(world.village, D, now=moment)
-        assert daily.figures(units["qian"], D, now=moment) == expected
+        assert daily_queries.figures(units["qian"], D, now=moment) == expected
         report, created = submit(units["qian_staff"], units["qian"], activities={"meetings": 2})
     assert created and report.indicators == expected
     assert expected["screened_new"] == 1 and expected["active_home_quarantine"] == 1
     # The other village's report counts its own subtree, where nothing happened.
-    assert daily.figures(units["hou"], D, now=moment) == indicators.compute(
+    assert daily_queries.figures(units["hou"], D, now=moment) == indicators.compute(
         world.other_village, D, now=moment
     )
-    assert daily.figures(units["hou"], D, now=moment)["screened_new"] == 0
+    assert daily_queries.figures(units["hou"], D, now=moment)["screened_new"] == 0
 
 
 def test_it_gives_a_registry_unit_no_figures_of_the_node_it_is_attached_to(world, units):
     screen_on_d(world, person(world, world.grid07, "张伟", 1))
-    assert daily.figures(units["school"], D) == {}
+    assert daily_queries.figures(units["school"], D) == {}
     # So the township's school may send a zero report though its township screened someone.
-    report, _ = daily.submit_zero_report(actor=world.township_admin, reporting_unit=units["school"], day=D)
+    report, _ = daily_actions.submit_zero_report(
+        actor=world.township_admin, reporting_unit=units["school"], day=D
+    )
     assert report.is_zero and report.indicators == {}
 
 
@@ -81,16 +85,18 @@ def test_it_keeps_the_figures_as_submitted_when_the_records_change_later(world, 
     screen_on_d(world, zhang)
     report.refresh_from_db()
     assert report.indicators["screened_new"] == 0
-    assert daily.figures(units["qian"], D)["screened_new"] == 1
+    assert daily_queries.figures(units["qian"], D)["screened_new"] == 1
 
 
 # Zero reports ------------------------------------------------------------------------------------------
 
 
 def test_it_submits_a_zero_report_with_one_tap_and_every_activity_zero(world, units):
-    report, created = daily.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
+    report, created = daily_actions.submit_zero_report(
+        actor=units["qian_staff"], reporting_unit=units["qian"], day=D
+    )
     assert created and report.is_zero and report.revision == 1
-    assert report.activities == {code: 0 for code, _, _ in daily.DEFAULT_ACTIVITIES}
+    assert report.activities == {code: 0 for code, _, _ in daily_queries.DEFAULT_ACTIVITIES}
     assert report.note == ""
     event = AuditEvent.objects.get(target_type="DailyReport", target_id=str(report.pk))
     assert event.action == Action.CREATE and event.detail["is_zero"] is True
@@ -99,12 +105,12 @@ def test_it_submits_a_zero_report_with_one_tap_and_every_activity_zero(world, un
 def test_it_refuses_a_zero_report_when_someone_was_screened_that_day(world, units):
     screen_on_d(world, person(world, world.grid08, "王芳", 3))
     with pytest.raises(RuleError) as refused:
-        daily.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
+        daily_actions.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
     assert refused.value.code == "not_zero"
     assert "不能零报告" in str(refused.value) and "当日新增排查1人" in str(refused.value)
     assert not DailyReport.objects.exists()
     # 后屯 had nothing: its zero report goes through.
-    daily.submit_zero_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
+    daily_actions.submit_zero_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
 
 
 def test_it_refuses_a_zero_report_while_someone_is_under_a_measure(world, units):
@@ -124,12 +130,12 @@ def test_it_refuses_a_zero_report_while_someone_is_under_a_measure(world, units)
         started_at=at(D - dt.timedelta(days=3), "10:00"),
     )
     with pytest.raises(RuleError) as refused:
-        daily.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
+        daily_actions.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
     message = str(refused.value)
     assert "在管人数（居家隔离医学观察）1人" in message
     assert "当日新增排查" not in message  # screened three days before: not news on D
     # A figure that is only a total to date does not stop a zero report: the day before the screening.
-    daily.submit_zero_report(
+    daily_actions.submit_zero_report(
         actor=units["qian_staff"], reporting_unit=units["qian"], day=D - dt.timedelta(days=4)
     )
 
@@ -145,14 +151,14 @@ def test_it_names_every_figure_that_rules_out_a_zero_report():
         "followups_missed": 3,
         "checkpoint_people": 40,
     }
-    assert daily.zero_report_blockers(figures) == [
+    assert daily_queries.zero_report_blockers(figures) == [
         "当日新增排查2人",
         "在管人数（集中隔离医学观察）1人",
         "当日随访发现发热等症状1人",
         "当日漏访人次3人次",
     ]
     assert (
-        daily.zero_report_blockers(
+        daily_queries.zero_report_blockers(
             {
                 **figures,
                 "screened_new": 0,
@@ -174,8 +180,8 @@ def test_it_adds_nothing_when_the_same_report_is_sent_twice(world, units):
         units["qian_staff"], units["qian"], activities={"meetings": 1}, note="召开两委会"
     )
     assert created and not created_again and again.pk == first.pk
-    zero, _ = daily.submit_zero_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
-    zero_again, created_again = daily.submit_zero_report(
+    zero, _ = daily_actions.submit_zero_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
+    zero_again, created_again = daily_actions.submit_zero_report(
         actor=units["hou_staff"], reporting_unit=units["hou"], day=D
     )
     assert not created_again and zero_again.pk == zero.pk
@@ -201,14 +207,14 @@ def test_it_keeps_the_history_of_corrections(world, units):
     first.refresh_from_db()
     assert not first.is_current and first.activities["broadcasts"] == 2
     assert second.is_current and second.revision == 2 and second.correction_reason == "漏报一次广播"
-    assert [r.revision for r in daily.history(units["qian"], D)] == [2, 1]
-    assert daily.current_report(units["qian"], D) == second
+    assert [r.revision for r in daily_queries.history(units["qian"], D)] == [2, 1]
+    assert daily_queries.current_report(units["qian"], D) == second
     event = AuditEvent.objects.filter(target_type="DailyReport").latest("id")
     assert event.action == Action.UPDATE and event.detail["reason"] == "漏报一次广播"
 
 
 def test_it_turns_a_zero_report_into_a_full_one_only_as_a_correction(world, units):
-    daily.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
+    daily_actions.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
     with pytest.raises(RuleError):
         submit(units["qian_staff"], units["qian"], activities={"posters": 5})
     report, _ = submit(units["qian_staff"], units["qian"], activities={"posters": 5}, reason="补报海报")
@@ -232,7 +238,9 @@ def test_it_refuses_days_the_unit_does_not_owe(world, units):
         submit(units["qian_staff"], units["qian"], day=START - dt.timedelta(days=1))
     with clock(at(D, "20:00")), pytest.raises(RuleError, match="今天以后"):
         submit(units["qian_staff"], units["qian"], day=next_day(D))
-    daily.remove_reporting_unit(actor=world.township_admin, reporting_unit=units["qian"], active_until=D)
+    daily_actions.remove_reporting_unit(
+        actor=world.township_admin, reporting_unit=units["qian"], active_until=D
+    )
     with pytest.raises(RuleError, match="不在报告期内"):
         submit(units["qian_staff"], units["qian"], day=D)
     submit(units["qian_staff"], units["qian"], day=D - dt.timedelta(days=1))  # the day before still owed
@@ -240,12 +248,15 @@ def test_it_refuses_days_the_unit_does_not_owe(world, units):
 
 def test_it_asks_for_the_activities_the_policy_lists(world, units):
     values = preset_values("2020") | {
-        daily.ACTIVITIES_KEY: [{"code": "checks", "label": "入户排查", "unit": "户"}, ["masks", "发放口罩"]]
+        daily_queries.ACTIVITIES_KEY: [
+            {"code": "checks", "label": "入户排查", "unit": "户"},
+            ["masks", "发放口罩"],
+        ]
     }
     Policy.objects.create(node=world.township, effective_from=START, preset="2020", values=values)
-    assert daily.activities_for(world.village, D) == [
-        daily.Activity("checks", "入户排查", "户"),
-        daily.Activity("masks", "发放口罩", ""),
+    assert daily_queries.activities_for(world.village, D) == [
+        daily_queries.Activity("checks", "入户排查", "户"),
+        daily_queries.Activity("masks", "发放口罩", ""),
     ]
     report, _ = submit(units["qian_staff"], units["qian"], activities={"checks": 30})
     assert report.activities == {"checks": 30, "masks": 0}
@@ -261,18 +272,18 @@ def test_it_lets_nobody_see_or_submit_reports_outside_their_area(world, units):
     hou_report, _ = submit(units["hou_staff"], units["hou"])
     for unit in (units["kindergarten"], units["hou"], units["qian"]):
         with pytest.raises(Http404):
-            daily.access_unit(world.grid08_worker, unit.pk)
+            daily_queries.access_unit(world.grid08_worker, unit.pk)
         with pytest.raises(RuleError) as refused:
             submit(world.grid08_worker, unit, day=D - dt.timedelta(days=1))
         assert refused.value.code == "forbidden"
-    assert list(daily.units_visible_to(world.grid08_worker)) == []
-    assert list(daily.units_visible_to(world.outsider)) == []
+    assert list(daily_queries.units_visible_to(world.grid08_worker)) == []
+    assert list(daily_queries.units_visible_to(world.outsider)) == []
     # The grid-07 worker sees and sends the kindergarten's, but not the village's or the other village's.
-    assert list(daily.units_visible_to(world.grid07_worker)) == [units["kindergarten"]]
+    assert list(daily_queries.units_visible_to(world.grid07_worker)) == [units["kindergarten"]]
     with pytest.raises(RuleError):
         submit(world.grid07_worker, units["hou"], day=D - dt.timedelta(days=1))
     # A viewer sees but may not send.
-    assert daily.access_unit(world.grid07_viewer, units["kindergarten"].pk) == units["kindergarten"]
+    assert daily_queries.access_unit(world.grid07_viewer, units["kindergarten"].pk) == units["kindergarten"]
     with pytest.raises(RuleError):
         submit(world.grid07_viewer, units["kindergarten"], activities={"meetings": 2}, reason="改")
     assert DailyReport.objects.count() == 2 and grid07_report.is_current and hou_report.is_current
@@ -282,28 +293,33 @@ def test_it_lets_nobody_see_or_submit_reports_outside_their_area(world, units):
 
 
 def test_it_makes_every_village_of_a_subtree_a_reporting_unit_once(world):
-    created = daily.add_village_reporting_units(
+    created = daily_actions.add_village_reporting_units(
         actor=world.county_admin, node=world.county, active_from=START
     )
     assert sorted(u.name for u in created) == ["前屯村委会", "后屯村委会"]
     assert all(u.unit_id is None and u.active_from == START for u in created)
-    assert daily.add_village_reporting_units(actor=world.county_admin, node=world.county, active_from=D) == []
+    assert (
+        daily_actions.add_village_reporting_units(actor=world.county_admin, node=world.county, active_from=D)
+        == []
+    )
     with pytest.raises(RuleError):
-        daily.add_village_reporting_units(actor=world.grid07_worker, node=world.grid07, active_from=START)
+        daily_actions.add_village_reporting_units(
+            actor=world.grid07_worker, node=world.grid07, active_from=START
+        )
     assert AuditEvent.objects.filter(detail__change="village_reporting_units").count() == 2
 
 
 def test_it_lets_only_admins_configure_reporting_units(world):
     staff = make_staff(world, "village_staff", world.village)
     with pytest.raises(RuleError) as refused:
-        daily.add_reporting_unit(actor=staff, node=world.village, active_from=START)
+        daily_actions.add_reporting_unit(actor=staff, node=world.village, active_from=START)
     assert refused.value.code == "forbidden"
     with pytest.raises(RuleError):
-        daily.add_reporting_unit(actor=world.township_admin, node=world.grid07, active_from=START)
-    unit = daily.add_reporting_unit(actor=world.township_admin, node=world.village, active_from=START)
+        daily_actions.add_reporting_unit(actor=world.township_admin, node=world.grid07, active_from=START)
+    unit = daily_actions.add_reporting_unit(actor=world.township_admin, node=world.village, active_from=START)
     with pytest.raises(RuleError, match="已是报告单位"):
-        daily.add_reporting_unit(actor=world.township_admin, node=world.village, active_from=D)
-    daily.remove_reporting_unit(actor=world.township_admin, reporting_unit=unit, active_until=D)
-    assert not daily.owes(unit, D) and daily.owes(unit, D - dt.timedelta(days=1))
-    again = daily.add_reporting_unit(actor=world.township_admin, node=world.village, active_from=D)
-    assert again.pk != unit.pk and daily.owes(again, D)
+        daily_actions.add_reporting_unit(actor=world.township_admin, node=world.village, active_from=D)
+    daily_actions.remove_reporting_unit(actor=world.township_admin, reporting_unit=unit, active_until=D)
+    assert not daily_queries.owes(unit, D) and daily_queries.owes(unit, D - dt.timedelta(days=1))
+    again = daily_actions.add_reporting_unit(actor=world.township_admin, node=world.village, active_from=D)
+    assert again.pk != unit.pk and daily_queries.owes(again, D)

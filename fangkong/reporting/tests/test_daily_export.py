@@ -14,8 +14,9 @@ from openpyxl import load_workbook
 from fangkong.audit.models import Action, AuditEvent
 from fangkong.conftest import PASSWORD
 from fangkong.lib.errors import RuleError
-from fangkong.reporting import daily, indicators
-from fangkong.reporting.daily_export import FIXED, daily_table, export_daily
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import indicators
+from fangkong.reporting.ledgers import FIXED, daily_table, export_daily
 from fangkong.reporting.tests.daily_fixtures import D, at, clock, next_day, units
 
 __all__ = ["units"]
@@ -32,7 +33,7 @@ def read(content: bytes) -> tuple[list[str], list[list]]:
 @pytest.fixture
 def reports(world, units):
     with clock(at(D, "09:00")):
-        daily.submit_report(
+        daily_actions.submit_report(
             actor=units["qian_staff"],
             reporting_unit=units["qian"],
             day=DAY_BEFORE,
@@ -40,9 +41,9 @@ def reports(world, units):
             note="卡点24小时值守",
         )
     with clock(at(next_day(D), "11:30")):
-        daily.submit_zero_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
+        daily_actions.submit_zero_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
     with clock(at(next_day(D), "12:00")):
-        daily.submit_report(
+        daily_actions.submit_report(
             actor=units["qian_staff"],
             reporting_unit=units["qian"],
             day=DAY_BEFORE,

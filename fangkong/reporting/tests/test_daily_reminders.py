@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from fangkong import schedule
 from fangkong.conftest import PASSWORD
-from fangkong.reporting import daily, reminders
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import reminders
 from fangkong.reporting.context_processors import reminders as reminders_context
 from fangkong.reporting.models import Reminder
 from fangkong.reporting.tests.daily_fixtures import D, at, clock, next_day, units
@@ -28,7 +29,7 @@ def keys_of(user) -> set[str]:
 
 def test_it_reminds_the_staff_of_missing_units_once_after_the_deadline(world, units):
     with clock(at(next_day(D), "09:00")):
-        daily.submit_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
+        daily_actions.submit_report(actor=units["hou_staff"], reporting_unit=units["hou"], day=D)
     assert reminders.send_report_reminders(now=DEADLINE, days=1) == 0  # at the deadline: not yet missing
     created = reminders.send_report_reminders(now=DEADLINE + dt.timedelta(minutes=1), days=1)
     missing = {
@@ -57,7 +58,7 @@ def test_it_settles_the_reminders_when_the_report_comes(world, units):
     reminders.send_report_reminders(now=DEADLINE + dt.timedelta(minutes=5), days=1)
     assert reminders.unread_count(world.grid07_worker) == 2
     with clock(DEADLINE + dt.timedelta(hours=1)):
-        daily.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
+        daily_actions.submit_zero_report(actor=units["qian_staff"], reporting_unit=units["qian"], day=D)
     assert reminders.unread_count(world.grid07_worker) == 1  # the kindergarten's is still open
     assert reminders.unread_count(units["qian_staff"]) == 0
     assert reminders.send_report_reminders(now=DEADLINE + dt.timedelta(hours=2), days=1) == 0

@@ -14,7 +14,9 @@ from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import Reason
 from fangkong.registry import actions as registry_actions
-from fangkong.reporting import daily, indicators
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import indicators
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import DailyReport, ReportingUnit
 from fangkong.reporting.tests.daily_fixtures import START, D, units
 
@@ -60,7 +62,7 @@ def test_it_shows_the_indicators_of_the_unit_read_only(world, units):
     html = response.content.decode()
     expected = indicators.compute(world.village, D)
     for code, value in expected.items():
-        assert daily.display(value) in figure_cell(html, code), code
+        assert daily_queries.display(value) in figure_cell(html, code), code
     assert 'name="screened_new"' not in html  # read-only: not a form field
     assert "当日有需报告的情况，不能零报告：当日新增排查1人" in text_of(response)
     assert "一键零报告" not in html
@@ -107,7 +109,7 @@ def test_it_submits_corrects_and_shows_the_history(world, units):
 
 
 def test_it_refuses_other_areas_and_read_only_accounts(world, units):
-    daily.submit_report(
+    daily_actions.submit_report(
         actor=world.grid07_worker, reporting_unit=units["kindergarten"], day=D, note="七组消杀"
     )
     grid08 = client_for(world.grid08_worker)

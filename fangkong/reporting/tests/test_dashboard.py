@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fangkong.measures.models import Kind, Reason
-from fangkong.reporting import daily, indicators
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import indicators
 from fangkong.reporting.tests.test_trends import Records, at, clock
 from fangkong.reporting.views import dashboard as views
 
@@ -213,11 +214,15 @@ def test_a_county_admin_following_a_villages_link_sees_that_village_only(world, 
 def test_it_lists_the_children_with_their_figures_and_daily_reports(world, town):
     admin = world.township_admin
     units = {
-        village.code: daily.add_reporting_unit(actor=admin, node=village, active_from=dt.date(2022, 3, 1))
+        village.code: daily_actions.add_reporting_unit(
+            actor=admin, node=village, active_from=dt.date(2022, 3, 1)
+        )
         for village in (world.village, world.other_village)
     }
     with clock(at(TODAY, "09:00")):  # before the 10:00 deadline
-        daily.submit_report(actor=admin, reporting_unit=units[world.village.code], day=YESTERDAY, note="")
+        daily_actions.submit_report(
+            actor=admin, reporting_unit=units[world.village.code], day=YESTERDAY, note=""
+        )
     response = page(admin, world.township)
     rows = {row["node"].code: row for row in response.context["children"]}
     assert list(rows) == [world.village.code, world.other_village.code]

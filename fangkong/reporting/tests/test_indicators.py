@@ -17,7 +17,8 @@ from fangkong.measures import actions, rules, site_actions
 from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Kind, Measure, Reason, Screening
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Person, Residence, Verification
-from fangkong.reporting import daily, indicators
+from fangkong.reporting import indicators
+from fangkong.reporting import queries as daily_queries
 
 SH = rules.SHANGHAI
 D = dt.date(2022, 3, 10)
@@ -230,7 +231,7 @@ def test_it_groups_arrivals_by_origin_with_division_names(world, town):
 
 def test_it_names_a_municipality_once_where_reports_show_origins(world, town):
     origins = values(world.township)["screened_by_origin"]
-    assert daily.display(origins) == "湖北省武汉市3人；北京市1人"
+    assert daily_queries.display(origins) == "湖北省武汉市3人；北京市1人"
 
 
 def test_it_counts_a_moved_person_in_the_village_where_they_lived_on_each_day(world, town):

@@ -23,8 +23,9 @@ from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.queries import units_visible_to as registry_units_visible_to
-from fangkong.reporting import completeness, daily, daily_export, reminders
-from fangkong.reporting import daily_forms as forms
+from fangkong.reporting import actions as daily_actions
+from fangkong.reporting import completeness, forms, ledgers, reminders
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import Reminder, ReportingUnit
 
 
@@ -55,7 +56,7 @@ def daily_list(request):
     day, readable = forms.parse_day(request.GET.get("date"), _yesterday())
     if not readable:
         messages.error(request, _("日期格式应为 2022-03-01 或 2022年3月1日"))
-    units = daily.units_visible_to(request.user, scoping.WRITE).filter(completeness.expected_on(day))
+    units = daily_queries.units_visible_to(request.user, scoping.WRITE).filter(completeness.expected_on(day))
     page = Paginator(
         completeness.with_submissions(units, day).order_by("node__path", "name", "pk"), settings.PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -79,26 +80,27 @@ def daily_list(request):
 
 def _report_context(request, unit: ReportingUnit, day: dt.date, form, zero_form) -> dict:
     now = timezone.now()
-    values = daily.figures(unit, day, now=now)
+    values = daily_queries.figures(unit, day, now=now)
     deadline = completeness.Policies.for_paths([unit.node.path], day).deadline(unit.node.path, day)
-    revisions = daily.history(unit, day)
+    revisions = daily_queries.history(unit, day)
     current = next((r for r in revisions if r.is_current), None)
     activities = form.activities
     first_at = revisions[-1].submitted_at if revisions else None
     return {
         "unit": unit,
         "day": day,
-        "figures": daily.figure_rows(values),
-        "node_figures": daily.reports_node_figures(unit),
-        "blockers": daily.zero_report_blockers(values),
+        "figures": daily_queries.figure_rows(values),
+        "node_figures": daily_queries.reports_node_figures(unit),
+        "blockers": daily_queries.zero_report_blockers(values),
         "current": current,
         "history": [
-            {"report": r, "activities": daily.activities_text(r.activities, activities)} for r in revisions
+            {"report": r, "activities": daily_queries.activities_text(r.activities, activities)}
+            for r in revisions
         ],
         "deadline": deadline,
         "status": completeness.Status(completeness.status_of(first_at, deadline, now)),
-        "can_submit": daily.can_submit(request.user, unit),
-        "owes": daily.owes(unit, day) and day <= timezone.localdate(),
+        "can_submit": daily_queries.can_submit(request.user, unit),
+        "owes": daily_queries.owes(unit, day) and day <= timezone.localdate(),
         "form": form,
         "zero_form": zero_form,
         "previous_day": day - dt.timedelta(days=1),
@@ -107,20 +109,20 @@ def _report_context(request, unit: ReportingUnit, day: dt.date, form, zero_form)
 
 
 def daily_report(request, pk, day):
-    unit = daily.access_unit(request.user, pk)
+    unit = daily_queries.access_unit(request.user, pk)
     day = _day(day)
-    if request.method == "POST" and not daily.can_submit(request.user, unit):
+    if request.method == "POST" and not daily_queries.can_submit(request.user, unit):
         raise PermissionDenied(_("只读账号不能报送日报告"))
-    current = daily.current_report(unit, day)
+    current = daily_queries.current_report(unit, day)
     form = forms.ReportForm(
         _posted(request),
-        activities=daily.activities_for(unit.node, day),
+        activities=daily_queries.activities_for(unit.node, day),
         submitted=current is not None,
         initial=forms.ReportForm.initial_from(current),
     )
     if form.is_valid():
         try:
-            __, changed = daily.submit_report(
+            __, changed = daily_actions.submit_report(
                 actor=request.user,
                 reporting_unit=unit,
                 day=day,
@@ -140,12 +142,12 @@ def daily_report(request, pk, day):
 
 @require_POST
 def daily_zero(request, pk, day):
-    unit = daily.access_unit(request.user, pk, write=True)
+    unit = daily_queries.access_unit(request.user, pk, write=True)
     day = _day(day)
     zero_form = forms.ZeroForm(request.POST)
     zero_form.is_valid()
     try:
-        __, changed = daily.submit_zero_report(
+        __, changed = daily_actions.submit_zero_report(
             actor=request.user,
             reporting_unit=unit,
             day=day,
@@ -154,9 +156,9 @@ def daily_zero(request, pk, day):
         )
     except RuleError as exc:
         add_rule_errors(zero_form, exc)
-        current = daily.current_report(unit, day)
+        current = daily_queries.current_report(unit, day)
         form = forms.ReportForm(
-            activities=daily.activities_for(unit.node, day),
+            activities=daily_queries.activities_for(unit.node, day),
             submitted=current is not None,
             initial=forms.ReportForm.initial_from(current),
         )
@@ -208,14 +210,14 @@ def _unit_form(request, node: Jurisdiction):
 
 def reporting_units(request, code):
     node = scoping.access_jurisdiction(request.user, code)
-    manage = daily.can_manage(request.user, node)
+    manage = daily_queries.can_manage(request.user, node)
     if request.method == "POST" and not manage:
         raise PermissionDenied(_("只有本辖区的管理员可以设置报告单位"))
     form = _unit_form(request, node) if manage else None
     if form is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = daily.add_reporting_unit(
+            unit = daily_actions.add_reporting_unit(
                 actor=request.user,
                 node=data["node"],
                 unit=data["unit"],
@@ -227,7 +229,7 @@ def reporting_units(request, code):
         else:
             messages.success(request, _("已添加报告单位：{name}").format(name=unit.name))
             return redirect("reporting_units", code=node.code)
-    units = daily.units_visible_to(request.user).filter(node__path__startswith=node.path)
+    units = daily_queries.units_visible_to(request.user).filter(node__path__startswith=node.path)
     page = Paginator(units.order_by("node__path", "name", "pk"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -245,13 +247,13 @@ def reporting_units(request, code):
 @require_POST
 def reporting_units_villages(request, code):
     node = scoping.access_jurisdiction(request.user, code)
-    if not daily.can_manage(request.user, node):
+    if not daily_queries.can_manage(request.user, node):
         raise PermissionDenied(_("只有本辖区的管理员可以设置报告单位"))
     form = forms.StartForm(request.POST, prefix="all")
     if not form.is_valid():
         messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
         return redirect("reporting_units", code=node.code)
-    created = daily.add_village_reporting_units(
+    created = daily_actions.add_village_reporting_units(
         actor=request.user, node=node, active_from=form.cleaned_data["active_from"], request=request
     )
     messages.success(request, _("已将{n}个村（社区）设为报告单位").format(n=len(created)))
@@ -260,14 +262,14 @@ def reporting_units_villages(request, code):
 
 @require_POST
 def reporting_unit_remove(request, pk):
-    unit = daily.access_unit(request.user, pk)
-    if not daily.can_manage(request.user, unit.node):
+    unit = daily_queries.access_unit(request.user, pk)
+    if not daily_queries.can_manage(request.user, unit.node):
         raise PermissionDenied(_("只有本辖区的管理员可以设置报告单位"))
     form = forms.StopForm(request.POST)
     try:
         if not form.is_valid():
             raise RuleError({"active_until": "；".join(form.errors.get("active_until", []))})
-        daily.remove_reporting_unit(
+        daily_actions.remove_reporting_unit(
             actor=request.user,
             reporting_unit=unit,
             active_until=form.cleaned_data["active_until"],
@@ -289,7 +291,7 @@ def daily_export_view(request, code):
     form = forms.ExportForm(request.GET or None)
     if form.is_valid():
         try:
-            name, content = daily_export.export_daily(
+            name, content = ledgers.export_daily(
                 actor=request.user,
                 node=node,
                 start=form.cleaned_data["date_from"],

@@ -7,7 +7,7 @@ from django.http import Http404
 from fangkong.audit.forms import parse_date
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
-from fangkong.reporting.daily_export import export_daily
+from fangkong.reporting.ledgers import export_daily
 
 
 def _day(text: str):

@@ -20,7 +20,8 @@ from fangkong.imports.values import format_date
 from fangkong.imports.writing import write_only_cell
 from fangkong.lib.errors import RuleError
 from fangkong.measures.rules import SHANGHAI
-from fangkong.reporting import completeness, daily, indicators
+from fangkong.reporting import completeness, indicators
+from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import DailyReport, ReportingUnit
 
 TITLE = "日报告汇总表"
@@ -52,7 +53,7 @@ def _cell(value):
         return value
     if value is None:
         return None
-    return daily.display(value)
+    return daily_queries.display(value)
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -94,10 +95,10 @@ def _table(*, actor, node: Jurisdiction, start: dt.date, end: dt.date, now: dt.d
     }
     policies = completeness.Policies.for_subtree(node, end)
     described = [d["code"] for d in indicators.describe()]
-    activities = daily.activities_for(node, end)
+    activities = daily_queries.activities_for(node, end)
     known = {a.code for a in activities}
     extra = sorted({code for r in current.values() for code in r["activities"] if code not in known})
-    activities += [daily.Activity(code, code) for code in extra]
+    activities += [daily_queries.Activity(code, code) for code in extra]
     headers = [
         *FIXED,
         *[f"{d['label']}（{d['unit']}）" for d in indicators.describe()],
@@ -110,7 +111,7 @@ def _table(*, actor, node: Jurisdiction, start: dt.date, end: dt.date, now: dt.d
     def rows():
         for day in _days(start, end):
             for unit in units:
-                if not daily.owes(unit, day):
+                if not daily_queries.owes(unit, day):
                     continue
                 report = current.get((unit.pk, day))
                 first_at = first.get((unit.pk, day))

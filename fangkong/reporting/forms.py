@@ -10,7 +10,7 @@ from fangkong.audit.forms import UserDateField, parse_date
 from fangkong.grid.models import Jurisdiction
 from fangkong.registry.forms import node_label
 from fangkong.registry.models import Unit
-from fangkong.reporting.daily import MAX_COUNT, Activity
+from fangkong.reporting.queries import MAX_COUNT, Activity
 
 REASON_HELP = _("报告已报送，修改内容即为更正，须说明原因")
 
