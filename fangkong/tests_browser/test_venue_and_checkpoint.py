@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from fangkong.browser import PHONE
 from fangkong.codes import checkpoint_actions
 from fangkong.codes.models import CheckIn, CheckpointKind, Colour, Passage
 from fangkong.codes.venue_actions import create_venue
 from fangkong.conftest import PASSWORD
+
+from .fixtures import PHONE
 
 pytestmark = pytest.mark.browser
 
