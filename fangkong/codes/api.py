@@ -53,7 +53,7 @@ from pydantic import ValidationError as _ItemInvalid  # noqa: E402
 
 from fangkong.grid import scoping  # noqa: E402
 from fangkong.grid.api_auth import SessionAuth, TokenAuth, UncheckedToken, user_for_token  # noqa: E402
-from fangkong.grid.schemas import error_responses  # noqa: E402
+from fangkong.grid.schemas import error_responses, pydantic_message  # noqa: E402
 from fangkong.lib.errors import RuleError  # noqa: E402
 
 from . import checkin_actions, venue_queries  # noqa: E402
@@ -112,9 +112,7 @@ def post_checkin(request, payload: CheckInIn):
 
 
 def _item_errors(exc: _ItemInvalid) -> dict[str, str]:
-    from fangkong.api import _pydantic_message  # the API's own wording; imported late (it imports us)
-
-    return {".".join(str(p) for p in err["loc"]) or "__all__": _pydantic_message(err) for err in exc.errors()}
+    return {".".join(str(p) for p in err["loc"]) or "__all__": pydantic_message(err) for err in exc.errors()}
 
 
 @router.post(
