@@ -12,7 +12,6 @@ urlpatterns = [
     path("r/", include("fangkong.codes.resident_urls")),
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),
-    path("audit/", include("fangkong.audit.urls")),
     path("measures/", include("fangkong.measures.urls")),
     path("imports/", include("fangkong.imports.urls")),
     path("codes/", include("fangkong.codes.urls")),

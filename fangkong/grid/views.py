@@ -1,4 +1,4 @@
-"""Pages of the tree, grids, accounts and API tokens. Each view parses, finds what it needs through
+"""Pages of the tree, grids, accounts, API tokens and the audit log. Each view parses, finds what it needs through
 scoping (404 for "missing" and "not yours" alike), calls one action and renders. An HTMX request gets
 the page's fragment (a template partial) instead of the whole page."""
 
@@ -25,7 +25,7 @@ from fangkong.measures import queries as measure_queries
 from fangkong.measures import rules
 
 from . import actions, forms, queries, scoping
-from .forms import add_rule_errors
+from .forms import AuditFilterForm, add_rule_errors
 from .login import RateLimitedAuthenticationForm
 from .models import ApiToken, Level, Membership
 
@@ -310,3 +310,18 @@ def token_revoke(request, pk):
     actions.revoke_api_token(actor=request.user, token=token, request=request)
     messages.success(request, _("令牌“%(name)s”已吊销") % {"name": token.name})
     return redirect("token_list")
+
+
+# Audit log ---------------------------------------------------------------------------------------
+
+
+def audit_log(request):
+    """VIEW_AUDIT only (404 for everyone else), scoped by queries.events_visible_to."""
+    _require(request.user, scoping.VIEW_AUDIT)
+    form = AuditFilterForm(request.GET)
+    form.is_valid()  # a filter with an error is shown with it and left out; the others still apply
+    events = queries.search_events(request.user, **form.cleaned_data)
+    page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "grid/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from fangkong.audit.forms import parse_date
 from fangkong.audit.models import Action, AuditEvent
 from fangkong.conftest import PASSWORD, make_node, make_user
 from fangkong.grid import actions as grid_actions
@@ -132,16 +131,6 @@ def test_it_pages_newest_first(client, world, people, settings):
 
     assert [e.pk for e in first] + [e.pk for e in second] == everything[:4]
     assert first.paginator.num_pages == (len(everything) + 1) // 2
-
-
-def test_it_reads_dates_as_people_write_them():
-    assert parse_date("2022-03-01") == dt.date(2022, 3, 1)
-    assert parse_date("2022年3月1日") == dt.date(2022, 3, 1)
-    assert parse_date(" 2022/3/1 ") == dt.date(2022, 3, 1)
-    with pytest.raises(ValueError):
-        parse_date("2022-02-30")
-    with pytest.raises(ValueError):
-        parse_date("3月1日")
 
 
 @pytest.mark.parametrize("logins", [1, 6])
