@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fangkong.reporting",
     "fangkong.imports",
     "fangkong.codes",
+    "fangkong.home",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("r/", include("fangkong.measures.resident_urls")),
     path("r/", include("fangkong.codes.resident_urls")),
+    path("", include("fangkong.home.urls")),
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),
     path("measures/", include("fangkong.measures.urls")),

@@ -1,90 +1,17 @@
-"""Reads of the tree, of accounts and of the audit log, all scoped through grid.scoping. Counts are computed in the
-database (aggregates and correlated subqueries), never by loading rows."""
+"""Reads of the tree, of accounts and of the audit log, all scoped through grid.scoping."""
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from fangkong.audit.models import Action, AuditEvent
-from fangkong.registry.models import Verification
-from fangkong.registry.queries import households_visible_to, persons_visible_to
 
 from . import scoping
-from .models import Jurisdiction, Level, Membership
-
-VERIFIED = (Verification.IN_PERSON, Verification.BY_PHONE)
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """part ÷ whole as a percentage with one decimal, rounded half up; None when whole is 0."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def subtree_counts(user, node: Jurisdiction) -> dict:
-    """Townships, villages, grids, households, persons and the verified rate under a node."""
-    nodes = (
-        scoping.visible_jurisdictions(user)
-        .filter(path__startswith=node.path)
-        .aggregate(
-            townships=Count("pk", filter=Q(level=Level.TOWNSHIP)),
-            villages=Count("pk", filter=Q(level=Level.VILLAGE)),
-            grids=Count("pk", filter=Q(level=Level.GRID)),
-        )
-    )
-    households = households_visible_to(user).filter(node__path__startswith=node.path).count()
-    persons = (
-        persons_visible_to(user)
-        .filter(node__path__startswith=node.path)
-        .aggregate(persons=Count("pk"), verified=Count("pk", filter=Q(verification__in=VERIFIED)))
-    )
-    return {
-        **nodes,
-        "households": households,
-        **persons,
-        "verified_pct": percent(persons["verified"], persons["persons"]),
-    }
-
-
-def home_memberships(user) -> list[dict]:
-    """The user's memberships, each with the counts of its subtree."""
-    return [{"membership": m, "counts": subtree_counts(user, m.node)} for m in scoping.memberships(user)]
-
-
-def _count_under(queryset: QuerySet) -> Coalesce:
-    """COUNT(*) of the queryset's rows under the outer node, as a correlated subquery."""
-    counted = (
-        queryset.filter(node__path__startswith=OuterRef("path"))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
-
-
-def with_counts(user, nodes: QuerySet) -> QuerySet:
-    """The nodes annotated with household_count and person_count of their subtrees, in one query."""
-    return nodes.annotate(
-        household_count=_count_under(households_visible_to(user)),
-        person_count=_count_under(persons_visible_to(user)),
-    ).order_by("path")
-
-
-def children_with_counts(user, node: Jurisdiction) -> QuerySet:
-    return with_counts(user, scoping.visible_jurisdictions(user).filter(parent=node))
-
-
-def tops_with_counts(user) -> QuerySet:
-    """The top nodes of the user's area (their memberships), with counts."""
-    codes = [n.code for n in scoping.nodes_with(user)]
-    return with_counts(user, scoping.visible_jurisdictions(user).filter(code__in=codes))
+from .models import Jurisdiction, Membership
 
 
 def breadcrumb(user, node: Jurisdiction) -> list[dict]:

@@ -101,7 +101,7 @@ def test_it_counts_in_a_fixed_number_of_queries(client, world, people, django_as
 def test_it_rounds_the_rate_half_up_to_one_decimal():
     from decimal import Decimal
 
-    from fangkong.grid.queries import percent
+    from fangkong.registry.queries import percent
 
     assert percent(1, 16) == Decimal("6.3")  # 6.25
     assert percent(2, 3) == Decimal("66.7")
