@@ -14,13 +14,13 @@ from django.utils import timezone
 from fangkong.codes import checkin_actions, checkpoint_actions
 from fangkong.codes import demo as codes_demo
 from fangkong.codes.models import CheckIn, Checkpoint, DutyShift, Identity, Outcome, Passage
+from fangkong.home.management.commands.load_demo import load_activity
 from fangkong.measures import demo as measures_demo
 from fangkong.measures import queries, rules
 from fangkong.measures.models import Alert, FollowUp, Kind, Measure, Reason, Screening
 from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.measures.policy import policy_for
 from fangkong.registry import demo as registry_demo
-from fangkong.registry.management.commands.load_demo import load_activity
 from fangkong.reporting import completeness, daily, indicators
 from fangkong.reporting.models import DailyReport, ReportingUnit, SituationNotes
 

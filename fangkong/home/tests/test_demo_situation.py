@@ -7,10 +7,10 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from fangkong.home.management.commands.load_demo import load_activity
 from fangkong.measures import rules
 from fangkong.measures.models import Screening
 from fangkong.registry import demo as registry_demo
-from fangkong.registry.management.commands.load_demo import load_activity
 from fangkong.reporting import indicators
 from fangkong.reporting.situation import compose
 
