@@ -1,4 +1,4 @@
-"""The scheduled jobs, in one place. The task backend (django-tasks) is not set up yet, so the jobs run
+"""The scheduled jobs of every app, in one place. The task backend (django-tasks) is not set up yet, so the jobs run
 from the system scheduler, each as a `fangkong` command (one process per run; the command exits):
 
 cron (as the user that runs the site, with its environment: SECRET_KEY, DATABASE_URL …):
@@ -19,7 +19,7 @@ or a systemd timer (fangkong-purge-checkins.service + .timer):
     OnCalendar=*-*-* 02:15:00 Asia/Shanghai
     Persistent=true
 
-`python -m fangkong.schedule` prints the crontab lines for JOBS below. A job must be safe to run twice
+`python -m fangkong.home.schedule` prints the crontab lines for JOBS below. A job must be safe to run twice
 (a missed run is caught up by the next one; `Persistent=true` runs a missed one at boot).
 """
 
