@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),
     path("measures/", include("fangkong.measures.urls")),
-    path("imports/", include("fangkong.imports.urls")),
+    path("imports/", include("fangkong.measures.ledger_urls")),
     path("codes/", include("fangkong.codes.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     # Switching the language must work on the login page too.

@@ -14,6 +14,7 @@ from fangkong.codes import checkpoint_actions
 from fangkong.codes.checkpoint_ledger import HEADERS as PASSAGE_HEADERS
 from fangkong.codes.checkpoint_ledger import export_passages
 from fangkong.codes.models import CheckpointKind, Direction
+from fangkong.imports.tests.sheets import STANDARD, id_number, row
 from fangkong.measures.ledgers import (
     export_returnees,
     export_temperature,
@@ -24,8 +25,6 @@ from fangkong.measures.models import Measure
 from fangkong.reporting import daily
 from fangkong.reporting.daily_export import export_daily
 from fangkong.reporting.tests.daily_fixtures import D, at, clock, units
-
-from .sheets import STANDARD, id_number, row
 
 __all__ = ["units"]
 

@@ -10,13 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.audit.models import Action, AuditEvent
+from fangkong.imports.tests.sheets import STANDARD, id_number, read_back, row, workbook
 from fangkong.imports.values import format_date
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import rules
 from fangkong.measures.ledgers import EXPORT_COLUMNS, import_returnees
 from fangkong.measures.models import CaretakerRole, Kind, Reason
-
-from .sheets import STANDARD, id_number, read_back, row, workbook
 
 TODAY = timezone.localdate()
 RECENT = TODAY - dt.timedelta(days=2)

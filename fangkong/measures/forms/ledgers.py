@@ -1,4 +1,4 @@
-"""Forms of the import and export pages: they parse; the rules live in measures/ledgers.py."""
+"""Forms of the ledgers' import and export pages: they parse; the rules live in measures/ledgers/."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

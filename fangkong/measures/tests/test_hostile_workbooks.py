@@ -10,12 +10,11 @@ import zipfile
 import pytest
 
 from fangkong.imports.reading import read_table
+from fangkong.imports.tests.sheets import id_number, row
+from fangkong.imports.tests.sheets import workbook as make_workbook
 from fangkong.lib import workbook
 from fangkong.lib.errors import RuleError
 from fangkong.measures.ledgers import REQUIRED, RETURNEE_COLUMNS
-
-from .sheets import id_number, row
-from .sheets import workbook as make_workbook
 
 MB = 1024 * 1024
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

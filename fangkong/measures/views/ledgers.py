@@ -7,21 +7,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
+from fangkong.imports import uploads
+from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
-from fangkong.measures import ledgers
-from fangkong.measures.queries import access_measure
 from fangkong.registry.actions import RESIDENTIAL_LEVELS
 from fangkong.registry.queries import writable_nodes
 
-from . import uploads
-from .forms import ReturneeExportForm, ReturneeUploadForm
-from .writing import XLSX_CONTENT_TYPE
+from .. import ledgers
+from ..forms.ledgers import ReturneeExportForm, ReturneeUploadForm
+from ..queries import access_measure
 
 PLAN_SHOWN = 200  # people listed in the preview; the counts cover all of them
 PROBLEMS_SHOWN = 500  # rejected rows and warnings listed; the rejected workbook has them all
@@ -55,7 +56,7 @@ def returnees_upload(request):
             user=request.user, node_code=form.cleaned_data["node"].code, filename=file.name, data=file.read()
         )
         return redirect("imports_returnees_preview", token=upload.token)
-    return render(request, "imports/returnees_upload.html", {"form": form})
+    return render(request, "measures/returnees_upload.html", {"form": form})
 
 
 def returnees_preview(request, token: str):
@@ -85,7 +86,7 @@ def returnees_preview(request, token: str):
             0, sum(context["summary"][k] for k in ("created", "updated", "unchanged")) - PLAN_SHOWN
         )
         context["rejected_count"] = len({p["row"] for p in context["summary"]["rejected"]})
-    return render(request, "imports/returnees_preview.html", context)
+    return render(request, "measures/returnees_preview.html", context)
 
 
 @require_POST
@@ -145,7 +146,7 @@ def returnees_export(request):
             can_reveal=can_reveal,
         )
         form.is_valid()
-        return render(request, "imports/returnees_export.html", {"form": form})
+        return render(request, "measures/returnees_export.html", {"form": form})
     node = scoping.access_jurisdiction(request.user, request.GET["node"])
     try:
         filename, content = ledgers.export_returnees(
@@ -165,3 +166,13 @@ def temperature_export(request, measure_id: int):
     except RuleError:
         raise PermissionDenied from None
     return _xlsx(filename, content)
+
+
+urlpatterns = [
+    path("returnees/", returnees_upload, name="imports_returnees"),
+    path("returnees/<str:token>/", returnees_preview, name="imports_returnees_preview"),
+    path("returnees/<str:token>/confirm/", returnees_confirm, name="imports_returnees_confirm"),
+    path("returnees/<str:token>/rejected.xlsx", returnees_rejected, name="imports_returnees_rejected"),
+    path("exports/returnees/", returnees_export, name="export_returnees"),
+    path("exports/temperature/<int:measure_id>/", temperature_export, name="export_temperature"),
+]

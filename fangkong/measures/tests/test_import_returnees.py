@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from fangkong.audit.models import Action, AuditEvent
+from fangkong.imports.tests.sheets import STANDARD, id_number, read_back, row, workbook
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import rules
@@ -17,8 +18,6 @@ from fangkong.measures.models import Caretaker, Kind, Measure, Reason, Screening
 from fangkong.measures.policy import policy_for
 from fangkong.measures.site_actions import add_rooms, create_site
 from fangkong.registry.models import Person
-
-from .sheets import STANDARD, id_number, read_back, row, workbook
 
 TODAY = timezone.localdate()
 RECENT = TODAY - dt.timedelta(days=2)

@@ -12,7 +12,7 @@ import time
 import pytest
 from django.db import connection
 
-from .killing import ROOT, database_url, environment, ledger_csv, manage
+from fangkong.imports.tests.killing import ROOT, database_url, environment, ledger_csv, manage
 
 WRITTEN = (
     "registry_person",

@@ -10,9 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.imports import uploads
+from fangkong.imports.tests.sheets import id_number, read_back, row, workbook
 from fangkong.registry.models import Person
-
-from .sheets import id_number, read_back, row, workbook
 
 RECENT = timezone.localdate() - dt.timedelta(days=1)
 
@@ -36,6 +35,13 @@ def ledger() -> bytes:
 def upload(client, world, data=None, name="返乡人员登记表.xlsx", node=None):
     file = SimpleUploadedFile(name, data or ledger())
     return client.post(reverse("imports_returnees"), {"node": (node or world.grid07).code, "file": file})
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings, tmp_path):
+    """Uploaded ledgers go to VAR_DIR/imports: a fresh directory per test."""
+    settings.VAR_DIR = tmp_path
+    return tmp_path / "imports"
 
 
 @pytest.fixture
