@@ -8,15 +8,14 @@ from unittest import mock
 
 import pytest
 
+from fangkong.codes import checkpoint_actions
+from fangkong.codes.checkin_actions import check_in
+from fangkong.codes.identity import identify, identity_for_person
+from fangkong.codes.models import CheckIn, CheckpointKind, Direction, Outcome, Passage
+from fangkong.codes.venue_actions import create_venue
 from fangkong.lib.idcard import make
 from fangkong.measures import rules
 from fangkong.reporting import indicators
-
-from .. import checkpoint_actions
-from ..checkin_actions import check_in
-from ..identity import identify, identity_for_person
-from ..models import CheckIn, CheckpointKind, Direction, Outcome, Passage
-from ..venue_actions import create_venue
 
 SH = rules.SHANGHAI
 D = dt.date(2022, 3, 10)

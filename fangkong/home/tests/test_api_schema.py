@@ -9,9 +9,7 @@ import datetime as dt
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -25,6 +23,7 @@ from schemathesis.checks import (
 from fangkong.grid import scoping
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import Jurisdiction
+from fangkong.grid.tests.openapi_check import wsgi_requests_inside_the_test_transaction  # noqa: F401 (a fixture)
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import queries as measure_queries
@@ -118,17 +117,6 @@ def flatmap_body(context, body):
     return _with_known_values(body)
 
 
-@pytest.fixture
-def wsgi_requests_inside_the_test_transaction():
-    """Django's WSGI handler closes old database connections around each request, which would end the
-    test's transaction and lose the world built in it; Django's test client switches this off the same way."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
 def _under_measure(world, person, *, fever: bool) -> None:
     """A person in home quarantine since yesterday, with a follow-up (a fever raises an alert)."""
     admin = world.county_admin
@@ -184,7 +172,9 @@ def persona(request, world, people, records):
     ],
 )
 def test_it_answers_every_request_as_its_schema_says(
-    case, persona, wsgi_requests_inside_the_test_transaction
+    case,
+    persona,
+    wsgi_requests_inside_the_test_transaction,  # noqa: F811 (the fixture imported above)
 ):
     response = case.call_and_validate(headers={"Authorization": f"Bearer {persona['token']}"}, checks=CHECKS)
     if persona["name"] == "grid08_worker":
