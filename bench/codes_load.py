@@ -103,7 +103,7 @@ def db_ping(request):
     """One round trip to the database and nothing else: the floor of any view that touches it once."""
     from django.http import JsonResponse
 
-    from fangkong import hot_sql
+    from fangkong.lib import hot_sql
 
     hot_sql.fetch("SELECT 1", [])
     return JsonResponse({"ok": True})

@@ -51,8 +51,8 @@ from django.urls import reverse  # noqa: E402
 from fangkong.grid.models import Jurisdiction  # noqa: E402
 from fangkong.registry import bench as registry_bench  # noqa: E402
 from fangkong.reporting import indicators  # noqa: E402
-from fangkong.reporting.situation import actions, compose, pdf  # noqa: E402
-from fangkong.reporting.situation import docx as word  # noqa: E402
+from fangkong.situation import actions, compose, pdf  # noqa: E402
+from fangkong.situation import docx as word  # noqa: E402
 
 TARGET_MS = 2000
 TARGET_MB = 300

@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from fangkong.grid.api_auth import SessionAuth, TokenAuth
+from fangkong.grid.schemas import pydantic_message
 from fangkong.lib.errors import RuleError
 
 
@@ -55,51 +56,10 @@ def validation_error(request, exc: ValidationError):
     errors = {}
     for err in exc.errors:
         loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
-        errors[".".join(loc) or "__all__"] = _pydantic_message(err)
+        errors[".".join(loc) or "__all__"] = pydantic_message(err)
     return api.create_response(
         request, {"code": "invalid", "message": "请求数据有误", "errors": errors}, status=422
     )
-
-
-_BOUNDS = {
-    "less_than_equal": ("le", "不能大于{}"),
-    "greater_than_equal": ("ge", "不能小于{}"),
-    "less_than": ("lt", "应小于{}"),
-    "greater_than": ("gt", "应大于{}"),
-    "string_too_long": ("max_length", "不能超过{}个字符"),
-    "string_too_short": ("min_length", "至少{}个字符"),
-}
-_PARSING = {
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "string_type": "应为文字",
-    "bool_parsing": "应为 true 或 false",
-    "date_parsing": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
-    "date_from_datetime_parsing": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
-    "date_type": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
-    "json_invalid": "不是有效的 JSON",
-}
-
-
-def _pydantic_message(err: dict) -> str:
-    kind = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
-        return "必填项"
-    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
-        key, template = _BOUNDS[kind]
-        return template.format(ctx[key])
-    if kind in _PARSING:
-        return _PARSING[kind]
-    if kind in ("enum", "literal_error"):
-        expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace(", ", "、")
-        return f"取值应为 {expected}" if expected else "取值不在允许范围内"
-    if kind == "value_error" and "error" in ctx:
-        return str(ctx["error"])  # our own validators raise ValueError with a reason in Chinese
-    if kind.endswith("_parsing") or kind.endswith("_type"):
-        return "格式不正确"
-    return "取值无效"
 
 
 @api.exception_handler(Http404)

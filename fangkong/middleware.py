@@ -1,3 +1,6 @@
+"""The site's middleware. It stays at the root beside settings.py, which names it in MIDDLEWARE: it
+wraps every app's requests and imports none of them."""
+
 import ipaddress
 
 from django.conf import settings

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.venues",
     "fangkong.situation",
+    "fangkong.home",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,5 @@
-"""Test-run environment, loaded as a pytest plugin (-p) so it runs before Django reads its settings."""
+"""Test-run environment, loaded as a pytest plugin (-p) so it runs before Django reads its settings. It
+stays at the root beside settings.py, whose environment it sets, and conftest.py, which loads too late."""
 
 import os
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
-from fangkong import hot_sql
+from fangkong.lib import hot_sql
 
 from .models import ApiToken, Jurisdiction, Membership, hash_token
 

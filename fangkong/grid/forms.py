@@ -5,6 +5,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.audit.models import Action
+from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
 
 from .models import Level, Role
@@ -100,3 +102,35 @@ class PasswordResetForm(Form):
 
 class TokenForm(Form):
     name = forms.CharField(label=_("用途"), max_length=100, help_text=_("如：村卫生室平板"))
+
+
+# Audit log ----------------------------------------------------------------------------------------
+
+
+class UserDateField(forms.CharField):
+    """A date typed as 2022-03-01 or 2022年3月1日."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError:
+            raise forms.ValidationError(_("日期格式应为 2022-03-01 或 2022年3月1日")) from None
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("操作"), choices=[("", _("全部操作")), *Action.choices], required=False
+    )
+    actor = forms.CharField(label=_("操作人用户名"), required=False, max_length=150)
+    date_from = UserDateField(label=_("起始日期"), required=False)
+    date_to = UserDateField(label=_("截止日期"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("截止日期不能早于起始日期"))
+        return cleaned

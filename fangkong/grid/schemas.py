@@ -1,5 +1,5 @@
-"""API schemas for the tree, and the pieces every API schema shares: the error body, text that is safe
-to store, ids and dates as users write them."""
+"""API schemas for the tree, and the pieces every API router shares: the error body and the wording of
+validation errors, text that is safe to store, ids and dates as users write them."""
 
 import datetime as dt
 import re
@@ -102,6 +102,48 @@ class ErrorOut(Schema):
 
 def error_responses(*codes: int) -> dict[int, type[ErrorOut]]:
     return {code: ErrorOut for code in codes}
+
+
+_BOUNDS = {
+    "less_than_equal": ("le", "不能大于{}"),
+    "greater_than_equal": ("ge", "不能小于{}"),
+    "less_than": ("lt", "应小于{}"),
+    "greater_than": ("gt", "应大于{}"),
+    "string_too_long": ("max_length", "不能超过{}个字符"),
+    "string_too_short": ("min_length", "至少{}个字符"),
+}
+_PARSING = {
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文字",
+    "bool_parsing": "应为 true 或 false",
+    "date_parsing": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
+    "date_from_datetime_parsing": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
+    "date_type": "日期格式不正确，如 2022-03-01 或 2022年3月1日",
+    "json_invalid": "不是有效的 JSON",
+}
+
+
+def pydantic_message(err: dict) -> str:
+    """A pydantic error in the API's words (Chinese, the reason only: the field is the key it goes under)."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "必填项"
+    if kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        key, template = _BOUNDS[kind]
+        return template.format(ctx[key])
+    if kind in _PARSING:
+        return _PARSING[kind]
+    if kind in ("enum", "literal_error"):
+        expected = str(ctx.get("expected", "")).replace(" or ", ", ").replace(", ", "、")
+        return f"取值应为 {expected}" if expected else "取值不在允许范围内"
+    if kind == "value_error" and "error" in ctx:
+        return str(ctx["error"])  # our own validators raise ValueError with a reason in Chinese
+    if kind.endswith("_parsing") or kind.endswith("_type"):
+        return "格式不正确"
+    return "取值无效"
 
 
 class JurisdictionOut(Schema):

@@ -3,12 +3,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("favicon.ico", views.favicon, name="favicon"),
-    path("tree/", views.tree, name="tree"),
-    path("tree/<str:code>/", views.tree_node, name="tree_node"),
     path("tree/<str:village_code>/grids/new/", views.grid_create, name="grid_create"),
     path("tree/<str:code>/grids/import/", views.grid_import, name="grid_import"),
     path("users/", views.user_list, name="user_list"),
@@ -24,4 +21,5 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path("account/tokens/", views.token_list, name="token_list"),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

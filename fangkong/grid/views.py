@@ -1,4 +1,4 @@
-"""Pages of the tree, grids, accounts and API tokens. Each view parses, finds what it needs through
+"""Pages of grids, accounts, API tokens and the audit log. Each view parses, finds what it needs through
 scoping (404 for "missing" and "not yours" alike), calls one action and renders. An HTMX request gets
 the page's fragment (a template partial) instead of the whole page."""
 
@@ -15,17 +15,14 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fangkong.lib.errors import RuleError
-from fangkong.measures import queries as measure_queries
-from fangkong.measures import rules
 
 from . import actions, forms, queries, scoping
-from .forms import add_rule_errors
+from .forms import AuditFilterForm, add_rule_errors
 from .login import RateLimitedAuthenticationForm
 from .models import ApiToken, Level, Membership
 
@@ -59,45 +56,6 @@ def _grid_manager_node(user, code: str):
     if not scoping.can(user, scoping.MANAGE_GRIDS, node):
         raise PermissionDenied
     return node
-
-
-# Home and tree -----------------------------------------------------------------------------------
-
-
-def home(request):
-    context = {"rows": queries.home_memberships(request.user), "today": today_work(request.user)}
-    return render(request, "grid/home.html", context)
-
-
-def today_work(user) -> dict:
-    """What waits for the user today: their people to follow up, this slot's still open, open alerts."""
-    rows = measure_queries.worklist(user)
-    slot = rules.slot_of(timezone.now())[1]
-    return {
-        "caretaking": len(rows),
-        "open_now": sum(1 for row in rows if slot in row["due"] and not row[slot]),
-        "alerts": measure_queries.open_alerts(user).count(),
-    }
-
-
-def tree(request):
-    children = queries.tops_with_counts(request.user)
-    return render(request, "grid/tree_node.html", {"node": None, "children": children})
-
-
-def tree_node(request, code):
-    node = scoping.access_jurisdiction(request.user, code)
-    children = queries.children_with_counts(request.user, node)
-    if request.headers.get("HX-Request"):
-        return render(request, "grid/tree_node.html#children", {"children": children})
-    context = {
-        "node": node,
-        "children": children,
-        "breadcrumb": queries.breadcrumb(request.user, node),
-        "counts": queries.subtree_counts(request.user, node),
-        "can_manage_grids": scoping.can(request.user, scoping.MANAGE_GRIDS, node),
-    }
-    return render(request, "grid/tree_node.html", context)
 
 
 # Grids -------------------------------------------------------------------------------------------
@@ -310,3 +268,18 @@ def token_revoke(request, pk):
     actions.revoke_api_token(actor=request.user, token=token, request=request)
     messages.success(request, _("令牌“%(name)s”已吊销") % {"name": token.name})
     return redirect("token_list")
+
+
+# Audit log ---------------------------------------------------------------------------------------
+
+
+def audit_log(request):
+    """VIEW_AUDIT only (404 for everyone else), scoped by queries.events_visible_to."""
+    _require(request.user, scoping.VIEW_AUDIT)
+    form = AuditFilterForm(request.GET)
+    form.is_valid()  # a filter with an error is shown with it and left out; the others still apply
+    events = queries.search_events(request.user, **form.cleaned_data)
+    page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "grid/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -1,14 +1,16 @@
 """Reads of the registry, all scoped through grid.scoping."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.idcard import normalize
 
-from .models import Household, Person, Residence, Unit
+from .models import Household, Person, Residence, Unit, Verification
 
 _LATIN = re.compile(r"^[a-z]+$")
 
@@ -145,3 +147,71 @@ def search_units(user, *, text: str = "", kind: str = "", node_code: str = "") -
         node = scoping.access_jurisdiction(user, node_code)
         units = units.filter(node__path__startswith=node.path)
     return units
+
+
+# The tree with counts -----------------------------------------------------------------------------
+# Households and persons under each node, computed in the database (aggregates and correlated
+# subqueries), never by loading rows.
+
+VERIFIED = (Verification.IN_PERSON, Verification.BY_PHONE)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """part ÷ whole as a percentage with one decimal, rounded half up; None when whole is 0."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def subtree_counts(user, node: Jurisdiction) -> dict:
+    """Townships, villages, grids, households, persons and the verified rate under a node."""
+    nodes = (
+        scoping.visible_jurisdictions(user)
+        .filter(path__startswith=node.path)
+        .aggregate(
+            townships=Count("pk", filter=Q(level=Level.TOWNSHIP)),
+            villages=Count("pk", filter=Q(level=Level.VILLAGE)),
+            grids=Count("pk", filter=Q(level=Level.GRID)),
+        )
+    )
+    households = households_visible_to(user).filter(node__path__startswith=node.path).count()
+    persons = (
+        persons_visible_to(user)
+        .filter(node__path__startswith=node.path)
+        .aggregate(persons=Count("pk"), verified=Count("pk", filter=Q(verification__in=VERIFIED)))
+    )
+    return {
+        **nodes,
+        "households": households,
+        **persons,
+        "verified_pct": percent(persons["verified"], persons["persons"]),
+    }
+
+
+def _count_under(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of the queryset's rows under the outer node, as a correlated subquery."""
+    counted = (
+        queryset.filter(node__path__startswith=OuterRef("path"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def with_counts(user, nodes: QuerySet) -> QuerySet:
+    """The nodes annotated with household_count and person_count of their subtrees, in one query."""
+    return nodes.annotate(
+        household_count=_count_under(households_visible_to(user)),
+        person_count=_count_under(persons_visible_to(user)),
+    ).order_by("path")
+
+
+def children_with_counts(user, node: Jurisdiction) -> QuerySet:
+    return with_counts(user, scoping.visible_jurisdictions(user).filter(parent=node))
+
+
+def tops_with_counts(user) -> QuerySet:
+    """The top nodes of the user's area (their memberships), with counts."""
+    codes = [n.code for n in scoping.nodes_with(user)]
+    return with_counts(user, scoping.visible_jurisdictions(user).filter(code__in=codes))

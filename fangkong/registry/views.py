@@ -1,4 +1,4 @@
-"""Pages of the registry: households, persons, units. Each view parses, gets the object through
+"""Pages of the registry: the tree with its counts, households, persons, units. Each view parses, gets the object through
 `queries.access_*` (404 for missing and not yours alike), calls one action and renders. An HTMX request
 to the same URL gets the page's fragment (a template partial) instead of the whole page."""
 
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fangkong.grid import queries as grid_queries
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
 
@@ -69,6 +70,29 @@ def person_context(request, person, **extra) -> dict:
         "verify_methods": [Verification.IN_PERSON, Verification.BY_PHONE],
         **extra,
     }
+
+
+# The tree with counts ------------------------------------------------------------------------------
+
+
+def tree(request):
+    children = queries.tops_with_counts(request.user)
+    return render(request, "registry/tree_node.html", {"node": None, "children": children})
+
+
+def tree_node(request, code):
+    node = scoping.access_jurisdiction(request.user, code)
+    children = queries.children_with_counts(request.user, node)
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/tree_node.html#children", {"children": children})
+    context = {
+        "node": node,
+        "children": children,
+        "breadcrumb": grid_queries.breadcrumb(request.user, node),
+        "counts": queries.subtree_counts(request.user, node),
+        "can_manage_grids": scoping.can(request.user, scoping.MANAGE_GRIDS, node),
+    }
+    return render(request, "registry/tree_node.html", context)
 
 
 # Households ----------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.audit.forms import UserDateField, parse_date
+from fangkong.grid.forms import UserDateField
 from fangkong.grid.models import Jurisdiction
+from fangkong.lib.dates import parse_date
 from fangkong.registry.forms import node_label
 from fangkong.registry.models import Unit
 from fangkong.reporting.queries import MAX_COUNT, Activity

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from fangkong.browser import PHONE
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.checkpoints.models import CheckpointKind, Passage
 from fangkong.conftest import PASSWORD
 from fangkong.healthcodes.models import Colour
 from fangkong.venues.actions import create_venue
 from fangkong.venues.models import CheckIn
+
+from .fixtures import PHONE
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError as _ItemInvalid
 
 from fangkong.grid import scoping
 from fangkong.grid.api_auth import SessionAuth, TokenAuth, UncheckedToken, user_for_token
-from fangkong.grid.schemas import error_responses
+from fangkong.grid.schemas import error_responses, pydantic_message
 from fangkong.lib.errors import RuleError
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import queries as venue_queries
@@ -74,9 +74,7 @@ def post_checkin(request, payload: CheckInIn):
 
 
 def _item_errors(exc: _ItemInvalid) -> dict[str, str]:
-    from fangkong.api import _pydantic_message  # the API's own wording; imported late (it imports us)
-
-    return {".".join(str(p) for p in err["loc"]) or "__all__": _pydantic_message(err) for err in exc.errors()}
+    return {".".join(str(p) for p in err["loc"]) or "__all__": pydantic_message(err) for err in exc.errors()}
 
 
 @router.post(

@@ -1,7 +1,7 @@
 """The retention purge of check-ins (DOMAIN.md §10): scan data is kept for the policy's retention period
 (default 28 days) and then deleted, county by county under the policy in force there today. Each run
 writes one audit row per county (with the count, also when nothing was due, so that the log shows the
-job ran) and a log line. Run daily by the scheduler (fangkong/schedule.py): `fangkong purge-checkins`.
+job ran) and a log line. Run daily by the scheduler (fangkong/home/schedule.py): `fangkong purge-checkins`.
 
 Check-ins kept are those of the last `days` full days and today: with 28 days, a run on 29 March keeps
 everything from 1 March 00:00 (Asia/Shanghai) on, whatever the time of day it runs.

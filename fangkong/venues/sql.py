@@ -27,9 +27,9 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from fangkong import hot_sql
 from fangkong.healthcodes.colours import local_date
 from fangkong.healthcodes.rules import MAX_DAYS, MAX_HOURS, PROVIDERS
+from fangkong.lib import hot_sql
 from fangkong.measures.rules import local_midnight
 from fangkong.registry.models import DocumentType
 

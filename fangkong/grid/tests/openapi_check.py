@@ -1,8 +1,12 @@
 """Check one answer of the API, made through Django's test client, against the published OpenAPI schema:
-its status code is documented for the operation and its body matches that response's schema."""
+its status code is documented for the operation and its body matches that response's schema. And the
+fixture that lets schemathesis call the WSGI app inside the test's transaction."""
 
+import pytest
 import requests
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import Client
 from schemathesis.core.transport import Response
 
@@ -34,3 +38,14 @@ def conforms(response, method: str, path: str) -> dict:
     )
     operation.validate_response(wrapped)
     return response.json()
+
+
+@pytest.fixture
+def wsgi_requests_inside_the_test_transaction():
+    """Django's WSGI handler closes old database connections around each request, which would end the
+    test's transaction and lose the world built in it; Django's test client switches this off the same way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)

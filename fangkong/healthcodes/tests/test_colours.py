@@ -8,7 +8,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from fangkong.checkpoints.actions import create_checkpoint, record_passage
 from fangkong.healthcodes import actions as healthcode_actions
 from fangkong.healthcodes import rules as code_rules
 from fangkong.healthcodes.colours import colour_history, colour_of
@@ -370,39 +369,6 @@ def test_it_is_yellow_for_a_symptom_and_green_after_a_normal_reading_or_a_negati
     )
     assert code(li, sampled - dt.timedelta(minutes=1)).colour == YELLOW
     assert code(li, sampled + dt.timedelta(minutes=1)).colour == GREEN
-
-
-def test_it_is_yellow_after_a_fever_at_a_checkpoint(world, people):
-    zhang = people["zhang"]
-    identity = identity_for_person(zhang)
-    checkpoint = create_checkpoint(actor=world.county_admin, node=world.village, name="前屯村口", kind="road")
-    passed = timezone.now() - dt.timedelta(hours=1)
-    record_passage(
-        actor=world.county_admin,
-        checkpoint=checkpoint,
-        direction="in",
-        identity=identity,
-        temperature="37.8",
-        outcome="fever_clinic",
-        at=passed,
-    )
-    result = colour_of(identity)
-    assert result.colour == YELLOW and "在前屯村口测温：体温37.8℃" in reasons(result)
-    assert colour_of(identity, at=passed + dt.timedelta(hours=24)).colour == GREEN
-
-
-def test_it_is_yellow_for_a_visitor_with_no_registry_record_after_a_checkpoint_fever(world):
-    visitor = identify(id_number=make("420102", dt.date(1980, 1, 1), 11), name="赵强", phone="13700001111")
-    checkpoint = create_checkpoint(actor=world.county_admin, node=world.village, name="前屯村口", kind="road")
-    record_passage(
-        actor=world.county_admin,
-        checkpoint=checkpoint,
-        direction="in",
-        identity=visitor,
-        temperature="38.5",
-        outcome="fever_clinic",
-    )
-    assert colour_of(visitor).colour == YELLOW
 
 
 def test_it_is_yellow_in_home_health_monitoring_and_a_negative_test_does_not_clear_it(world, people):

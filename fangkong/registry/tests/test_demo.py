@@ -1,30 +1,20 @@
-"""The demo county: drawn people are repeatable and plausible, the loader runs once, the accounts work."""
+"""The demo county's population: drawn people are repeatable and plausible, stored as the actions would
+store them, and each demo account sees its own area only (the command: home/tests/test_load_demo.py)."""
 
 import functools
-import json
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
-from fangkong.audit.models import AuditEvent
-from fangkong.checkpoints.models import Checkpoint, DutyShift, Passage
 from fangkong.grid import divisions
 from fangkong.grid.models import Jurisdiction
-from fangkong.healthcodes.models import Identity, RiskArea
 from fangkong.lib import idcard
 from fangkong.lib.pinyin import pinyin_keys
 from fangkong.lib.sorting import natural_key
-from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure, QuarantineSite, Room, Screening
-from fangkong.measures.models import TestResult as NucleicAcidTest
 from fangkong.registry import demo, population, queries
-from fangkong.registry.models import Household, Person, Relation, Residence, Unit
-from fangkong.reporting.models import DailyReport, ReportingUnit
-from fangkong.situation.models import SituationNotes
-from fangkong.venues.models import CheckIn, Venue
+from fangkong.registry.models import Household, Person, Relation, Residence
 
 # Reading the statistics bureau's 620,000 villages takes about a second; read them once per test run.
 _read_county_once = functools.cache(divisions.read_county)
@@ -124,48 +114,6 @@ def test_it_avoids_id_numbers_already_registered():
     first = members(population.generate_population(places=places(), households=50, seed=6))[0].id_number
     again = population.generate_population(places=places(), households=50, seed=6, taken={first})
     assert first not in {m.id_number for m in members(again)}
-
-
-def load(*args) -> str:
-    out = StringIO()
-    call_command("load_demo", "--households", "60", *args, stdout=out)
-    return out.getvalue()
-
-
-def snapshot() -> dict:
-    models = (
-        *(Jurisdiction, Household, Person, Residence, Unit, AuditEvent, get_user_model()),
-        *(Screening, Measure, Caretaker, FollowUp, Alert, NucleicAcidTest, QuarantineSite, Room),
-        *(Venue, CheckIn, Identity, RiskArea, Checkpoint, DutyShift, Passage),
-        *(ReportingUnit, DailyReport, SituationNotes),
-    )
-    return {m.__name__: m.objects.count() for m in models}
-
-
-def test_it_loads_the_demo_once_and_changes_nothing_the_second_time(db):
-    output = load()
-    assert "演示县已载入" in output
-    for heading in ("重点人员：", "场所码：", "日报告："):  # what the demo's weeks of work hold
-        assert heading in output
-    before = snapshot()
-    assert all(before.values()), before
-    second = json.loads(load("--json"))
-    assert snapshot() == before
-    assert second["created"] is False and not any(second["activity"].values())
-    assert second["households"] == 60 and second["persons"] == Person.objects.count() > 60
-    again = load()
-    assert "此前已载入" in again
-    for account in demo.DEMO_ACCOUNTS:  # the accounts are printed every time
-        assert account.username in again and account.password in again
-
-
-def test_it_prints_a_working_password_for_every_account_it_makes(db, client):
-    printed = {row["username"]: row["password"] for row in json.loads(load("--json"))["accounts"]}
-    made = set(get_user_model().objects.values_list("username", flat=True))
-    assert made == set(printed)  # the caretakers and checkpoint crews too
-    for username, password in printed.items():
-        assert client.login(username=username, password=password), username
-        client.logout()
 
 
 def test_it_stores_people_the_way_the_actions_would(db):

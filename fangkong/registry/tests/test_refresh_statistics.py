@@ -5,7 +5,6 @@ import io
 from django.core.management import call_command
 from django.db import connection
 
-from fangkong import schedule
 from fangkong.registry.models import Person
 
 
@@ -33,9 +32,3 @@ def test_it_gives_the_planner_the_number_of_people_registered(people):
     call_command("refresh_statistics", stdout=out)
     assert persons_the_planner_counts() == registered
     assert connection.vendor in out.getvalue()
-
-
-def test_it_runs_every_night():
-    job = next(job for job in schedule.JOBS if job.command == "refresh-statistics")
-    minute, hour, *every_day = job.cron.split()
-    assert every_day == ["*", "*", "*"] and 0 <= int(hour) < 6

@@ -10,7 +10,7 @@ from django.core.wsgi import get_wsgi_application
 from django.test import Client
 
 from fangkong.grid.actions import issue_api_token
-from fangkong.grid.tests.test_api_schema import wsgi_requests_inside_the_test_transaction  # noqa: F401 (a fixture)
+from fangkong.grid.tests.openapi_check import wsgi_requests_inside_the_test_transaction  # noqa: F401 (a fixture)
 from fangkong.lib.idcard import make
 from fangkong.registry import actions
 from fangkong.registry.tests.test_pages_persons import add_people

@@ -4,8 +4,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
 
-from fangkong.audit.forms import parse_date
 from fangkong.grid import scoping
+from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
 from fangkong.reporting.ledgers import export_daily
 

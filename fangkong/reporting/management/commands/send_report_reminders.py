@@ -3,7 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fangkong.audit.forms import parse_date
+from fangkong.lib.dates import parse_date
 from fangkong.measures.rules import SHANGHAI
 from fangkong.reporting import reminders
 

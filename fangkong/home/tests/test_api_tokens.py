@@ -1,0 +1,56 @@
+"""A revoked token is refused on every read operation of the API, whichever app's router serves it."""
+
+from django.test import Client
+from django.utils import timezone
+
+from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints.models import CheckpointKind
+from fangkong.grid import actions as grid_actions
+from fangkong.measures import actions as measure_actions
+from fangkong.measures.models import Reason
+
+
+def read_endpoints(world, people) -> list[str]:
+    """Every GET operation of the API, with ids from grid 07 filled in."""
+    gate = checkpoint_actions.create_checkpoint(
+        actor=world.grid07_worker, node=world.grid07, name="第七网格小区门", kind=CheckpointKind.GATE
+    )
+    # 张伟 is a key person too (GET /keypersons/{person_id}).
+    measure_actions.record_screening(
+        actor=world.grid07_worker,
+        person=people["zhang"],
+        reason=Reason.ARRIVAL,
+        screened_on=timezone.localdate(),
+    )
+    ids = {
+        "code": world.grid07.code,
+        "household_id": people["h07"].pk,
+        "person_id": people["zhang"].pk,
+        "checkpoint_id": gate.pk,
+    }
+    required = {"node": world.grid07.code, "day": timezone.localdate().isoformat()}  # required query values
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    urls = []
+    for path, operations in paths.items():
+        if "get" in operations:
+            names = [
+                p["name"]
+                for p in operations["get"].get("parameters", [])
+                if p["in"] == "query" and p.get("required")
+            ]
+            query = "&".join(f"{name}={required[name]}" for name in names)
+            urls.append(path.format_map(ids) + (f"?{query}" if query else ""))
+    return urls
+
+
+def test_it_refuses_a_revoked_token_on_every_read_endpoint(world, people):
+    token, raw = grid_actions.issue_api_token(actor=world.grid07_worker, name="平板")
+    client = Client(headers={"authorization": f"Bearer {raw}"})
+    urls = read_endpoints(world, people)
+    assert len(urls) >= 8
+    assert {url: client.get(url).status_code for url in urls} == dict.fromkeys(urls, 200)
+    grid_actions.revoke_api_token(actor=world.grid07_worker, token=token)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 401, url
+        assert response.json() == {"code": "unauthenticated", "message": "请先登录或提供有效令牌"}
