@@ -32,6 +32,7 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Membership
 from fangkong.lib import idcard
 from fangkong.lib.errors import RuleError
+from fangkong.lib.temperature import check_temperature
 from fangkong.measures import rules
 from fangkong.measures.actions import record_screening
 from fangkong.measures.models import Reason, Screening
@@ -563,7 +564,7 @@ def _passage_fields(
     temp = None
     if temperature not in (None, ""):
         try:
-            temp = rules.check_temperature(temperature)
+            temp = check_temperature(temperature)
         except ValueError as exc:
             errors["temperature"] = str(exc)
     fever = False

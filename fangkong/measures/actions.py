@@ -14,6 +14,7 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError, StaleEdit
+from fangkong.lib.temperature import check_temperature
 from fangkong.registry.models import Person
 
 from . import rules
@@ -321,7 +322,7 @@ def record_follow_up(
     if not rules.is_active_at(measure.started_at, measure.released_at, taken_at):
         raise RuleError({"taken_at": "测量时间不在该人员的管控期内"})
     try:
-        value = rules.check_temperature(temperature)
+        value = check_temperature(temperature)
     except ValueError as exc:
         raise RuleError({"temperature": str(exc)}) from None
     symptoms = [s for s in (symptoms or []) if s]
@@ -513,7 +514,7 @@ def set_policy(
             raise RuleError({key: "不是可设置的政策参数"})
         values[key] = value
     try:
-        rules.check_temperature(values["fever_threshold"])
+        check_temperature(values["fever_threshold"])
     except ValueError as exc:
         raise RuleError({"fever_threshold": str(exc)}) from None
     policy, _ = Policy.objects.update_or_create(

@@ -27,6 +27,7 @@ from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
+from fangkong.lib.temperature import check_temperature
 from fangkong.registry.models import Person, Unit, UnitKind
 from fangkong.registry.population import Weighted
 
@@ -676,7 +677,7 @@ class _Writer:
                         )
                     if taken_at > now or (not ended and rng.random() < 0.3):
                         continue  # not visited yet
-                    value = rules.check_temperature(_TEMPERATURES.pick(rng))
+                    value = check_temperature(_TEMPERATURES.pick(rng))
                     slot_date, slot_name = rules.slot_of(taken_at)
                     self_reported = rng.random() < 0.25 or not readers
                     rows.append(
