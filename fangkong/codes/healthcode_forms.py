@@ -6,8 +6,9 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.lib.dates import DATE_INPUT_FORMATS
 from fangkong.measures.rules import local_midnight
-from fangkong.registry.forms import DATE_INPUT_FORMATS, Form, node_label
+from fangkong.registry.forms import Form, node_label
 
 from . import code_rules
 from .models import Colour, RiskLevel

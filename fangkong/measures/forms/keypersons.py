@@ -5,7 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.registry.forms import DATE_INPUT_FORMATS, FilterForm, Form
+from fangkong.lib.dates import DATE_INPUT_FORMATS
+from fangkong.registry.forms import FilterForm, Form
 from fangkong.registry.queries import persons_visible_to, search_filter
 
 from .. import divisions, page_queries

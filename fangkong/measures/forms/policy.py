@@ -5,7 +5,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.registry.forms import DATE_INPUT_FORMATS, Form
+from fangkong.lib.dates import DATE_INPUT_FORMATS
+from fangkong.registry.forms import Form
 
 from ..models import Kind, Reason
 from ..presets import PRESETS
