@@ -14,8 +14,8 @@ from django.utils import timezone
 from fangkong.measures.divisions import place_name
 from fangkong.measures.models import FollowUp, Kind, Measure, Reason, Screening, TestResult
 from fangkong.measures.policy import policy_for, preset_values
-from fangkong.measures.presets import DEFAULT_PRESET
 from fangkong.measures.rules import SHANGHAI, local_midnight
+from fangkong.policy.presets import DEFAULT_PRESET
 
 from . import code_rules
 from .code_rules import CodeResult

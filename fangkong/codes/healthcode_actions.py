@@ -17,7 +17,7 @@ from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.policy import policy_for, preset_values
-from fangkong.measures.presets import DEFAULT_PRESET
+from fangkong.policy.presets import DEFAULT_PRESET
 from fangkong.registry.models import Person
 
 from . import code_rules, tokens

@@ -15,6 +15,8 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.lib.temperature import check_temperature
+from fangkong.policy.models import Policy
+from fangkong.policy.presets import PRESETS
 from fangkong.registry.models import Person
 
 from . import rules
@@ -26,14 +28,12 @@ from .models import (
     FollowUp,
     Kind,
     Measure,
-    Policy,
     Reason,
     Room,
     Screening,
     TestResult,
 )
 from .policy import policy_for, preset_values
-from .presets import PRESETS
 
 MAX_CARETAKERS = 4
 

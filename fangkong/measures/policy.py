@@ -6,9 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fangkong.grid.models import Jurisdiction
-
-from .models import Policy
-from .presets import DEFAULT_PRESET, PRESETS
+from fangkong.policy.models import Policy
+from fangkong.policy.presets import DEFAULT_PRESET, PRESETS
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Membership
-from fangkong.measures.models import Policy
 from fangkong.measures.rules import SHANGHAI
+from fangkong.policy.models import Policy
 
 from .models import ReportingUnit
 

@@ -12,7 +12,8 @@ from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Level
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, site_actions
-from fangkong.measures.models import Measure, Policy
+from fangkong.measures.models import Measure
+from fangkong.policy.models import Policy
 from fangkong.registry import actions as registry_actions
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -20,7 +21,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 def form_data(preset: str, effective_from: str, **changes) -> dict:
     """The policy form as the page fills it for a preset, with some values changed."""
-    from fangkong.measures.presets import PRESETS
+    from fangkong.policy.presets import PRESETS
 
     values = PRESETS[preset]
     data = {

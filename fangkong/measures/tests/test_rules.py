@@ -9,7 +9,7 @@ import pytest
 from fangkong.measures import rules
 from fangkong.measures.models import Kind, Reason
 from fangkong.measures.policy import preset_values
-from fangkong.measures.presets import PRESETS
+from fangkong.policy.presets import PRESETS
 
 SH = rules.SHANGHAI
 CENTRAL, HOME_Q, HOME_M, SELF_M = (

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.policy.presets import DEFAULT_PRESET, PRESETS
 from fangkong.registry.forms import add_rule_errors
 
 from .. import actions, page_queries
 from ..forms.policy import PolicyForm
 from ..policy import policy_for, preset_values
-from ..presets import DEFAULT_PRESET, PRESETS
 from .keypersons import posted, render_page
 
 
