@@ -12,9 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.measures.divisions import place_name
-from fangkong.measures.models import FollowUp, Kind, Measure, Reason, Screening, TestResult
+from fangkong.measures.models import FollowUp, Measure, Screening, TestResult
 from fangkong.measures.policy import policy_for, preset_values
 from fangkong.measures.rules import SHANGHAI, local_midnight
+from fangkong.policy.models import Kind, Reason
 from fangkong.policy.presets import DEFAULT_PRESET
 
 from . import code_rules

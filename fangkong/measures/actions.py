@@ -15,24 +15,12 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.lib.temperature import check_temperature
-from fangkong.policy.models import Policy
+from fangkong.policy.models import Kind, Policy, Reason
 from fangkong.policy.presets import PRESETS
 from fangkong.registry.models import Person
 
 from . import rules
-from .models import (
-    Alert,
-    AlertKind,
-    Caretaker,
-    CaretakerRole,
-    FollowUp,
-    Kind,
-    Measure,
-    Reason,
-    Room,
-    Screening,
-    TestResult,
-)
+from .models import Alert, AlertKind, Caretaker, CaretakerRole, FollowUp, Measure, Room, Screening, TestResult
 from .policy import policy_for, preset_values
 
 MAX_CARETAKERS = 4

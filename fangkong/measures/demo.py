@@ -28,22 +28,12 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.temperature import check_temperature
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Person, Unit, UnitKind
 from fangkong.registry.population import Weighted
 
 from . import actions, divisions, rules, site_actions
-from .models import (
-    Alert,
-    CaretakerRole,
-    FollowUp,
-    Kind,
-    Measure,
-    QuarantineSite,
-    Reason,
-    Room,
-    Screening,
-    TestResult,
-)
+from .models import Alert, CaretakerRole, FollowUp, Measure, QuarantineSite, Room, Screening, TestResult
 from .policy import policy_for
 
 SHANGHAI = rules.SHANGHAI

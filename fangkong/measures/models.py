@@ -3,21 +3,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid.models import Jurisdiction
-from fangkong.policy.models import Policy
+from fangkong.policy.models import Kind, Policy, Reason
 from fangkong.registry.models import Person, Unit
-
-
-class Reason(models.TextChoices):
-    ARRIVAL = "arrival", _("外地返乡（来返）")
-    ARRIVAL_HIGH = "arrival_high", _("高风险区来返")
-    ARRIVAL_MEDIUM = "arrival_medium", _("中风险区来返")
-    CLOSE_CONTACT = "close_contact", _("密切接触者")
-    SECONDARY_CONTACT = "secondary_contact", _("密接的密接")
-    INBOUND = "inbound", _("入境人员")
-    FEVER = "fever", _("卡口或诊所发现发热")
-    TIP_OFF = "tip_off", _("群众举报")
-    SELF_DECLARED = "self_declared", _("主动申报")
-
 
 ARRIVAL_REASONS = (Reason.ARRIVAL, Reason.ARRIVAL_HIGH, Reason.ARRIVAL_MEDIUM, Reason.INBOUND)
 
@@ -63,14 +50,6 @@ class Screening(models.Model):
 
     def __str__(self):
         return f"{self.person} {self.get_reason_display()} {self.screened_on:%Y-%m-%d}"
-
-
-class Kind(models.TextChoices):
-    CENTRAL_QUARANTINE = "central_quarantine", _("集中隔离医学观察")
-    HOME_QUARANTINE = "home_quarantine", _("居家隔离医学观察")
-    HOME_MONITORING = "home_monitoring", _("居家健康监测")
-    SELF_MONITORING = "self_monitoring", _("自我健康监测")
-    HOSPITAL = "hospital", _("送医")
 
 
 class QuarantineSite(models.Model):

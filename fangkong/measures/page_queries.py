@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
-from fangkong.policy.models import Policy
+from fangkong.policy.models import Kind, Policy, Reason
 from fangkong.policy.presets import DEFAULT_PRESET, PRESETS
 from fangkong.registry.models import Person
 from fangkong.registry.queries import persons_visible_to, search_filter
 
 from . import queries, rules
-from .models import Alert, Kind, Measure, QuarantineSite, Reason, Room, Screening, TestResult
+from .models import Alert, Measure, QuarantineSite, Room, Screening, TestResult
 from .policy import policy_for
 
 ACTIVE, RELEASED, SCREENED_ONLY = "active", "released", "screened"

@@ -6,6 +6,29 @@ from fangkong.grid.models import Jurisdiction
 
 from .presets import DEFAULT_PRESET, PRESETS
 
+# The words the protocols are written in: a policy's regimes take each screening reason through steps
+# of these kinds of measure. Measures records screenings and measures with them.
+
+
+class Reason(models.TextChoices):
+    ARRIVAL = "arrival", _("外地返乡（来返）")
+    ARRIVAL_HIGH = "arrival_high", _("高风险区来返")
+    ARRIVAL_MEDIUM = "arrival_medium", _("中风险区来返")
+    CLOSE_CONTACT = "close_contact", _("密切接触者")
+    SECONDARY_CONTACT = "secondary_contact", _("密接的密接")
+    INBOUND = "inbound", _("入境人员")
+    FEVER = "fever", _("卡口或诊所发现发热")
+    TIP_OFF = "tip_off", _("群众举报")
+    SELF_DECLARED = "self_declared", _("主动申报")
+
+
+class Kind(models.TextChoices):
+    CENTRAL_QUARANTINE = "central_quarantine", _("集中隔离医学观察")
+    HOME_QUARANTINE = "home_quarantine", _("居家隔离医学观察")
+    HOME_MONITORING = "home_monitoring", _("居家健康监测")
+    SELF_MONITORING = "self_monitoring", _("自我健康监测")
+    HOSPITAL = "hospital", _("送医")
+
 
 class Policy(models.Model):
     """The rules in force for a node's subtree from `effective_from` on (DOMAIN.md §4). The policy for a

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 
 from .indicators import REGISTRY, SERIES, SOURCES, Scope
 

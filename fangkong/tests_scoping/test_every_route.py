@@ -22,8 +22,8 @@ from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import Membership
 from fangkong.imports import uploads
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import daily, reminders
 

@@ -20,7 +20,7 @@ from fangkong.grid.actions import issue_api_token, revoke_api_token, set_user_ac
 from fangkong.grid.api_auth import UncheckedToken
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.registry import actions as registry_actions
 
 NAME_MISMATCH = "姓名与身份证号不符，请核对；如有疑问请联系所在社区（村）"

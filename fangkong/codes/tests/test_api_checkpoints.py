@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from fangkong.grid.actions import issue_api_token
-from fangkong.measures.models import Reason, Screening
+from fangkong.measures.models import Screening
+from fangkong.policy.models import Reason
 
 from .. import checkpoint_actions
 from ..identity import identity_for_person

@@ -13,7 +13,8 @@ from fangkong.codes.models import CheckIn
 from fangkong.grid.actions import issue_api_token
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import queries as measure_queries
-from fangkong.measures.models import Alert, CaretakerRole, Kind
+from fangkong.measures.models import Alert, CaretakerRole
+from fangkong.policy.models import Kind
 
 
 def details(person) -> dict:

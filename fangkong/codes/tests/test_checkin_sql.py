@@ -27,9 +27,9 @@ from fangkong.grid import scoping
 from fangkong.grid.models import hash_token
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.rules import SHANGHAI, local_midnight
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.policy.models import Kind, Reason
 
 RED, YELLOW, GREEN = Colour.RED, Colour.YELLOW, Colour.GREEN
 WINDOW_DAYS = code_rules.MAX_DAYS + 1  # gather reads arrivals and tests this many days back

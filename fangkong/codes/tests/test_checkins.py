@@ -14,7 +14,7 @@ from fangkong.codes.identity import COOKIE, identify
 from fangkong.codes.models import CheckIn, Colour
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 
 
 def details(person) -> dict:

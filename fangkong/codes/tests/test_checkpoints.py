@@ -21,7 +21,8 @@ from fangkong.conftest import PASSWORD
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason, Screening
+from fangkong.measures.models import Screening
+from fangkong.policy.models import Kind, Reason
 
 from .. import checkpoint_actions as actions
 from .. import checkpoint_queries as queries

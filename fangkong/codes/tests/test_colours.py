@@ -17,9 +17,9 @@ from fangkong.codes.models import Colour, Identity, RiskLevel
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.rules import SHANGHAI
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 
 RED, YELLOW, GREEN = Colour.RED, Colour.YELLOW, Colour.GREEN

@@ -20,9 +20,8 @@ from fangkong.conftest import PASSWORD
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Reason
 from fangkong.measures.policy import preset_values
-from fangkong.policy.models import Policy
+from fangkong.policy.models import Policy, Reason
 
 CODE = "/r/code/"
 ADD = "/r/code/add/"

@@ -18,7 +18,7 @@ from fangkong.grid import scoping
 from fangkong.grid.api_auth import TokenAuth, UncheckedToken, user_for_token
 from fangkong.grid.models import ApiToken, Membership, Role, hash_token
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Reason
+from fangkong.policy.models import Reason
 
 User = get_user_model()
 

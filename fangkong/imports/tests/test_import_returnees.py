@@ -13,9 +13,10 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import rules
 from fangkong.measures.ledgers import import_returnees, rejected_rows_workbook, source_key
-from fangkong.measures.models import Caretaker, Kind, Measure, Reason, Screening
+from fangkong.measures.models import Caretaker, Measure, Screening
 from fangkong.measures.policy import policy_for
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Person
 
 from .sheets import STANDARD, id_number, read_back, row, workbook

@@ -6,10 +6,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.dates import DATE_INPUT_FORMATS
+from fangkong.policy.models import Kind, Reason
 from fangkong.policy.presets import PRESETS
 from fangkong.registry.forms import Form
-
-from ..models import Kind, Reason
 
 
 class PolicyForm(Form):

@@ -12,8 +12,9 @@ from fangkong.conftest import make_user
 from fangkong.grid.models import Role
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.measures import actions, queries, rules, site_actions
-from fangkong.measures.models import Alert, Caretaker, FollowUp, Kind, Measure, Reason
+from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure
 from fangkong.measures.models import TestResult as NatResult  # not a pytest class
+from fangkong.policy.models import Kind, Reason
 
 SH = rules.SHANGHAI
 

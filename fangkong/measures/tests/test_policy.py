@@ -8,9 +8,8 @@ import pytest
 from fangkong.audit.models import AuditEvent
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions, rules
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.policy import policy_for, preset_values
-from fangkong.policy.models import Policy
+from fangkong.policy.models import Kind, Policy, Reason
 
 SH = rules.SHANGHAI
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from fangkong.measures import rules
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.policy import preset_values
+from fangkong.policy.models import Kind, Reason
 from fangkong.policy.presets import PRESETS
 
 SH = rules.SHANGHAI

@@ -10,9 +10,8 @@ from fangkong.audit.models import Action, AuditEvent
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.policy import preset_values
-from fangkong.policy.models import Policy
+from fangkong.policy.models import Kind, Policy, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import daily, indicators
 from fangkong.reporting.models import DailyReport

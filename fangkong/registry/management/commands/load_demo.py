@@ -9,7 +9,7 @@ from django.utils import timezone
 from fangkong.codes import demo as codes_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.registry import demo as registry_demo
 from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
