@@ -36,8 +36,8 @@ from fangkong.lib.temperature import check_temperature
 from fangkong.measures import rules
 from fangkong.measures.actions import record_screening
 from fangkong.measures.models import Screening
-from fangkong.measures.policy import policy_for
 from fangkong.policy.models import Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import DocumentType, Person
 
 from . import identity as identities

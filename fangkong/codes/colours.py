@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from fangkong.measures.divisions import place_name
 from fangkong.measures.models import FollowUp, Measure, Screening, TestResult
-from fangkong.measures.policy import policy_for, preset_values
 from fangkong.measures.rules import SHANGHAI, local_midnight
 from fangkong.policy.models import Kind, Reason
 from fangkong.policy.presets import DEFAULT_PRESET
+from fangkong.policy.queries import policy_for, preset_values
 
 from . import code_rules
 from .code_rules import CodeResult

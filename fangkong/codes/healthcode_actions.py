@@ -15,9 +15,9 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
-from fangkong.measures import actions as measure_actions
-from fangkong.measures.policy import policy_for, preset_values
+from fangkong.policy import actions as policy_actions
 from fangkong.policy.presets import DEFAULT_PRESET
+from fangkong.policy.queries import policy_for, preset_values
 from fangkong.registry.models import Person
 
 from . import code_rules, tokens
@@ -311,7 +311,7 @@ def set_code_rules(
     preset = in_force.get("preset", DEFAULT_PRESET)
     known = preset_values(preset)
     carried = {k: v for k, v in in_force.items() if k in known and k not in ("preset", "health_code")}
-    return measure_actions.set_policy(
+    return policy_actions.set_policy(
         actor=actor,
         node=node,
         effective_from=effective_from,

@@ -29,12 +29,12 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.temperature import check_temperature
 from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person, Unit, UnitKind
 from fangkong.registry.population import Weighted
 
 from . import actions, divisions, rules, site_actions
 from .models import Alert, CaretakerRole, FollowUp, Measure, QuarantineSite, Room, Screening, TestResult
-from .policy import policy_for
 
 SHANGHAI = rules.SHANGHAI
 DAYS = 20  # screenings over the last 20 days, today included

@@ -38,7 +38,7 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.imports.values import format_date
 from fangkong.lib.errors import RuleError
-from fangkong.measures.policy import policy_for
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Unit
 
 from . import indicators, reminders

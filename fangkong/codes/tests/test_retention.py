@@ -15,8 +15,8 @@ from fangkong.codes.models import CheckIn, VenueKind
 from fangkong.conftest import make_node, make_user
 from fangkong.grid.models import Level, Role
 from fangkong.lib.idcard import make
-from fangkong.measures import actions as measure_actions
 from fangkong.measures.rules import SHANGHAI
+from fangkong.policy import actions as policy_actions
 
 TODAY = dt.date(2022, 3, 29)
 
@@ -35,7 +35,7 @@ def two_counties(world):
     """东昌府区 on the default policy (28 days); 茌平区 has set 7 days from 1 March."""
     other = make_node("371503", "茌平区", Level.COUNTY, world.city)
     admin = make_user("chiping_admin", other, Role.ADMIN)
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=admin,
         node=other,
         effective_from=dt.date(2022, 3, 1),

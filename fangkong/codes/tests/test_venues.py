@@ -14,7 +14,7 @@ from fangkong.codes.identity import identify
 from fangkong.codes.models import Venue, VenueKind
 from fangkong.conftest import PASSWORD
 from fangkong.lib.errors import RuleError
-from fangkong.measures import actions as measure_actions
+from fangkong.policy import actions as policy_actions
 
 
 def client_for(user) -> Client:
@@ -117,7 +117,7 @@ def test_it_takes_the_dwell_time_from_the_policy_unless_the_venue_has_one(world)
     own = shop(world, name="前屯小学", kind=VenueKind.SCHOOL, dwell_minutes=480)
     assert venue_queries.dwell_minutes(restaurant) == 30  # DOMAIN.md §5 default
     assert venue_queries.dwell_minutes(own) == 480
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin,
         node=world.county,
         effective_from=timezone.localdate(),

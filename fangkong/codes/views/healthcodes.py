@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
 from fangkong.lib.errors import RuleError
-from fangkong.measures.policy import policy_for
+from fangkong.policy.queries import policy_for
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.actions import record_person_view
 from fangkong.registry.forms import add_rule_errors

@@ -26,12 +26,12 @@ from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number, mask_name
 from fangkong.lib.sorting import natural_key
 from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.actions import RESIDENTIAL_LEVELS
 from fangkong.registry.models import DocumentType, DwellingType, Household, Person, Residence
 
 from .. import rules
 from ..models import ARRIVAL_REASONS, Caretaker, CaretakerRole, Measure, QuarantineSite, Screening
-from ..policy import policy_for
 from .rows import LABELS, LEDGER, MAX_CARETAKERS, REQUIRED, RETURNEE_COLUMNS, Returnee, read_returnees
 
 

@@ -13,6 +13,7 @@ from fangkong.grid.models import Level
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, site_actions
 from fangkong.measures.models import Measure
+from fangkong.policy import actions as policy_actions
 from fangkong.policy.models import Policy
 from fangkong.registry import actions as registry_actions
 
@@ -74,7 +75,7 @@ def test_it_shows_the_default_policy_with_its_unverified_entries(client, world):
 
 
 def test_it_marks_the_unverified_regimes_of_the_2021_preset(client, world):
-    actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin, node=world.county, effective_from=dt.date(2021, 1, 1), preset="2021"
     )
     client.force_login(world.county_admin)

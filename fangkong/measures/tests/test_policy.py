@@ -8,8 +8,9 @@ import pytest
 from fangkong.audit.models import AuditEvent
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions, rules
-from fangkong.measures.policy import policy_for, preset_values
+from fangkong.policy import actions as policy_actions
 from fangkong.policy.models import Kind, Policy, Reason
+from fangkong.policy.queries import policy_for, preset_values
 
 SH = rules.SHANGHAI
 
@@ -19,7 +20,7 @@ def d(text: str) -> dt.date:
 
 
 def set_policy(world, node, day: str, preset: str, actor=None, **kw):
-    return actions.set_policy(
+    return policy_actions.set_policy(
         actor=actor or world.county_admin, node=node, effective_from=d(day), preset=preset, **kw
     )
 

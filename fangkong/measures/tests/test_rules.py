@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from fangkong.measures import rules
-from fangkong.measures.policy import preset_values
 from fangkong.policy.models import Kind, Reason
 from fangkong.policy.presets import PRESETS
+from fangkong.policy.queries import preset_values
 
 SH = rules.SHANGHAI
 CENTRAL, HOME_Q, HOME_M, SELF_M = (

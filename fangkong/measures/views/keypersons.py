@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
 from fangkong.policy.models import Kind
+from fangkong.policy.queries import policy_for
 from fangkong.registry import queries as registry_queries
 from fangkong.registry import searches
 from fangkong.registry.forms import add_rule_errors
@@ -27,7 +28,6 @@ from fangkong.registry.queries import holds_number
 from .. import actions, page_queries, queries, rules
 from ..forms import keypersons as forms
 from ..models import Measure
-from ..policy import policy_for
 
 DETAIL = "measures/measure_detail.html"
 

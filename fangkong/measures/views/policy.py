@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.policy import actions as policy_actions
 from fangkong.policy.presets import DEFAULT_PRESET, PRESETS
+from fangkong.policy.queries import policy_for, policy_history, policy_table, preset_values
 from fangkong.registry.forms import add_rule_errors
 
-from .. import actions, page_queries
 from ..forms.policy import PolicyForm
-from ..policy import policy_for, preset_values
 from .keypersons import posted, render_page
 
 
@@ -28,7 +28,7 @@ def policy_view(request):
             {
                 "node": node,
                 "in_force": in_force,
-                "table": page_queries.policy_table(in_force.values),
+                "table": policy_table(in_force.values),
                 "can_edit": scoping.can(request.user, scoping.MANAGE_USERS, node),
             }
         )
@@ -53,7 +53,7 @@ def policy_edit(request, code):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            actions.set_policy(
+            policy_actions.set_policy(
                 actor=request.user,
                 node=node,
                 effective_from=data["effective_from"],
@@ -67,7 +67,7 @@ def policy_edit(request, code):
         else:
             messages.success(request, _("已保存，{date}起执行").format(date=data["effective_from"]))
             return redirect("policy_view")
-    context = {"node": node, "form": form, "in_force": in_force, "history": page_queries.policy_history(node)}
+    context = {"node": node, "form": form, "in_force": in_force, "history": policy_history(node)}
     return render_page(request, "measures/policy_edit.html", context, fragment="values")
 
 

@@ -10,8 +10,8 @@ from fangkong.audit.models import Action, AuditEvent
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.policy import preset_values
 from fangkong.policy.models import Kind, Policy, Reason
+from fangkong.policy.queries import preset_values
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import daily, indicators
 from fangkong.reporting.models import DailyReport
