@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("fangkong.registry.urls")),
     path("audit/", include("fangkong.audit.urls")),
     path("measures/", include("fangkong.measures.urls")),
+    path("measures/", include("fangkong.policy.urls")),
     path("imports/", include("fangkong.imports.urls")),
     path("codes/", include("fangkong.codes.urls")),
     path("reports/", include("fangkong.reporting.urls")),

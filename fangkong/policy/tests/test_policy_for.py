@@ -7,12 +7,9 @@ import pytest
 
 from fangkong.audit.models import AuditEvent
 from fangkong.lib.errors import RuleError
-from fangkong.measures import actions, rules
 from fangkong.policy import actions as policy_actions
-from fangkong.policy.models import Kind, Policy, Reason
+from fangkong.policy.models import Policy
 from fangkong.policy.queries import policy_for, preset_values
-
-SH = rules.SHANGHAI
 
 
 def d(text: str) -> dt.date:
@@ -104,32 +101,7 @@ def test_it_replaces_the_policy_of_the_same_node_and_day_and_audits_each_change(
     assert [e.detail["preset"] for e in events.order_by("id")] == ["2021", "2022-06"]
 
 
-def test_it_keeps_the_period_a_measure_started_with_when_the_policy_changes_later(world, people):
-    set_policy(world, world.county, "2021-06-01", "2021")
-    screening = actions.record_screening(
-        actor=world.grid07_worker,
-        person=people["zhang"],
-        reason=Reason.ARRIVAL_MEDIUM,
-        screened_on=d("2022-03-01"),
-        arrived_on=d("2022-02-28"),
-    )
-    measure = actions.start_measure(
-        actor=world.grid07_worker,
-        person=people["zhang"],
-        kind=Kind.HOME_QUARANTINE,
-        screening=screening,
-        started_at=dt.datetime(2022, 3, 1, 10, tzinfo=SH),
-    )
-    # 2021: arrivals from a medium-risk area 14 days home quarantine, 03-01 … 03-14.
-    assert measure.planned_end == dt.datetime(2022, 3, 15, tzinfo=SH)
-    later = set_policy(world, world.county, "2022-02-01", "2022-12")  # back-dated, set afterwards
-    measure.refresh_from_db()
-    assert measure.planned_end == dt.datetime(2022, 3, 15, tzinfo=SH)
-    assert measure.policy != later and measure.policy.preset == "2021"
-    assert measure.policy_label.startswith("东昌府区 2021-06-01起执行")
-
-
-def test_it_edits_a_preset_value_for_a_stricter_province(world, people):
+def test_it_edits_a_preset_value_for_a_stricter_province(world):
     regimes = dict(preset_values("2022-06")["regimes"], close_contact=[["central_quarantine", 10]])
     set_policy(world, world.county, "2022-06-28", "2022-06", overrides={"regimes": regimes})
     values = policy_for(world.grid07, d("2022-07-01")).values
