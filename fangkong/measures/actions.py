@@ -134,11 +134,8 @@ def _check_room(actor, room: Room, at: dt.datetime) -> None:
 def release_status(measure: Measure, *, now: dt.datetime | None = None) -> list[str]:
     """What still stands in the way of releasing the measure (Chinese sentences); empty: release."""
     now = now or timezone.now()
-    values = (
-        measure.policy.values
-        if measure.policy
-        else policy_for(measure.node, measure.started_at.astimezone(rules.SHANGHAI).date()).values
-    )
+    start_day = measure.started_at.astimezone(rules.SHANGHAI).date()
+    values = policy_for(measure.node, start_day, pinned=measure.policy).values
     tests = TestResult.objects.filter(
         person=measure.person, sampled_at__gte=measure.started_at, sampled_at__lte=now
     )

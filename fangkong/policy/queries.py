@@ -4,9 +4,12 @@ installation default preset. Every app reads policy through it; the rest serves 
 
 import copy
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Self
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from fangkong.grid.models import Jurisdiction
 
@@ -33,18 +36,60 @@ def preset_values(code: str) -> dict:
     return values
 
 
-def policy_for(node: Jurisdiction, day: dt.date) -> PolicyInForce:
-    codes = node.path.strip("/").split("/")
-    candidates = list(
-        Policy.objects.filter(node__code__in=codes, effective_from__lte=day)
-        .select_related("node")
-        .order_by("-effective_from")
-    )
-    # Deepest node first (its path is longest), then the newest policy of that node.
-    candidates.sort(key=lambda p: (len(p.node.path), p.effective_from), reverse=True)
-    if candidates:
-        return PolicyInForce(values=candidates[0].values, policy=candidates[0])
-    return PolicyInForce(values=preset_values(DEFAULT_PRESET), policy=None)
+def policy_for(node: Jurisdiction, day: dt.date, *, pinned: Policy | None = None) -> PolicyInForce:
+    """The policy in force for the node on the day (one query). `pinned`: the policy a record was
+    planned under (a measure's), which stays in force for that record whatever was set since."""
+    if pinned is not None:
+        return PolicyInForce(values=pinned.values, policy=pinned)
+    return PoliciesInForce.for_paths([node.path], day).in_force(node.path, day)
+
+
+class PoliciesInForce:
+    """The policies in force for many nodes and days from one query, for pages and exports that would
+    otherwise ask `policy_for` once per row; `policy_for` is this for one node. Values are shared between
+    the nodes they are in force for: read them, do not change them."""
+
+    def __init__(self, where: Q, until: dt.date):
+        self._by_path: dict[str, list[Policy]] = defaultdict(list)
+        rows = Policy.objects.filter(where, effective_from__lte=until).select_related("node")
+        for policy in rows.order_by("-effective_from"):
+            self._by_path[policy.node.path].append(policy)
+        self._cache: dict[tuple[str, dt.date], PolicyInForce] = {}
+        self._default: PolicyInForce | None = None
+
+    @classmethod
+    def for_subtree(cls, node: Jurisdiction | None, until: dt.date) -> Self:
+        """For nodes at or below `node` (None: every node), on days up to `until`."""
+        if node is None:
+            return cls(Q(), until)
+        ancestors = node.path.strip("/").split("/")
+        return cls(Q(node__path__startswith=node.path) | Q(node__code__in=ancestors), until)
+
+    @classmethod
+    def for_paths(cls, paths: Iterable[str], until: dt.date) -> Self:
+        """For the nodes of these paths, on days up to `until`."""
+        codes = {code for path in paths for code in path.strip("/").split("/")}
+        return cls(Q(node__code__in=codes), until)
+
+    def in_force(self, path: str, day: dt.date) -> PolicyInForce:
+        key = (path, day)
+        if key not in self._cache:
+            self._cache[key] = self._resolve(path, day)
+        return self._cache[key]
+
+    def values(self, path: str, day: dt.date) -> dict:
+        return self.in_force(path, day).values
+
+    def _resolve(self, path: str, day: dt.date) -> PolicyInForce:
+        # Deepest node first, then the newest policy of that node that is in force on the day.
+        parts = path.strip("/").split("/")
+        for depth in range(len(parts), 0, -1):
+            for policy in self._by_path.get("/".join(parts[:depth]) + "/", ()):
+                if policy.effective_from <= day:
+                    return PolicyInForce(values=policy.values, policy=policy)
+        if self._default is None:
+            self._default = PolicyInForce(values=preset_values(DEFAULT_PRESET), policy=None)
+        return self._default
 
 
 # The policy pages ----------------------------------------------------------------------------------

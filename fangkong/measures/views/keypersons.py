@@ -58,7 +58,7 @@ def measure_context(request, measure: Measure, **forms_given) -> dict:
     now = timezone.now()
     user = request.user
     start_day = measure.started_at.astimezone(rules.SHANGHAI).date()
-    values = measure.policy.values if measure.policy else policy_for(measure.node, start_day).values
+    values = policy_for(measure.node, start_day, pinned=measure.policy).values
     can_write = scoping.can(user, scoping.WRITE, measure.node)
     caretakers = list(queries.caretakers_of(measure))
     context = {
