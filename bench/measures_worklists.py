@@ -56,7 +56,7 @@ from fangkong.measures.models import (  # noqa: E402
     Room,
     Screening,
 )
-from fangkong.measures.policy import preset_values  # noqa: E402
+from fangkong.policy.queries import preset_values  # noqa: E402
 from fangkong.registry.models import Person, Residence, Sex, Verification  # noqa: E402
 from fangkong.reporting import indicators  # noqa: E402
 

@@ -51,9 +51,9 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from fangkong.grid.models import Jurisdiction, Level, Membership, Role  # noqa: E402
-from fangkong.measures.models import Policy  # noqa: E402
-from fangkong.measures.policy import preset_values  # noqa: E402
 from fangkong.measures.rules import SHANGHAI  # noqa: E402
+from fangkong.policy.models import Policy  # noqa: E402
+from fangkong.policy.queries import preset_values  # noqa: E402
 from fangkong.registry.models import Unit, UnitKind  # noqa: E402
 from fangkong.reporting import completeness, indicators, ledgers, reminders  # noqa: E402
 from fangkong.reporting import queries as daily_queries  # noqa: E402

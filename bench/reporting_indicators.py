@@ -87,7 +87,7 @@ from fangkong.measures.models import (  # noqa: E402
     Room,
     Screening,
 )
-from fangkong.measures.policy import preset_values  # noqa: E402
+from fangkong.policy.queries import preset_values  # noqa: E402
 from fangkong.registry import bench as registry_bench  # noqa: E402
 from fangkong.registry.models import Person, Residence  # noqa: E402
 from fangkong.registry.population import refresh_planner_statistics  # noqa: E402

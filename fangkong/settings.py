@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ninja",  # serves its bundled Swagger UI at /api/v1/docs instead of a CDN copy
     "fangkong.grid",
     "fangkong.audit",
+    "fangkong.policy",
     "fangkong.registry",
     "fangkong.measures",
     "fangkong.reporting",

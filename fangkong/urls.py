@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),
     path("measures/", include("fangkong.measures.urls")),
+    path("measures/", include("fangkong.policy.urls")),
     path("imports/", include("fangkong.measures.ledger_urls")),
     path("codes/", include("fangkong.venues.urls")),
     path("codes/", include("fangkong.healthcodes.urls")),

@@ -37,10 +37,12 @@ from fangkong.healthcodes.colours import colour_of
 from fangkong.healthcodes.models import Colour, Identity
 from fangkong.lib import idcard
 from fangkong.lib.errors import RuleError
+from fangkong.lib.temperature import check_temperature
 from fangkong.measures import rules
 from fangkong.measures.actions import record_screening
-from fangkong.measures.models import Reason, Screening
-from fangkong.measures.policy import policy_for
+from fangkong.measures.models import Screening
+from fangkong.policy.models import Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import DocumentType, Person
 
 MAX_SHIFT = dt.timedelta(hours=24)
@@ -563,7 +565,7 @@ def _passage_fields(
     temp = None
     if temperature not in (None, ""):
         try:
-            temp = rules.check_temperature(temperature)
+            temp = check_temperature(temperature)
         except ValueError as exc:
             errors["temperature"] = str(exc)
     fever = False

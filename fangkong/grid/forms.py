@@ -20,6 +20,16 @@ def add_rule_errors(form: forms.Form, exc: RuleError) -> None:
         form.add_error(field if field in form.fields else None, message)
 
 
+def required_messages(form: forms.Form) -> None:
+    """An empty required field is told with the field's name: 姓名不能为空 / 请选择所属网格."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+            message = format_lazy(_("请选择{label}"), label=field.label)
+        else:
+            message = format_lazy(_("{label}不能为空"), label=field.label)
+        field.error_messages["required"] = message
+
+
 def name_length_limits(form: forms.Form) -> None:
     """Too long an entry is told with the field's name and its limit (姓名不能超过50个字), not
     Django's stock sentence that names no field."""

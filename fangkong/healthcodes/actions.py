@@ -29,9 +29,9 @@ from fangkong.healthcodes.models import (
 )
 from fangkong.healthcodes.queries import DECLARING_LEVELS, active_manual_colours, can_handle_appeal
 from fangkong.lib.errors import RuleError
-from fangkong.measures import actions as measure_actions
-from fangkong.measures.policy import policy_for, preset_values
-from fangkong.measures.presets import DEFAULT_PRESET
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.presets import DEFAULT_PRESET
+from fangkong.policy.queries import policy_for, preset_values
 from fangkong.registry.models import Person
 
 MAX_MANUAL_DAYS = 30  # a manual colour is a stopgap: renew it, or fix the records behind it
@@ -305,7 +305,7 @@ def set_code_rules(
     preset = in_force.get("preset", DEFAULT_PRESET)
     known = preset_values(preset)
     carried = {k: v for k, v in in_force.items() if k in known and k not in ("preset", "health_code")}
-    return measure_actions.set_policy(
+    return policy_actions.set_policy(
         actor=actor,
         node=node,
         effective_from=effective_from,

@@ -17,10 +17,11 @@ from fangkong.healthcodes.identity import link_registry_person
 from fangkong.healthcodes.models import Identity, ManualColour, RiskArea
 from fangkong.healthcodes.rules import CodeResult
 from fangkong.measures.divisions import place_name
-from fangkong.measures.models import FollowUp, Kind, Measure, Reason, Screening, TestResult
-from fangkong.measures.policy import policy_for, preset_values
-from fangkong.measures.presets import DEFAULT_PRESET
+from fangkong.measures.models import FollowUp, Measure, Screening, TestResult
 from fangkong.measures.rules import SHANGHAI, local_midnight
+from fangkong.policy.models import Kind, Reason
+from fangkong.policy.presets import DEFAULT_PRESET
+from fangkong.policy.queries import policy_for, preset_values
 
 DECLARED = {Reason.ARRIVAL_HIGH: "high", Reason.ARRIVAL_MEDIUM: "medium"}
 

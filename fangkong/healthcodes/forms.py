@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.healthcodes import rules as code_rules
 from fangkong.healthcodes.models import Colour, RiskLevel
+from fangkong.lib.dates import DATE_INPUT_FORMATS
 from fangkong.measures.rules import local_midnight
-from fangkong.registry.forms import DATE_INPUT_FORMATS, Form, node_label
+from fangkong.registry.forms import Form, node_label
 
 
 def date_field(label, *, required=True, **kwargs) -> forms.DateField:

@@ -8,7 +8,7 @@ finding ends. A finding marked `test_clears` ends early with a negative test sam
 active manual green sets aside what was found before it was given (a later event still counts).
 
 The table — which rules are on, their colour, days and hours — is the `health_code` section of the
-policy in force (measures/presets.py), so it is versioned per jurisdiction and inherited down the tree.
+policy in force (policy/presets.py), so it is versioned per jurisdiction and inherited down the tree.
 
 Facts that other modules will provide (cases from tracing, venue co-presence candidates) come in through
 `register_input(name, provider)`: a provider is called as `provider(identity=…, person=…, since=…,
@@ -21,8 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from fangkong.measures.presets import DEFAULT_PRESET, PRESETS
 from fangkong.measures.rules import SHANGHAI, local_midnight
+from fangkong.policy.presets import DEFAULT_PRESET, PRESETS
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 COLOUR_LABELS = {RED: "红码", YELLOW: "黄码", GREEN: "绿码"}

@@ -40,7 +40,7 @@ from fangkong.healthcodes.forms import AppealForm, IdentifyForm
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.healthcodes.models import Appeal, RiskLevel
 from fangkong.lib.errors import RuleError
-from fangkong.measures.policy import policy_for
+from fangkong.policy.queries import policy_for
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.actions import record_person_view
 from fangkong.registry.forms import add_rule_errors

@@ -5,6 +5,8 @@ import re
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+# Dates as people write them: 2022-03-01, 2022年3月1日, 2022/3/1, 2022.3.1, 20220301.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
 
 
 def today_in_shanghai() -> dt.date:

@@ -1,7 +1,6 @@
-"""Writes for key persons: screenings, measures, caretakers, follow-ups, tests, alerts, policy.
+"""Writes for key persons: screenings, measures, caretakers, follow-ups, tests, alerts.
 Each action checks the actor's scope, runs in one transaction and writes its audit row there."""
 
-import copy
 import datetime as dt
 from decimal import Decimal
 
@@ -14,25 +13,13 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError, StaleEdit
+from fangkong.lib.temperature import check_temperature
+from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person
 
 from . import rules
-from .models import (
-    Alert,
-    AlertKind,
-    Caretaker,
-    CaretakerRole,
-    FollowUp,
-    Kind,
-    Measure,
-    Policy,
-    Reason,
-    Room,
-    Screening,
-    TestResult,
-)
-from .policy import policy_for, preset_values
-from .presets import PRESETS
+from .models import Alert, AlertKind, Caretaker, CaretakerRole, FollowUp, Measure, Room, Screening, TestResult
 
 MAX_CARETAKERS = 4
 
@@ -147,11 +134,8 @@ def _check_room(actor, room: Room, at: dt.datetime) -> None:
 def release_status(measure: Measure, *, now: dt.datetime | None = None) -> list[str]:
     """What still stands in the way of releasing the measure (Chinese sentences); empty: release."""
     now = now or timezone.now()
-    values = (
-        measure.policy.values
-        if measure.policy
-        else policy_for(measure.node, measure.started_at.astimezone(rules.SHANGHAI).date()).values
-    )
+    start_day = measure.started_at.astimezone(rules.SHANGHAI).date()
+    values = policy_for(measure.node, start_day, pinned=measure.policy).values
     tests = TestResult.objects.filter(
         person=measure.person, sampled_at__gte=measure.started_at, sampled_at__lte=now
     )
@@ -321,7 +305,7 @@ def record_follow_up(
     if not rules.is_active_at(measure.started_at, measure.released_at, taken_at):
         raise RuleError({"taken_at": "测量时间不在该人员的管控期内"})
     try:
-        value = rules.check_temperature(temperature)
+        value = check_temperature(temperature)
     except ValueError as exc:
         raise RuleError({"temperature": str(exc)}) from None
     symptoms = [s for s in (symptoms or []) if s]
@@ -485,49 +469,3 @@ def resolve_alert(*, actor, alert: Alert, resolution: str, request=None) -> Aler
         change="resolve",
     )
     return alert
-
-
-@transaction.atomic
-def set_policy(
-    *,
-    actor,
-    node: Jurisdiction,
-    effective_from: dt.date,
-    preset: str,
-    overrides: dict | None = None,
-    note: str = "",
-    request=None,
-) -> Policy:
-    """A policy for a subtree from a date: a preset, optionally with edited values. Only admins.
-    When the policy in force on that date is based on the same preset, its values are the starting
-    point, so editing one section (periods, code rules, retention) keeps what others edited."""
-    scoping.require(actor, scoping.MANAGE_USERS, node, "只有管理员可以设置防控政策")
-    if preset not in PRESETS:
-        raise RuleError({"preset": "预设不存在"})
-    values = preset_values(preset)
-    in_force = policy_for(node, effective_from).values
-    if in_force.get("preset") == preset:
-        values.update(copy.deepcopy(in_force))
-    for key, value in (overrides or {}).items():
-        if key not in values:
-            raise RuleError({key: "不是可设置的政策参数"})
-        values[key] = value
-    try:
-        rules.check_temperature(values["fever_threshold"])
-    except ValueError as exc:
-        raise RuleError({"fever_threshold": str(exc)}) from None
-    policy, _ = Policy.objects.update_or_create(
-        node=node,
-        effective_from=effective_from,
-        defaults={"preset": preset, "values": values, "note": note, "created_by": actor},
-    )
-    record(
-        actor=actor,
-        action=Action.UPDATE,
-        target=policy,
-        node_path=node.path,
-        request=request,
-        change="policy",
-        preset=preset,
-    )
-    return policy

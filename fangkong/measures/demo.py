@@ -27,23 +27,14 @@ from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
+from fangkong.lib.temperature import check_temperature
+from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person, Unit, UnitKind
 from fangkong.registry.population import Weighted
 
 from . import actions, divisions, rules, site_actions
-from .models import (
-    Alert,
-    CaretakerRole,
-    FollowUp,
-    Kind,
-    Measure,
-    QuarantineSite,
-    Reason,
-    Room,
-    Screening,
-    TestResult,
-)
-from .policy import policy_for
+from .models import Alert, CaretakerRole, FollowUp, Measure, QuarantineSite, Room, Screening, TestResult
 
 SHANGHAI = rules.SHANGHAI
 DAYS = 20  # screenings over the last 20 days, today included
@@ -676,7 +667,7 @@ class _Writer:
                         )
                     if taken_at > now or (not ended and rng.random() < 0.3):
                         continue  # not visited yet
-                    value = rules.check_temperature(_TEMPERATURES.pick(rng))
+                    value = check_temperature(_TEMPERATURES.pick(rng))
                     slot_date, slot_name = rules.slot_of(taken_at)
                     self_reported = rng.random() < 0.25 or not readers
                     rows.append(

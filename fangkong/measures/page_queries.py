@@ -1,4 +1,4 @@
-"""Reads behind the key-person, site and policy pages that measures/queries.py does not have: the
+"""Reads behind the key-person and site pages that measures/queries.py does not have: the
 key-person list, caretaker candidates, a site's rooms with who is in them, the follow-up grid of one
 measure, the day count of a measure. Scoped through grid.scoping like everything else."""
 
@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
+from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person
 from fangkong.registry.queries import persons_visible_to, search_filter
 
 from . import queries, rules
-from .models import Alert, Kind, Measure, Policy, QuarantineSite, Reason, Room, Screening, TestResult
-from .policy import policy_for
-from .presets import DEFAULT_PRESET, PRESETS
+from .models import Alert, Measure, QuarantineSite, Room, Screening, TestResult
 
 ACTIVE, RELEASED, SCREENED_ONLY = "active", "released", "screened"
 
@@ -240,44 +240,6 @@ def site_counts(rooms: list[Room]) -> dict:
     beds = sum(room.capacity for room in rooms)
     occupied = sum(len(room.occupants) for room in rooms)
     return {"rooms": len(rooms), "beds": beds, "occupied": occupied, "free": beds - occupied}
-
-
-# Policy ----------------------------------------------------------------------------------------------
-
-
-def policy_history(node: Jurisdiction) -> QuerySet[Policy]:
-    """The policies of the node and of the nodes above it, newest first: what it inherits or overrides."""
-    codes = node.path.strip("/").split("/")
-    return (
-        Policy.objects.filter(node__code__in=codes)
-        .select_related("node", "created_by")
-        .order_by("-effective_from", "-node__path")
-    )
-
-
-def policy_table(values: dict) -> dict:
-    """A policy's values as the policy page shows them; entries the preset could not verify are marked."""
-    unverified = set(values.get("unverified", []))
-    regimes = [
-        {
-            "reason": label,
-            "steps": [(Kind(kind).label, days) for kind, days in values.get("regimes", {}).get(code, [])],
-            "unverified": code in unverified,
-        }
-        for code, label in Reason.choices
-    ]
-    tests = [
-        {"kind": Kind(kind).label, "days": "、".join(str(day) for day in days)}
-        for kind, days in values.get("tests", {}).items()
-    ]
-    return {
-        "preset": PRESETS.get(values.get("preset", DEFAULT_PRESET), PRESETS[DEFAULT_PRESET])["label"],
-        "fever_threshold": values.get("fever_threshold"),
-        "release_tests": values.get("release_tests", 0),
-        "regimes": regimes,
-        "tests": tests,
-        "tests_unverified": "tests" in unverified,
-    }
 
 
 # Planned end, before anything is saved -----------------------------------------------------------------

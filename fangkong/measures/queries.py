@@ -7,9 +7,10 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Query
 from django.utils import timezone
 
 from fangkong.grid import scoping
+from fangkong.policy.models import Kind
 
 from . import rules
-from .models import Alert, Caretaker, FollowUp, Kind, Measure, QuarantineSite, Room, Screening
+from .models import Alert, Caretaker, FollowUp, Measure, QuarantineSite, Room, Screening
 
 
 def measures_visible_to(user) -> QuerySet[Measure]:

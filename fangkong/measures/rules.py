@@ -2,13 +2,11 @@
 callers pass the records and the policy values."""
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING, EVENING = "morning", "evening"
-# Full-width digits and the full-width point and comma of Chinese input methods.
-_FULL_WIDTH = {ord("０") + i: ord("0") + i for i in range(10)} | {ord("．"): ".", ord("，"): "."}
 SYMPTOMS = ["发热", "干咳", "乏力", "咽痛", "嗅（味）觉减退", "腹泻", "其他"]
 
 
@@ -89,31 +87,6 @@ def telling_reading(readings):
     """The one reading a slot is shown by when it has several (all of them stay recorded): an abnormal
     one before a normal one, then the highest temperature, then the latest. None for no reading."""
     return max(readings, key=lambda r: (r.is_abnormal, r.temperature, r.taken_at), default=None)
-
-
-def check_temperature(raw) -> Decimal:
-    """A body temperature as people type it (36.5, 36,5, ３６.５) with one decimal; ValueError in Chinese."""
-    text = (
-        str(raw or "")
-        .strip()
-        .translate(_FULL_WIDTH)
-        .replace(",", ".")
-        .replace("。", ".")
-        .removesuffix("℃")
-        .removesuffix("°C")
-        .removesuffix("度")
-        .strip()
-    )
-    try:
-        # 四舍五入 as people round by hand: 37.25 is 37.3, not the banker's 37.2.
-        value = Decimal(text).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    except ArithmeticError:
-        raise ValueError("体温应为数字，如 36.5") from None
-    if not value.is_finite():  # "NaN" parses, and then cannot be compared
-        raise ValueError("体温应为数字，如 36.5")
-    if not Decimal("34.0") <= value <= Decimal("43.0"):
-        raise ValueError(f"体温 {value}℃ 不在合理范围（34.0–43.0℃）内，请核对")
-    return value
 
 
 def release_blockers(

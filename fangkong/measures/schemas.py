@@ -7,10 +7,11 @@ from typing import Literal
 from ninja import Field, Schema
 
 from fangkong.grid.schemas import Code, local, required_text, text
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry.schemas import PageIn
 
 from . import rules
-from .models import CaretakerRole, Kind, Reason, Slot
+from .models import CaretakerRole, Slot
 
 Symptom = Literal[tuple(rules.SYMPTOMS)]
 

@@ -1,3 +1,3 @@
-from .views import followups, keypersons, policy, sites
+from .views import followups, keypersons, sites
 
-urlpatterns = keypersons.urlpatterns + sites.urlpatterns + policy.urlpatterns + followups.urlpatterns
+urlpatterns = keypersons.urlpatterns + sites.urlpatterns + followups.urlpatterns

@@ -2,18 +2,15 @@
 RuleErrors are put back on the form next to their field by `add_rule_errors`."""
 
 from django import forms
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.grid.forms import name_length_limits
+from fangkong.grid.forms import name_length_limits, required_messages
 from fangkong.grid.models import Level
+from fangkong.lib.dates import DATE_INPUT_FORMATS
 from fangkong.lib.errors import RuleError
 
 from . import queries
 from .models import DocumentType, DwellingType, Household, Relation, Sex, UnitKind, Verification
-
-# Dates as people write them: 2022-03-01, 2022年3月1日, 2022/3/1, 2022.3.1, 20220301.
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"]
 
 
 def add_rule_errors(form: forms.Form, exc: RuleError) -> None:
@@ -43,12 +40,7 @@ class Form(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
-                message = format_lazy(_("请选择{label}"), label=field.label)
-            else:
-                message = format_lazy(_("{label}不能为空"), label=field.label)
-            field.error_messages["required"] = message
+        required_messages(self)
         name_length_limits(self)
 
     def chosen(self, name: str) -> str:

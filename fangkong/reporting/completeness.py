@@ -31,8 +31,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Membership
-from fangkong.measures.models import Policy
 from fangkong.measures.rules import SHANGHAI
+from fangkong.policy.queries import PoliciesInForce
 from fangkong.reporting.models import ReportingUnit
 
 DEADLINE_KEY = "report_deadline"
@@ -73,47 +73,8 @@ def status_of(first_at: dt.datetime | None, deadline: dt.datetime, now: dt.datet
     return Status.ON_TIME if first_at <= deadline else Status.LATE
 
 
-class Policies:
-    """The policy in force for many nodes and days from one query, resolved as `policy.policy_for` does:
-    the deepest ancestor-or-self with a policy effective on the day, the newest at that node."""
-
-    def __init__(self, where: Q, until: dt.date):
-        self._by_path: dict[str, list[tuple[dt.date, dict]]] = defaultdict(list)
-        rows = (
-            Policy.objects.filter(where, effective_from__lte=until)
-            .order_by("-effective_from")
-            .values_list("node__path", "effective_from", "values")
-        )
-        for path, effective_from, values in rows:
-            self._by_path[path].append((effective_from, values))
-        self._cache: dict[tuple[str, dt.date], dict] = {}
-
-    @classmethod
-    def for_subtree(cls, node: Jurisdiction | None, until: dt.date) -> "Policies":
-        """For nodes at or below `node` (None: every node)."""
-        if node is None:
-            return cls(Q(), until)
-        ancestors = node.path.strip("/").split("/")
-        return cls(Q(node__path__startswith=node.path) | Q(node__code__in=ancestors), until)
-
-    @classmethod
-    def for_paths(cls, paths: Iterable[str], until: dt.date) -> "Policies":
-        codes = {code for path in paths for code in path.strip("/").split("/")}
-        return cls(Q(node__code__in=codes), until)
-
-    def values(self, path: str, day: dt.date) -> dict:
-        key = (path, day)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(path, day)
-        return self._cache[key]
-
-    def _resolve(self, path: str, day: dt.date) -> dict:
-        parts = path.strip("/").split("/")
-        for depth in range(len(parts), 0, -1):
-            for effective_from, values in self._by_path.get("/".join(parts[:depth]) + "/", ()):
-                if effective_from <= day:
-                    return values
-        return {}  # the installation default preset: no report keys, the defaults apply
+class Policies(PoliciesInForce):
+    """The policies in force for the units' nodes and days (one query), with the deadline each sets."""
 
     def deadline(self, path: str, day: dt.date) -> dt.datetime:
         return deadline_from(self.values(path, day), day)

@@ -64,17 +64,9 @@ from fangkong.checkpoints.models import Outcome, Passage
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
 from fangkong.measures.divisions import place_name
-from fangkong.measures.models import (
-    ARRIVAL_REASONS,
-    FollowUp,
-    Kind,
-    Measure,
-    QuarantineSite,
-    Reason,
-    Room,
-    Screening,
-)
+from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Measure, QuarantineSite, Room, Screening
 from fangkong.measures.queries import active_at, followed_up, owes_slot
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Residence, Verification
 from fangkong.venues.models import CheckIn
 

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
-from fangkong.measures.policy import policy_for
+from fangkong.policy.queries import policy_for
 from fangkong.reporting import indicators
 from fangkong.reporting.models import DailyReport, ReportingUnit
 

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.reporting.indicators import REGISTRY, SERIES, SOURCES, Scope
 
 DAYS = 30

@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
 from fangkong.measures import rules
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
 from fangkong.situation.models import SituationNotes
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from fangkong.grid.models import Jurisdiction
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 
 KEYPERSONS, PERSONS = "keyperson_list", "person_list"
 

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from fangkong.conftest import PASSWORD
 from fangkong.measures import actions
-from fangkong.measures.models import Alert, FollowUp, Kind
+from fangkong.measures.models import Alert, FollowUp
+from fangkong.policy.models import Kind
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,8 @@ checkin_actions.py, whose RuleErrors go back next to their field through registr
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.registry.forms import DATE_INPUT_FORMATS, FilterForm, Form, NodeChoiceField
+from fangkong.lib.dates import DATE_INPUT_FORMATS
+from fangkong.registry.forms import FilterForm, Form, NodeChoiceField
 from fangkong.venues.models import VenueKind
 
 

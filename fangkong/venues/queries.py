@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
-from fangkong.measures.policy import policy_for
-from fangkong.measures.presets import CHECKIN_RETENTION_DAYS, VENUE_DWELL_MINUTES
+from fangkong.policy.presets import CHECKIN_RETENTION_DAYS, VENUE_DWELL_MINUTES
+from fangkong.policy.queries import policy_for
 from fangkong.venues.models import CheckIn, Venue
 
 

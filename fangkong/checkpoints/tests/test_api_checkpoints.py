@@ -12,7 +12,8 @@ from fangkong.checkpoints.models import CheckpointKind, Passage
 from fangkong.grid.actions import issue_api_token
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.healthcodes.tokens import make_token
-from fangkong.measures.models import Reason, Screening
+from fangkong.measures.models import Screening
+from fangkong.policy.models import Reason
 
 
 def api(user) -> Client:

@@ -28,7 +28,9 @@ from fangkong.healthcodes.tokens import make_token
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason, Screening
+from fangkong.measures.models import Screening
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Kind, Reason
 
 
 @pytest.fixture
@@ -131,7 +133,7 @@ def test_it_does_not_let_a_fever_simply_pass(world, people, gate):
 
 
 def test_it_takes_the_fever_threshold_from_the_policy_in_force(world, people, gate):
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin,
         node=world.township,
         effective_from=timezone.localdate() - dt.timedelta(days=1),

@@ -17,9 +17,10 @@ from fangkong.healthcodes.rules import CandidateFact, CaseFact
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
 from fangkong.measures.rules import SHANGHAI
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 
 RED, YELLOW, GREEN = Colour.RED, Colour.YELLOW, Colour.GREEN
@@ -284,7 +285,7 @@ def test_it_is_red_for_a_case_from_a_registered_provider_until_28_days_after_rel
     assert code(zhang, released - dt.timedelta(minutes=1)).colour == RED
     assert code(zhang, released + dt.timedelta(minutes=1)).colour == GREEN
     # Sichuan 2021 for the county: red for 28 more days.
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin, node=world.county, effective_from=days_ago(60), preset="2021"
     )
     result = code(zhang)
@@ -478,7 +479,7 @@ def test_it_follows_the_edited_rule_table_of_the_nearest_node(world, people):
 
 
 def test_it_keeps_the_other_policy_values_when_the_rule_table_is_edited(world):
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin,
         node=world.county,
         effective_from=days_ago(30),

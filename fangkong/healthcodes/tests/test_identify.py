@@ -14,7 +14,7 @@ from fangkong.healthcodes.models import Identity
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.registry import actions as registry_actions
 
 CODE = "/r/code/"

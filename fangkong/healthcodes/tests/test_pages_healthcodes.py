@@ -22,8 +22,8 @@ from fangkong.healthcodes.models import Appeal, ManualColour, RiskArea
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Policy, Reason
-from fangkong.measures.policy import preset_values
+from fangkong.policy.models import Policy, Reason
+from fangkong.policy.queries import preset_values
 
 CODE = "/r/code/"
 ADD = "/r/code/add/"

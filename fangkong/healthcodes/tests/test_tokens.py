@@ -19,7 +19,7 @@ from fangkong.healthcodes.models import VerificationCount
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Reason
+from fangkong.policy.models import Reason
 
 VERIFY = "/api/v1/codes/verify"
 

@@ -27,7 +27,8 @@ from fangkong.grid.tests.openapi_check import wsgi_requests_inside_the_test_tran
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import queries as measure_queries
-from fangkong.measures.models import Alert, Kind, Measure, Reason
+from fangkong.measures.models import Alert, Measure
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.registry import queries
 from fangkong.registry.models import Household, Person

@@ -7,7 +7,7 @@ from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.checkpoints.models import CheckpointKind
 from fangkong.grid import actions as grid_actions
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Reason
+from fangkong.policy.models import Reason
 
 
 def read_endpoints(world, people) -> list[str]:

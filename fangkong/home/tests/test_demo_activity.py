@@ -19,9 +19,10 @@ from fangkong.healthcodes.models import Identity
 from fangkong.home.management.commands.load_demo import load_activity
 from fangkong.measures import demo as measures_demo
 from fangkong.measures import queries, rules
-from fangkong.measures.models import Alert, FollowUp, Kind, Measure, Reason, Screening
+from fangkong.measures.models import Alert, FollowUp, Measure, Screening
 from fangkong.measures.models import TestResult as NucleicAcidTest
-from fangkong.measures.policy import policy_for
+from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry import demo as registry_demo
 from fangkong.reporting import completeness, indicators
 from fangkong.reporting import queries as daily_queries

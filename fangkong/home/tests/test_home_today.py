@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fangkong.conftest import PASSWORD
 from fangkong.measures import actions
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 
 
 def test_it_shows_a_caretakers_people_and_the_open_alerts(client, world, people):

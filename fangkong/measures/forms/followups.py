@@ -1,5 +1,5 @@
 """Forms of the follow-up pages. They only parse: whether a temperature makes sense (abc, 45 ℃) is for
-rules.check_temperature inside record_follow_up, whose RuleError goes back next to the field."""
+lib.temperature.check_temperature inside record_follow_up, whose RuleError goes back next to the field."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -5,11 +5,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.registry.forms import DATE_INPUT_FORMATS, FilterForm, Form
+from fangkong.lib.dates import DATE_INPUT_FORMATS
+from fangkong.policy.models import Kind, Reason
+from fangkong.registry.forms import FilterForm, Form
 from fangkong.registry.queries import persons_visible_to, search_filter
 
 from .. import divisions, page_queries
-from ..models import ARRIVAL_REASONS, CaretakerRole, Kind, Reason, TestResult
+from ..models import ARRIVAL_REASONS, CaretakerRole, TestResult
 
 DATETIME_INPUT_FORMATS = [
     "%Y-%m-%dT%H:%M",  # <input type="datetime-local">

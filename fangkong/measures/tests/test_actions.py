@@ -12,8 +12,10 @@ from fangkong.conftest import make_user
 from fangkong.grid.models import Role
 from fangkong.lib.errors import RuleError, StaleEdit
 from fangkong.measures import actions, queries, rules, site_actions
-from fangkong.measures.models import Alert, Caretaker, FollowUp, Kind, Measure, Reason
+from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure
 from fangkong.measures.models import TestResult as NatResult  # not a pytest class
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Kind, Reason
 
 SH = rules.SHANGHAI
 
@@ -186,7 +188,7 @@ def test_it_refuses_release_before_the_period_is_over_and_says_when_it_is(world,
 
 
 def test_it_wants_the_negative_tests_the_policy_requires(world, people):
-    actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin, node=world.county, effective_from=dt.date(2021, 6, 1), preset="2021"
     )
     screening = screen(world, people["zhang"], reason=Reason.SECONDARY_CONTACT, day="2022-03-01")
@@ -442,7 +444,7 @@ def test_it_shows_the_alert_to_the_caretakers_township_and_county_but_not_to_gri
 
 
 def test_it_uses_the_fever_threshold_of_the_policy(world, people):
-    actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin,
         node=world.county,
         effective_from=dt.date(2022, 1, 1),

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils import timezone
 
 from fangkong.measures import actions, queries
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 
 
 def test_it_takes_a_hospital_stay_off_the_worklist_and_the_overdue_list(world, people):

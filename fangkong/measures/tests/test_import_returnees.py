@@ -14,9 +14,11 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import rules
 from fangkong.measures.ledgers import import_returnees, rejected_rows_workbook, source_key
-from fangkong.measures.models import Caretaker, Kind, Measure, Reason, Screening
-from fangkong.measures.policy import policy_for
+from fangkong.measures.models import Caretaker, Measure, Screening
 from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Kind, Reason
+from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person
 
 TODAY = timezone.localdate()
@@ -94,7 +96,7 @@ def test_it_registers_the_person_the_screening_and_the_measure(world):
 
 @pytest.mark.django_db
 def test_it_plans_the_same_end_as_start_measure_under_the_policy_in_force(world):
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin,
         node=world.county,
         effective_from=RECENT - dt.timedelta(days=30),

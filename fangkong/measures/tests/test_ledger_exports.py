@@ -15,7 +15,8 @@ from fangkong.imports.values import format_date
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import rules
 from fangkong.measures.ledgers import EXPORT_COLUMNS, import_returnees
-from fangkong.measures.models import CaretakerRole, Kind, Reason
+from fangkong.measures.models import CaretakerRole
+from fangkong.policy.models import Kind, Reason
 
 TODAY = timezone.localdate()
 RECENT = TODAY - dt.timedelta(days=2)

@@ -14,7 +14,8 @@ from fangkong.audit.models import AuditEvent
 from fangkong.grid import actions as grid_actions
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules, site_actions
-from fangkong.measures.models import Alert, FollowUp, Kind, Measure
+from fangkong.measures.models import Alert, FollowUp, Measure
+from fangkong.policy.models import Kind
 from fangkong.registry import actions as registry_actions
 
 HTMX = {"HX-Request": "true"}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, page_queries, site_actions
 from fangkong.measures.models import Caretaker, Measure, Screening
+from fangkong.policy import actions as policy_actions
 from fangkong.registry import actions as registry_actions
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -406,7 +407,7 @@ def test_it_starts_a_measure_with_the_planned_end_of_the_preset(
     client, world, people, rooms, preset, reason, kind, reference, days_from_reference, period
 ):
     if preset != "2020":  # 2020 is the installation default: no policy row at all
-        actions.set_policy(
+        policy_actions.set_policy(
             actor=world.county_admin, node=world.county, effective_from=dt.date(2020, 1, 1), preset=preset
         )
     zhang = people["zhang"]
@@ -461,7 +462,7 @@ def test_it_refuses_release_before_the_end_and_names_the_date(client, world, und
 
 
 def test_it_requires_the_two_negative_tests_of_the_2021_preset_then_releases(client, world, people, rooms):
-    actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin, node=world.county, effective_from=dt.date(2021, 1, 1), preset="2021"
     )
     zhang = people["zhang"]

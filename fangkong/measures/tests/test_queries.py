@@ -7,7 +7,7 @@ import pytest
 
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, queries, rules, site_actions
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 
 SH = rules.SHANGHAI

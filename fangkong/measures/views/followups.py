@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
+from fangkong.policy.models import Kind
 from fangkong.registry.forms import add_rule_errors
 
 from .. import actions, page_queries, queries, rules, selfreport
 from ..forms import followups as forms
-from ..models import Alert, AlertKind, Caretaker, FollowUp, Kind, Measure, Slot
+from ..models import Alert, AlertKind, Caretaker, FollowUp, Measure, Slot
 from .keypersons import is_htmx, now_to_the_minute, posted
 
 WORKLIST = "measures/worklist.html"

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.policy.models import Kind
+from fangkong.policy.queries import policy_for
 from fangkong.registry import queries as registry_queries
 from fangkong.registry import searches
 from fangkong.registry.forms import add_rule_errors
@@ -25,8 +27,7 @@ from fangkong.registry.queries import holds_number
 
 from .. import actions, page_queries, queries, rules
 from ..forms import keypersons as forms
-from ..models import Kind, Measure
-from ..policy import policy_for
+from ..models import Measure
 
 DETAIL = "measures/measure_detail.html"
 
@@ -57,7 +58,7 @@ def measure_context(request, measure: Measure, **forms_given) -> dict:
     now = timezone.now()
     user = request.user
     start_day = measure.started_at.astimezone(rules.SHANGHAI).date()
-    values = measure.policy.values if measure.policy else policy_for(measure.node, start_day).values
+    values = policy_for(measure.node, start_day, pinned=measure.policy).values
     can_write = scoping.can(user, scoping.WRITE, measure.node)
     caretakers = list(queries.caretakers_of(measure))
     context = {

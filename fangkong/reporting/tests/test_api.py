@@ -12,7 +12,7 @@ from django.test import Client
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.tests.openapi_check import conforms
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Reason
+from fangkong.policy.models import Reason
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.tests.daily_fixtures import D, units
 

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fangkong.conftest import PASSWORD
-from fangkong.measures.actions import set_policy
-from fangkong.measures.policy import policy_for
+from fangkong.policy.actions import set_policy
+from fangkong.policy.queries import policy_for
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import completeness

@@ -10,8 +10,8 @@ from fangkong.audit.models import Action, AuditEvent
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Policy, Reason
-from fangkong.measures.policy import preset_values
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import indicators
@@ -247,13 +247,18 @@ def test_it_refuses_days_the_unit_does_not_owe(world, units):
 
 
 def test_it_asks_for_the_activities_the_policy_lists(world, units):
-    values = preset_values("2020") | {
-        daily_queries.ACTIVITIES_KEY: [
-            {"code": "checks", "label": "入户排查", "unit": "户"},
-            ["masks", "发放口罩"],
-        ]
-    }
-    Policy.objects.create(node=world.township, effective_from=START, preset="2020", values=values)
+    policy_actions.set_policy(
+        actor=world.county_admin,
+        node=world.township,
+        effective_from=START,
+        preset="2020",
+        overrides={
+            daily_queries.ACTIVITIES_KEY: [
+                {"code": "checks", "label": "入户排查", "unit": "户"},
+                ["masks", "发放口罩"],
+            ]
+        },
+    )
     assert daily_queries.activities_for(world.village, D) == [
         daily_queries.Activity("checks", "入户排查", "户"),
         daily_queries.Activity("masks", "发放口罩", ""),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from fangkong.conftest import PASSWORD
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Reason
+from fangkong.policy.models import Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import indicators

@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import indicators
 from fangkong.reporting.tests.test_trends import Records, at, clock

@@ -14,7 +14,8 @@ from django.core.management import call_command
 
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules, site_actions
-from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Kind, Measure, Reason, Screening
+from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Measure, Screening
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Person, Residence, Verification
 from fangkong.reporting import indicators

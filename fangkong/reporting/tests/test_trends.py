@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules, site_actions
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import indicators, trends
 

@@ -20,7 +20,7 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import page_queries as measure_pages
 from fangkong.measures import queries as measure_queries
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
 from fangkong.reporting import completeness, indicators, trends

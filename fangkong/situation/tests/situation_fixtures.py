@@ -22,7 +22,7 @@ from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules, site_actions
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Verification
 

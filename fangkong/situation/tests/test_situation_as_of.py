@@ -20,7 +20,7 @@ from fangkong.imports.tests.sheets import id_number, row, workbook
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules
 from fangkong.measures.ledgers import import_returnees
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import indicators
 from fangkong.situation import compose

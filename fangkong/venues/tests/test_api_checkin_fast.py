@@ -18,7 +18,7 @@ from fangkong.healthcodes.identity import identify
 from fangkong.healthcodes.models import Colour, Identity
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.registry import actions as registry_actions
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions

@@ -12,7 +12,8 @@ from fangkong.grid.actions import issue_api_token
 from fangkong.healthcodes.identity import identify
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import queries as measure_queries
-from fangkong.measures.models import Alert, CaretakerRole, Kind
+from fangkong.measures.models import Alert, CaretakerRole
+from fangkong.policy.models import Kind
 from fangkong.venues.models import CheckIn
 
 

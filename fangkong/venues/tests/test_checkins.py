@@ -13,7 +13,7 @@ from fangkong.healthcodes.identity import COOKIE, identify
 from fangkong.healthcodes.models import Colour
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind, Reason
+from fangkong.policy.models import Kind, Reason
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions
 from fangkong.venues.models import CheckIn

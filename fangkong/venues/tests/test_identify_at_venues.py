@@ -10,7 +10,7 @@ from django.utils import timezone
 from fangkong.grid.actions import issue_api_token
 from fangkong.healthcodes.models import Identity
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.venues.models import CheckIn
 
 STRANGER = "13900000000"

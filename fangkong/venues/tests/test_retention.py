@@ -13,8 +13,8 @@ from fangkong.conftest import make_node, make_user
 from fangkong.grid.models import Level, Role
 from fangkong.healthcodes.identity import identify
 from fangkong.lib.idcard import make
-from fangkong.measures import actions as measure_actions
 from fangkong.measures.rules import SHANGHAI
+from fangkong.policy import actions as policy_actions
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions
 from fangkong.venues import retention
@@ -37,7 +37,7 @@ def two_counties(world):
     """东昌府区 on the default policy (28 days); 茌平区 has set 7 days from 1 March."""
     other = make_node("371503", "茌平区", Level.COUNTY, world.city)
     admin = make_user("chiping_admin", other, Role.ADMIN)
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=admin,
         node=other,
         effective_from=dt.date(2022, 3, 1),

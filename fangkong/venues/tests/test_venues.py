@@ -12,7 +12,7 @@ from fangkong.audit.models import Action, AuditEvent
 from fangkong.conftest import PASSWORD
 from fangkong.healthcodes.identity import identify
 from fangkong.lib.errors import RuleError
-from fangkong.measures import actions as measure_actions
+from fangkong.policy import actions as policy_actions
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions
 from fangkong.venues import queries as venue_queries
@@ -119,7 +119,7 @@ def test_it_takes_the_dwell_time_from_the_policy_unless_the_venue_has_one(world)
     own = shop(world, name="前屯小学", kind=VenueKind.SCHOOL, dwell_minutes=480)
     assert venue_queries.dwell_minutes(restaurant) == 30  # DOMAIN.md §5 default
     assert venue_queries.dwell_minutes(own) == 480
-    measure_actions.set_policy(
+    policy_actions.set_policy(
         actor=world.county_admin,
         node=world.county,
         effective_from=timezone.localdate(),

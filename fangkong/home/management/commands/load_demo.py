@@ -10,7 +10,7 @@ from fangkong.checkpoints import demo as checkpoints_demo
 from fangkong.healthcodes import demo as healthcodes_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
-from fangkong.measures.models import Kind
+from fangkong.policy.models import Kind
 from fangkong.registry import demo as registry_demo
 from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo

@@ -1,9 +1,7 @@
-"""The policy on the web: what is in force for each of the user's nodes, an administrator's new policy
-from a preset with edited values, a township policy overriding the county's for its subtree from its
-date, and refusals for everyone else."""
+"""The periods of measures follow the policy in force where and when they start, whether set through the
+policy pages or the action, and a measure keeps the policy it started under when a later one is set."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,29 +9,24 @@ from fangkong.conftest import make_node
 from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Level
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, site_actions
-from fangkong.measures.models import Measure, Policy
+from fangkong.measures import actions, rules, site_actions
+from fangkong.measures.models import Measure
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Kind, Policy, Reason
+from fangkong.policy.tests.test_pages_policy import form_data
 from fangkong.registry import actions as registry_actions
 
-SH = ZoneInfo("Asia/Shanghai")
+SH = rules.SHANGHAI
 
 
-def form_data(preset: str, effective_from: str, **changes) -> dict:
-    """The policy form as the page fills it for a preset, with some values changed."""
-    from fangkong.measures.presets import PRESETS
+def d(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
 
-    values = PRESETS[preset]
-    data = {
-        "preset": preset,
-        "effective_from": effective_from,
-        "fever_threshold": values["fever_threshold"],
-        "release_tests": values["release_tests"],
-        "note": "",
-    }
-    for reason, steps in values["regimes"].items():
-        for i, (_kind, days) in enumerate(steps):
-            data[f"days_{reason}_{i}"] = days
-    return {**data, **changes}
+
+def set_policy(world, node, day: str, preset: str, actor=None, **kw):
+    return policy_actions.set_policy(
+        actor=actor or world.county_admin, node=node, effective_from=d(day), preset=preset, **kw
+    )
 
 
 def close_contact_in_central(world, person, reference: dt.date, room) -> Measure:
@@ -61,33 +54,7 @@ def rooms(world):
     return list(site.rooms.order_by("number"))
 
 
-def test_it_shows_the_default_policy_with_its_unverified_entries(client, world):
-    client.force_login(world.grid07_worker)
-
-    html = client.get("/measures/policy/").content.decode()
-
-    assert "第七网格" in html and "默认预设：2020年（新冠肺炎防控方案第二至七版）" in html
-    assert "体温≥37.3℃" in html and "集中隔离医学观察14天" in html
-    assert "未经核实" in html  # the 2020 test days could not be checked against an official text
-    assert "/measures/policy/" + world.grid07.code + "/new/" not in html  # not an administrator
-
-
-def test_it_marks_the_unverified_regimes_of_the_2021_preset(client, world):
-    actions.set_policy(
-        actor=world.county_admin, node=world.county, effective_from=dt.date(2021, 1, 1), preset="2021"
-    )
-    client.force_login(world.county_admin)
-
-    html = client.get("/measures/policy/").content.decode()
-
-    section = html.split("外地返乡（来返）", 1)[1].split("</tr>", 1)[0]
-    assert "居家健康监测14天" in section and "未经核实" in section
-    close_contact = html.split('<td data-label="排查原因">密切接触者</td>', 1)[1].split("</tr>", 1)[0]
-    assert "集中隔离医学观察14天 → 居家健康监测7天" in close_contact and "未经核实" not in close_contact
-    assert "需2次阴性" in html and "东昌府区 2021-01-01起执行" in html
-
-
-def test_it_lets_an_admin_set_a_policy_with_edited_values(client, world, people, rooms):
+def test_it_plans_a_measure_with_the_values_an_admin_edited_on_the_policy_page(client, world, people, rooms):
     client.force_login(world.county_admin)
 
     response = client.post(
@@ -105,44 +72,6 @@ def test_it_lets_an_admin_set_a_policy_with_edited_values(client, world, people,
     measure = close_contact_in_central(world, people["zhang"], dt.date(2021, 3, 1), rooms[0])
     assert measure.planned_end == dt.datetime(2021, 3, 12, tzinfo=SH)  # day 10 is 11 March
     assert measure.policy == policy
-    history = client.get(f"/measures/policy/{world.county.code}/new/").content.decode()
-    assert "鲁防控〔2021〕1号" in history and "37.5℃" in history
-
-
-def test_it_shows_the_threshold_error_at_its_field(client, world):
-    client.force_login(world.county_admin)
-
-    html = client.post(
-        f"/measures/policy/{world.county.code}/new/", form_data("2020", "2021-01-01", fever_threshold="47.0")
-    ).content.decode()
-
-    assert "不在合理范围" in html
-    assert not Policy.objects.exists()
-
-
-def test_it_redraws_the_values_when_another_preset_is_chosen(client, world):
-    client.force_login(world.township_admin)
-
-    html = client.get(
-        f"/measures/policy/{world.township.code}/new/?preset=2022-12", HTTP_HX_REQUEST="true"
-    ).content.decode()
-
-    assert "<html" not in html
-    assert 'name="days_close_contact_0"' in html and 'value="5"' in html
-    assert 'name="days_close_contact_1"' not in html  # 2022-12: home quarantine only, one step
-
-
-def test_it_refuses_policy_edit_to_a_non_admin(client, world):
-    client.force_login(world.grid07_worker)
-    url = f"/measures/policy/{world.grid07.code}/new/"
-
-    assert client.get(url).status_code == 403
-    assert client.post(url, form_data("2021", "2021-01-01")).status_code == 403
-    client.force_login(world.grid08_worker)
-    assert client.get(f"/measures/policy/{world.grid07.code}/new/").status_code == 404
-    client.force_login(world.township_admin)  # an admin, but not of the county
-    assert client.get(f"/measures/policy/{world.county.code}/new/").status_code == 404
-    assert not Policy.objects.exists()
 
 
 def test_it_lets_a_township_policy_override_the_county_for_its_subtree_from_its_date(
@@ -184,3 +113,28 @@ def test_it_lets_a_township_policy_override_the_county_for_its_subtree_from_its_
     assert "梁水镇 2022-06-28起执行（基于2022年6月（防控方案第九版））" in html
     history = client.get(f"/measures/policy/{world.township.code}/new/").content.decode()
     assert "东昌府区" in history and "2021-01-01" in history and "2022-06-28" in history
+
+
+def test_it_keeps_the_period_a_measure_started_with_when_the_policy_changes_later(world, people):
+    set_policy(world, world.county, "2021-06-01", "2021")
+    screening = actions.record_screening(
+        actor=world.grid07_worker,
+        person=people["zhang"],
+        reason=Reason.ARRIVAL_MEDIUM,
+        screened_on=d("2022-03-01"),
+        arrived_on=d("2022-02-28"),
+    )
+    measure = actions.start_measure(
+        actor=world.grid07_worker,
+        person=people["zhang"],
+        kind=Kind.HOME_QUARANTINE,
+        screening=screening,
+        started_at=dt.datetime(2022, 3, 1, 10, tzinfo=SH),
+    )
+    # 2021: arrivals from a medium-risk area 14 days home quarantine, 03-01 … 03-14.
+    assert measure.planned_end == dt.datetime(2022, 3, 15, tzinfo=SH)
+    later = set_policy(world, world.county, "2022-02-01", "2022-12")  # back-dated, set afterwards
+    measure.refresh_from_db()
+    assert measure.planned_end == dt.datetime(2022, 3, 15, tzinfo=SH)
+    assert measure.policy != later and measure.policy.preset == "2021"
+    assert measure.policy_label.startswith("东昌府区 2021-06-01起执行")

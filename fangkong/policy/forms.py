@@ -5,13 +5,14 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.registry.forms import DATE_INPUT_FORMATS, Form
+from fangkong.grid.forms import name_length_limits, required_messages
+from fangkong.lib.dates import DATE_INPUT_FORMATS
 
-from ..models import Kind, Reason
-from ..presets import PRESETS
+from .models import Kind, Reason
+from .presets import PRESETS
 
 
-class PolicyForm(Form):
+class PolicyForm(forms.Form):
     preset = forms.ChoiceField(label=_("基于预设"), choices=[(k, v["label"]) for k, v in PRESETS.items()])
     effective_from = forms.DateField(
         label=_("生效日期"),
@@ -27,6 +28,8 @@ class PolicyForm(Form):
     def __init__(self, *args, values: dict, **kwargs):
         """`values`: the policy the form starts from (the one in force, or the chosen preset)."""
         super().__init__(*args, **kwargs)
+        required_messages(self)
+        name_length_limits(self)
         self.values = values
         self.fields["fever_threshold"].initial = values["fever_threshold"]
         self.fields["release_tests"].initial = values.get("release_tests", 0)

@@ -3,20 +3,33 @@ new policy for a node from a date (a preset with adjusted values)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
-from django.urls import path
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
+from fangkong.grid.forms import add_rule_errors
 from fangkong.lib.errors import RuleError
-from fangkong.registry.forms import add_rule_errors
 
-from .. import actions, page_queries
-from ..forms.policy import PolicyForm
-from ..policy import policy_for, preset_values
-from ..presets import DEFAULT_PRESET, PRESETS
-from .keypersons import posted, render_page
+from . import actions
+from .forms import PolicyForm
+from .presets import DEFAULT_PRESET, PRESETS
+from .queries import policy_for, policy_history, policy_table, preset_values
+
+
+def is_htmx(request) -> bool:
+    # A history restore wants the whole page, not the fragment.
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def render_page(request, template: str, context: dict, *, fragment: str = ""):
+    """The page, or its fragment for an HTMX request to the same URL."""
+    name = f"{template}#{fragment}" if fragment and is_htmx(request) else template
+    return render(request, name, context)
+
+
+def posted(request):
+    return request.POST if request.method == "POST" else None
 
 
 def policy_view(request):
@@ -28,11 +41,11 @@ def policy_view(request):
             {
                 "node": node,
                 "in_force": in_force,
-                "table": page_queries.policy_table(in_force.values),
+                "table": policy_table(in_force.values),
                 "can_edit": scoping.can(request.user, scoping.MANAGE_USERS, node),
             }
         )
-    return render_page(request, "measures/policy_view.html", {"rows": rows, "today": today})
+    return render_page(request, "policy/policy_view.html", {"rows": rows, "today": today})
 
 
 def starting_values(in_force, preset: str) -> dict:
@@ -67,11 +80,5 @@ def policy_edit(request, code):
         else:
             messages.success(request, _("已保存，{date}起执行").format(date=data["effective_from"]))
             return redirect("policy_view")
-    context = {"node": node, "form": form, "in_force": in_force, "history": page_queries.policy_history(node)}
-    return render_page(request, "measures/policy_edit.html", context, fragment="values")
-
-
-urlpatterns = [
-    path("policy/", policy_view, name="policy_view"),
-    path("policy/<str:code>/new/", policy_edit, name="policy_edit"),
-]
+    context = {"node": node, "form": form, "in_force": in_force, "history": policy_history(node)}
+    return render_page(request, "policy/policy_edit.html", context, fragment="values")

@@ -7,11 +7,9 @@ import pytest
 
 from fangkong.audit.models import AuditEvent
 from fangkong.lib.errors import RuleError
-from fangkong.measures import actions, rules
-from fangkong.measures.models import Kind, Policy, Reason
-from fangkong.measures.policy import policy_for, preset_values
-
-SH = rules.SHANGHAI
+from fangkong.policy import actions as policy_actions
+from fangkong.policy.models import Policy
+from fangkong.policy.queries import PoliciesInForce, policy_for, preset_values
 
 
 def d(text: str) -> dt.date:
@@ -19,7 +17,7 @@ def d(text: str) -> dt.date:
 
 
 def set_policy(world, node, day: str, preset: str, actor=None, **kw):
-    return actions.set_policy(
+    return policy_actions.set_policy(
         actor=actor or world.county_admin, node=node, effective_from=d(day), preset=preset, **kw
     )
 
@@ -103,34 +101,41 @@ def test_it_replaces_the_policy_of_the_same_node_and_day_and_audits_each_change(
     assert [e.detail["preset"] for e in events.order_by("id")] == ["2021", "2022-06"]
 
 
-def test_it_keeps_the_period_a_measure_started_with_when_the_policy_changes_later(world, people):
-    set_policy(world, world.county, "2021-06-01", "2021")
-    screening = actions.record_screening(
-        actor=world.grid07_worker,
-        person=people["zhang"],
-        reason=Reason.ARRIVAL_MEDIUM,
-        screened_on=d("2022-03-01"),
-        arrived_on=d("2022-02-28"),
-    )
-    measure = actions.start_measure(
-        actor=world.grid07_worker,
-        person=people["zhang"],
-        kind=Kind.HOME_QUARANTINE,
-        screening=screening,
-        started_at=dt.datetime(2022, 3, 1, 10, tzinfo=SH),
-    )
-    # 2021: arrivals from a medium-risk area 14 days home quarantine, 03-01 … 03-14.
-    assert measure.planned_end == dt.datetime(2022, 3, 15, tzinfo=SH)
-    later = set_policy(world, world.county, "2022-02-01", "2022-12")  # back-dated, set afterwards
-    measure.refresh_from_db()
-    assert measure.planned_end == dt.datetime(2022, 3, 15, tzinfo=SH)
-    assert measure.policy != later and measure.policy.preset == "2021"
-    assert measure.policy_label.startswith("东昌府区 2021-06-01起执行")
-
-
-def test_it_edits_a_preset_value_for_a_stricter_province(world, people):
+def test_it_edits_a_preset_value_for_a_stricter_province(world):
     regimes = dict(preset_values("2022-06")["regimes"], close_contact=[["central_quarantine", 10]])
     set_policy(world, world.county, "2022-06-28", "2022-06", overrides={"regimes": regimes})
     values = policy_for(world.grid07, d("2022-07-01")).values
     assert values["regimes"]["close_contact"] == [["central_quarantine", 10]]
     assert values["preset"] == "2022-06"
+
+
+def test_it_resolves_many_nodes_and_days_from_one_query_as_it_resolves_one(world, django_assert_num_queries):
+    set_policy(world, world.county, "2021-06-01", "2021")
+    set_policy(world, world.township, "2022-06-28", "2022-06")
+    set_policy(world, world.township, "2022-11-11", "2022-11")
+    set_policy(world, world.other_village, "2022-07-01", "2022-12")
+    nodes = [world.county, world.township, world.village, world.other_village, world.grid07, world.grid08]
+    days = [d("2021-05-31"), d("2021-06-01"), d("2022-07-01"), d("2022-11-10"), d("2022-11-11")]
+
+    with django_assert_num_queries(1):
+        many = PoliciesInForce.for_subtree(world.county, max(days))
+        found = {(node.code, day): many.in_force(node.path, day) for node in nodes for day in days}
+
+    for node in nodes:
+        for day in days:
+            one = policy_for(node, day)
+            assert (found[node.code, day].policy, found[node.code, day].values) == (one.policy, one.values)
+    assert found[world.grid07.code, d("2022-11-10")].values["preset"] == "2022-06"
+    assert found[world.other_village.code, d("2022-11-11")].values["preset"] == "2022-12"
+    assert found[world.grid08.code, d("2021-05-31")].policy is None
+
+
+def test_it_keeps_a_pinned_policy_in_force_for_the_record_planned_under_it(world):
+    first = set_policy(world, world.county, "2021-06-01", "2021")
+    set_policy(world, world.county, "2021-01-01", "2022-12")  # back-dated, set afterwards
+    set_policy(world, world.township, "2021-03-01", "2022-06")
+
+    in_force = policy_for(world.grid07, d("2021-07-01"), pinned=first)
+
+    assert in_force.policy == first and in_force.values["preset"] == "2021"
+    assert policy_for(world.grid07, d("2021-07-01")).values["preset"] == "2022-06"
