@@ -10,12 +10,9 @@ from ninja.responses import Status
 
 from fangkong.grid import scoping
 from fangkong.grid.schemas import Id, error_responses
-from fangkong.registry import actions as registry_actions
-from fangkong.registry import queries as registry_queries
-
-from . import actions, page_queries, queries
-from .models import Caretaker
-from .schemas import (
+from fangkong.measures import actions, queries
+from fangkong.measures.models import Caretaker
+from fangkong.measures.schemas import (
     AlertFilterIn,
     AlertOut,
     AlertPageOut,
@@ -26,7 +23,9 @@ from .schemas import (
     KeypersonPageOut,
     ResolveIn,
 )
-from .views.followups import access_alert
+from fangkong.measures.views.followups import access_alert
+from fangkong.registry import actions as registry_actions
+from fangkong.registry import queries as registry_queries
 
 router = Router()
 
@@ -49,8 +48,8 @@ def _page(rows, limit: int, offset: int) -> dict:
     tags=["重点人员"],
 )
 def list_keypersons(request, filters: Query[KeypersonFilterIn]):
-    status = {True: page_queries.ACTIVE, False: page_queries.RELEASED, None: ""}[filters.active]
-    people = page_queries.search_keypersons(
+    status = {True: queries.ACTIVE, False: queries.RELEASED, None: ""}[filters.active]
+    people = queries.search_keypersons(
         request.auth,
         text=filters.q.strip(),
         kind=filters.kind or "",
@@ -59,7 +58,7 @@ def list_keypersons(request, filters: Query[KeypersonFilterIn]):
         node_code=filters.node or "",
     )
     page = _page(people, filters.limit, filters.offset)
-    page_queries.label_keypersons(page["items"])
+    queries.label_keypersons(page["items"])
     return page
 
 

@@ -5,7 +5,7 @@ Repeatable: one `random.Random` per seed draws everything, from the demo's peopl
 order, against `now` (default: the current time), so the same seed at the same moment gives the same
 records, and the demo always looks current.
 
-The story, per person, is written in time order through the actions of actions.py and site_actions.py,
+The story, per person, is written in time order through the actions of actions.py and actions.py,
 which check the rules: record_screening, start_measure (the period from the policy in force, the room of
 a central quarantine), assign_caretaker, record_follow_up for the readings that find fever or a symptom
 (which raises the alert), resolve_alert, transfer_measure (to hospital and back), record_test_result
@@ -28,13 +28,21 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.temperature import check_temperature
+from fangkong.measures import actions, divisions, rules
+from fangkong.measures.models import (
+    Alert,
+    CaretakerRole,
+    FollowUp,
+    Measure,
+    QuarantineSite,
+    Room,
+    Screening,
+    TestResult,
+)
 from fangkong.policy.models import Kind, Reason
 from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person, Unit, UnitKind
 from fangkong.registry.population import Weighted
-
-from . import actions, divisions, rules, site_actions
-from .models import Alert, CaretakerRole, FollowUp, Measure, QuarantineSite, Room, Screening, TestResult
 
 SHANGHAI = rules.SHANGHAI
 DAYS = 20  # screenings over the last 20 days, today included
@@ -703,7 +711,7 @@ class _Writer:
 def _sites(context) -> dict:
     township = context.townships[0]
     users = context.users
-    site = site_actions.create_site(
+    site = actions.create_site(
         actor=users["township"],
         node=township,
         name=site_name(township),
@@ -711,7 +719,7 @@ def _sites(context) -> dict:
         contact_phone="0635-8561120",
     )
     for prefix, first, last, capacity in SITE_ROOMS:
-        site_actions.add_rooms(
+        actions.add_rooms(
             actor=users["township"], site=site, first=first, last=last, capacity=capacity, prefix=prefix
         )
     hotel = (
@@ -719,7 +727,7 @@ def _sites(context) -> dict:
         .order_by("pk")
         .first()
     )
-    county_site = site_actions.create_site(
+    county_site = actions.create_site(
         actor=users["county"],
         node=context.county,
         name=COUNTY_SITE,
@@ -728,7 +736,7 @@ def _sites(context) -> dict:
         unit=hotel,
     )
     for prefix, first, last, capacity in COUNTY_SITE_ROOMS:
-        site_actions.add_rooms(
+        actions.add_rooms(
             actor=users["county"], site=county_site, first=first, last=last, capacity=capacity, prefix=prefix
         )
     sites = {"township": site, "county": county_site}

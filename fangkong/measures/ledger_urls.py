@@ -1,5 +1,5 @@
 """The ledgers' import and export pages, under /imports/ (measures/urls.py is under /measures/)."""
 
-from .views import ledgers
+from fangkong.measures.views import ledgers
 
 urlpatterns = ledgers.urlpatterns

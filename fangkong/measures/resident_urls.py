@@ -1,5 +1,5 @@
 """Public pages for residents, reached by a signed link or QR code: no account."""
 
-from .views import resident
+from fangkong.measures.views import resident
 
 urlpatterns = resident.urlpatterns

@@ -7,11 +7,10 @@ from typing import Literal
 from ninja import Field, Schema
 
 from fangkong.grid.schemas import Code, local, required_text, text
+from fangkong.measures import rules
+from fangkong.measures.models import CaretakerRole, Slot
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.schemas import PageIn
-
-from . import rules
-from .models import CaretakerRole, Slot
 
 Symptom = Literal[tuple(rules.SYMPTOMS)]
 

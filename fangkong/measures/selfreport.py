@@ -15,8 +15,8 @@ import datetime as dt
 from django.core import signing
 from django.utils import timezone
 
-from . import rules
-from .models import FollowUp, Measure, Slot
+from fangkong.measures import rules
+from fangkong.measures.models import FollowUp, Measure, Slot
 
 SALT = "fangkong.measures.selfreport"
 

@@ -1,3 +1,3 @@
-from .views import followups, keypersons, sites
+from fangkong.measures.views import followups, keypersons, sites
 
 urlpatterns = keypersons.urlpatterns + sites.urlpatterns + followups.urlpatterns

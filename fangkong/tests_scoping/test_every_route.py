@@ -23,7 +23,7 @@ from fangkong.healthcodes import actions as healthcode_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.site_actions import add_rooms, create_site
+from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions

@@ -17,8 +17,8 @@ from fangkong.healthcodes.rules import CandidateFact, CaseFact
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
+from fangkong.measures.actions import add_rooms, create_site
 from fangkong.measures.rules import SHANGHAI
-from fangkong.measures.site_actions import add_rooms, create_site
 from fangkong.policy import actions as policy_actions
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions

@@ -4,10 +4,9 @@ lib.temperature.check_temperature inside record_follow_up, whose RuleError goes 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.measures import rules
+from fangkong.measures.forms.keypersons import datetime_field
 from fangkong.registry.forms import Form
-
-from .. import rules
-from .keypersons import datetime_field
 
 SYMPTOM_CHOICES = [(symptom, symptom) for symptom in rules.SYMPTOMS]
 

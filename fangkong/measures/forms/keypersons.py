@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.dates import DATE_INPUT_FORMATS
+from fangkong.measures import divisions, queries
+from fangkong.measures.models import ARRIVAL_REASONS, CaretakerRole, TestResult
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.forms import FilterForm, Form
 from fangkong.registry.queries import persons_visible_to, search_filter
-
-from .. import divisions, page_queries
-from ..models import ARRIVAL_REASONS, CaretakerRole, TestResult
 
 DATETIME_INPUT_FORMATS = [
     "%Y-%m-%dT%H:%M",  # <input type="datetime-local">
@@ -72,8 +71,8 @@ class RoomField(forms.ModelChoiceField):
         super().__init__(queryset=None, required=False, **kwargs)
 
     def set_rooms(self, user) -> None:
-        self.queryset = page_queries.assignable_rooms(user)
-        self.widget.choices = _blank(page_queries.room_choices(user), "—")
+        self.queryset = queries.assignable_rooms(user)
+        self.widget.choices = _blank(queries.room_choices(user), "—")
 
 
 # The list ----------------------------------------------------------------------------------------------
@@ -91,9 +90,9 @@ class KeypersonFilterForm(FilterForm):
         required=False,
         choices=_blank(
             [
-                (page_queries.ACTIVE, _("在管")),
-                (page_queries.RELEASED, _("已解除")),
-                (page_queries.SCREENED_ONLY, _("仅排查")),
+                (queries.ACTIVE, _("在管")),
+                (queries.RELEASED, _("已解除")),
+                (queries.SCREENED_ONLY, _("仅排查")),
             ]
         ),
     )
@@ -266,7 +265,7 @@ class CaretakerForm(Form):
 
     def __init__(self, *args, user, measure, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = page_queries.caretaker_candidates(user, measure)
+        self.fields["user"].queryset = queries.caretaker_candidates(user, measure)
         self.fields["user"].label_from_instance = lambda u: u.first_name or u.username
 
 

@@ -1,4 +1,4 @@
-"""Forms of the quarantine-site pages; site_actions.py holds the rules."""
+"""Forms of the quarantine-site pages; measures.actions holds the rules."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

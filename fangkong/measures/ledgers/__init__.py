@@ -2,15 +2,20 @@
 columns and row rules; returnees.py: writing it) and exported with the 居家隔离人员体温检测登记表
 (exports.py). The generic machinery (reading sheets, headers, values, workbooks) is fangkong.imports."""
 
-from .exports import (
+from fangkong.measures.ledgers.exports import (
     TEMPERATURE_HEADERS,
     export_returnees,
     export_temperature,
     returnee_rows,
     temperature_rows,
 )
-from .returnees import import_returnees, measure_start, rejected_rows_workbook, source_key
-from .rows import (
+from fangkong.measures.ledgers.returnees import (
+    import_returnees,
+    measure_start,
+    rejected_rows_workbook,
+    source_key,
+)
+from fangkong.measures.ledgers.rows import (
     EXPORT_COLUMNS,
     LEDGER,
     REQUIRED,

@@ -15,12 +15,11 @@ from fangkong.imports.values import format_date
 from fangkong.imports.writing import LedgerSheet
 from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number, mask_phone
+from fangkong.measures import rules
+from fangkong.measures.ledgers.rows import EXPORT_COLUMNS, LABELS, LEDGER, SYMPTOMS_NOTE
+from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Measure, TestResult
+from fangkong.measures.queries import screenings_visible_to
 from fangkong.policy.models import Kind
-
-from .. import rules
-from ..models import ARRIVAL_REASONS, FollowUp, Measure, TestResult
-from ..queries import screenings_visible_to
-from .rows import EXPORT_COLUMNS, LABELS, LEDGER, SYMPTOMS_NOTE
 
 
 def _check_export(actor, node: Jurisdiction, full: bool) -> None:

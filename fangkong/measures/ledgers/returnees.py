@@ -25,14 +25,28 @@ from fangkong.imports.writing import rejected_workbook
 from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number, mask_name
 from fangkong.lib.sorting import natural_key
+from fangkong.measures import rules
+from fangkong.measures.ledgers.rows import (
+    LABELS,
+    LEDGER,
+    MAX_CARETAKERS,
+    REQUIRED,
+    RETURNEE_COLUMNS,
+    Returnee,
+    read_returnees,
+)
+from fangkong.measures.models import (
+    ARRIVAL_REASONS,
+    Caretaker,
+    CaretakerRole,
+    Measure,
+    QuarantineSite,
+    Screening,
+)
 from fangkong.policy.models import Kind, Reason
 from fangkong.policy.queries import policy_for
 from fangkong.registry.actions import RESIDENTIAL_LEVELS
 from fangkong.registry.models import DocumentType, DwellingType, Household, Person, Residence
-
-from .. import rules
-from ..models import ARRIVAL_REASONS, Caretaker, CaretakerRole, Measure, QuarantineSite, Screening
-from .rows import LABELS, LEDGER, MAX_CARETAKERS, REQUIRED, RETURNEE_COLUMNS, Returnee, read_returnees
 
 
 def _chunks(values: list, size: int = 500):

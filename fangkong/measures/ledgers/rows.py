@@ -13,11 +13,10 @@ from fangkong.imports.results import ImportResult
 from fangkong.imports.values import NumberLostDigits, code_text, compact, format_date, parse_date, text
 from fangkong.lib.errors import RuleError
 from fangkong.lib.phones import InvalidPhone, normalize_phone
+from fangkong.measures.models import CaretakerRole
 from fangkong.policy.models import Kind
 from fangkong.registry.actions import clean_person_fields
 from fangkong.registry.models import DocumentType, Sex
-
-from ..models import CaretakerRole
 
 LEDGER = "返乡人员登记表"
 RETURNEE_COLUMNS = (

@@ -11,7 +11,7 @@ from fangkong.audit.models import AuditEvent
 from fangkong.conftest import make_user
 from fangkong.grid.models import Role
 from fangkong.lib.errors import RuleError, StaleEdit
-from fangkong.measures import actions, queries, rules, site_actions
+from fangkong.measures import actions, queries, rules
 from fangkong.measures.models import Alert, Caretaker, FollowUp, Measure
 from fangkong.measures.models import TestResult as NatResult  # not a pytest class
 from fangkong.policy import actions as policy_actions
@@ -130,8 +130,8 @@ def test_it_refuses_a_measure_starting_in_the_future(world, people):
 
 def test_it_plans_the_end_from_the_screening_and_remembers_the_policy(world, people):
     screening = screen(world, people["zhang"], day="2022-03-01")
-    site = site_actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=world.township_admin, site=site, first=1, last=1, capacity=1)
+    site = actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=world.township_admin, site=site, first=1, last=1, capacity=1)
     measure = start(
         world,
         people["zhang"],
@@ -152,8 +152,8 @@ def test_it_wants_a_room_with_a_free_bed_for_central_quarantine(world, people):
     with pytest.raises(RuleError) as exc:
         start(world, people["zhang"], kind=Kind.CENTRAL_QUARANTINE)
     assert "room" in exc.value.errors
-    site = site_actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=world.township_admin, site=site, first=1, last=1, capacity=1)
+    site = actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=world.township_admin, site=site, first=1, last=1, capacity=1)
     room = site.rooms.get()
     with pytest.raises(RuleError, match="隔离点不存在或已停用"):  # a site the grid worker cannot see
         start(world, people["zhang"], kind=Kind.CENTRAL_QUARANTINE, room=room)
@@ -192,8 +192,8 @@ def test_it_wants_the_negative_tests_the_policy_requires(world, people):
         actor=world.county_admin, node=world.county, effective_from=dt.date(2021, 6, 1), preset="2021"
     )
     screening = screen(world, people["zhang"], reason=Reason.SECONDARY_CONTACT, day="2022-03-01")
-    site = site_actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=world.township_admin, site=site, first=1, last=1, capacity=1)
+    site = actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=world.township_admin, site=site, first=1, last=1, capacity=1)
     measure = start(
         world,
         people["zhang"],

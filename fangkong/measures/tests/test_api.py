@@ -13,10 +13,9 @@ from django.utils import timezone
 from fangkong.audit.models import Action, AuditEvent
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.tests.openapi_check import conforms
+from fangkong.measures import actions
+from fangkong.measures.models import Alert, FollowUp
 from fangkong.policy.models import Kind, Reason
-
-from .. import actions
-from ..models import Alert, FollowUp
 
 KEYPERSONS = "/api/v1/keypersons"
 KEYPERSON = "/api/v1/keypersons/{person_id}"

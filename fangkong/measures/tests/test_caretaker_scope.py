@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Membership, Role
 from fangkong.measures import actions, queries
-
-from .test_pages_followups import clock, html, put_under, shanghai  # noqa: F401 — fixtures and helpers
+from fangkong.measures.tests.test_pages_followups import clock, html, put_under, shanghai  # noqa: F401 — fixtures and helpers
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from fangkong.audit.models import AuditEvent
 from fangkong.measures import actions, queries, selfreport
 from fangkong.measures.ledgers.exports import temperature_rows
 from fangkong.measures.models import Alert, FollowUp
-
-from .test_pages_followups import clock, html, put_under, shanghai  # noqa: F401 — fixtures and helpers
+from fangkong.measures.tests.test_pages_followups import clock, html, put_under, shanghai  # noqa: F401 — fixtures and helpers
 
 DAY = dt.date(2020, 2, 3)
 

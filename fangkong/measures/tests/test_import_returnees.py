@@ -13,9 +13,9 @@ from fangkong.imports.tests.sheets import STANDARD, id_number, read_back, row, w
 from fangkong.lib.errors import RuleError
 from fangkong.measures import actions as measure_actions
 from fangkong.measures import rules
+from fangkong.measures.actions import add_rooms, create_site
 from fangkong.measures.ledgers import import_returnees, rejected_rows_workbook, source_key
 from fangkong.measures.models import Caretaker, Measure, Screening
-from fangkong.measures.site_actions import add_rooms, create_site
 from fangkong.policy import actions as policy_actions
 from fangkong.policy.models import Kind, Reason
 from fangkong.policy.queries import policy_for

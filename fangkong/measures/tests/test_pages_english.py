@@ -6,8 +6,7 @@ import re
 from django.conf import settings
 
 from fangkong.measures import actions
-
-from .test_pages_keypersons import under_measure  # noqa: F401 — fixture
+from fangkong.measures.tests.test_pages_keypersons import under_measure  # noqa: F401 — fixture
 
 CHINESE_DATE = re.compile(r"\d+\s*月\s*\d+\s*日")  # a preset's title such as 2020年（第二至七版） is a name
 

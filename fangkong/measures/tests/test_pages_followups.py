@@ -13,7 +13,7 @@ from django.utils import timezone
 from fangkong.audit.models import AuditEvent
 from fangkong.grid import actions as grid_actions
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, rules, site_actions
+from fangkong.measures import actions, rules
 from fangkong.measures.models import Alert, FollowUp, Measure
 from fangkong.policy.models import Kind
 from fangkong.registry import actions as registry_actions
@@ -417,8 +417,8 @@ def township(world, people, clock):
             id_number=make("371502", dt.date(1970 + n, 1, 1), 100 + 2 * n),
         )
 
-    site = site_actions.create_site(actor=admin, node=world.village, name="前屯宾馆")
-    site_actions.add_rooms(actor=admin, site=site, first=101, last=102, capacity=2)
+    site = actions.create_site(actor=admin, node=world.village, name="前屯宾馆")
+    actions.add_rooms(actor=admin, site=site, first=101, last=102, capacity=2)
     room = site.rooms.get(number="101")
     morning = shanghai(2020, 2, 3, 8, 0)
     m = {}

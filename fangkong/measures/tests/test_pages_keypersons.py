@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, page_queries, site_actions
+from fangkong.measures import actions, queries
 from fangkong.measures.models import Caretaker, Measure, Screening
 from fangkong.policy import actions as policy_actions
 from fangkong.registry import actions as registry_actions
@@ -57,8 +57,8 @@ def start(world, person, kind, *, screening=None, started_at=None, room=None, ac
 @pytest.fixture
 def rooms(world):
     """A township hotel with rooms 101 and 102, one bed each."""
-    site = site_actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=world.township_admin, site=site, first=101, last=102, capacity=1)
+    site = actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=world.township_admin, site=site, first=101, last=102, capacity=1)
     return {room.number: room for room in site.rooms.all()}
 
 
@@ -436,8 +436,8 @@ def test_it_counts_day_14_of_a_2020_close_contact_on_3_february(client, world, p
     measure = start(world, zhang, CENTRAL, screening=screening, started_at=at(2020, 1, 21), room=rooms["101"])
 
     assert measure.planned_end == at(2020, 2, 4, 0)
-    assert page_queries.measure_day(measure, at(2020, 2, 3, 20)) == (14, 14)
-    assert page_queries.measure_day(measure, at(2020, 1, 21, 10)) == (1, 14)
+    assert queries.measure_day(measure, at(2020, 2, 3, 20)) == (14, 14)
+    assert queries.measure_day(measure, at(2020, 1, 21, 10)) == (1, 14)
     client.force_login(world.grid07_worker)
     html = client.get(f"/measures/{measure.pk}/").content.decode()
     assert "2020-02-04 00:00" in html and "观察至2020年2月3日24时" in html

@@ -2,8 +2,7 @@
 the person's own page), and it links to the person and back to the key-person list."""
 
 from fangkong.audit.models import Action, AuditEvent
-
-from .test_pages_keypersons import under_measure  # noqa: F401 — fixture
+from fangkong.measures.tests.test_pages_keypersons import under_measure  # noqa: F401 — fixture
 
 
 def views_of(person):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fangkong.measures import actions, site_actions
+from fangkong.measures import actions
 from fangkong.measures.models import QuarantineSite, Room
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -14,8 +14,8 @@ SH = ZoneInfo("Asia/Shanghai")
 
 @pytest.fixture
 def site(world):
-    site = site_actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=world.township_admin, site=site, first=101, last=103, capacity=2)
+    site = actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=world.township_admin, site=site, first=101, last=103, capacity=2)
     return site
 
 

@@ -9,7 +9,7 @@ from fangkong.conftest import make_node
 from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Level
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, rules, site_actions
+from fangkong.measures import actions, rules
 from fangkong.measures.models import Measure
 from fangkong.policy import actions as policy_actions
 from fangkong.policy.models import Kind, Policy, Reason
@@ -49,8 +49,8 @@ def close_contact_in_central(world, person, reference: dt.date, room) -> Measure
 
 @pytest.fixture
 def rooms(world):
-    site = site_actions.create_site(actor=world.county_admin, node=world.county, name="县隔离酒店")
-    site_actions.add_rooms(actor=world.county_admin, site=site, first=1, last=5, capacity=1)
+    site = actions.create_site(actor=world.county_admin, node=world.county, name="县隔离酒店")
+    actions.add_rooms(actor=world.county_admin, site=site, first=1, last=5, capacity=1)
     return list(site.rooms.order_by("number"))
 
 

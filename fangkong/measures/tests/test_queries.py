@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, queries, rules, site_actions
+from fangkong.measures import actions, queries, rules
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 
@@ -161,10 +161,10 @@ def test_it_lists_who_is_due_for_release_by_the_end_of_the_day(world, people):
 
 
 def test_it_counts_beds_occupied_and_free_per_site(world, people):
-    site = site_actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=world.township_admin, site=site, first=101, last=103, capacity=2)
-    other = site_actions.create_site(actor=world.county_admin, node=world.county, name="县招待所")
-    site_actions.add_rooms(actor=world.county_admin, site=other, first=1, last=1, capacity=1)
+    site = actions.create_site(actor=world.township_admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=world.township_admin, site=site, first=101, last=103, capacity=2)
+    other = actions.create_site(actor=world.county_admin, node=world.county, name="县招待所")
+    actions.add_rooms(actor=world.county_admin, site=other, first=1, last=1, capacity=1)
     room = site.rooms.get(number="101")
     for person in (people["zhang"], people["li"]):
         start(

@@ -10,9 +10,8 @@ from django.core import signing
 from fangkong.audit.models import AuditEvent
 from fangkong.measures import actions, rules, selfreport
 from fangkong.measures.models import Alert, FollowUp
+from fangkong.measures.tests.test_pages_followups import clock, put_under, shanghai  # noqa: F401 — fixtures and helpers
 from fangkong.policy.models import Kind
-
-from .test_pages_followups import clock, put_under, shanghai  # noqa: F401 — fixtures and helpers
 
 
 @pytest.fixture

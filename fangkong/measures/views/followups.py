@@ -22,13 +22,12 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
+from fangkong.measures import actions, queries, rules, selfreport
+from fangkong.measures.forms import followups as forms
+from fangkong.measures.models import Alert, AlertKind, Caretaker, FollowUp, Measure, Slot
+from fangkong.measures.views.keypersons import is_htmx, now_to_the_minute, posted
 from fangkong.policy.models import Kind
 from fangkong.registry.forms import add_rule_errors
-
-from .. import actions, page_queries, queries, rules, selfreport
-from ..forms import followups as forms
-from ..models import Alert, AlertKind, Caretaker, FollowUp, Measure, Slot
-from .keypersons import is_htmx, now_to_the_minute, posted
 
 WORKLIST = "measures/worklist.html"
 OVERVIEW_ROWS = 10  # each list of the overview is short; its count says how many there are in all
@@ -86,7 +85,7 @@ def worklist_cards(measures: list[Measure], now: dt.datetime) -> list[dict]:
                 "measure": measure,
                 "person": measure.person,
                 "place": where[measure.pk],
-                "day": page_queries.measure_day(measure, now),
+                "day": queries.measure_day(measure, now),
                 "slots": [slot_cell(measure, day, slot, reading, now) for slot, reading in mine.items()],
                 "current": Slot(current).label,
                 "done_now": mine[current] is not None,
@@ -295,7 +294,7 @@ def overview(user, now: dt.datetime) -> dict:
             queries.due_for_release(user, day=local.date()), "planned_end", "node__path", "pk"
         ),
         "sites": sites,
-        "site_totals": page_queries.site_totals(sites),
+        "site_totals": queries.site_totals(sites),
         "now": now,
     }
 

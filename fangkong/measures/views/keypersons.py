@@ -18,16 +18,15 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.measures import actions, queries, rules
+from fangkong.measures.forms import keypersons as forms
+from fangkong.measures.models import Measure
 from fangkong.policy.models import Kind
 from fangkong.policy.queries import policy_for
 from fangkong.registry import queries as registry_queries
 from fangkong.registry import searches
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.queries import holds_number
-
-from .. import actions, page_queries, queries, rules
-from ..forms import keypersons as forms
-from ..models import Measure
 
 DETAIL = "measures/measure_detail.html"
 
@@ -65,16 +64,16 @@ def measure_context(request, measure: Measure, **forms_given) -> dict:
         "measure": measure,
         "person": measure.person,
         "screening": measure.screening,
-        "day": page_queries.measure_day(measure, now),
+        "day": queries.measure_day(measure, now),
         "last_day": measure.planned_end
         and (measure.planned_end - dt.timedelta(days=1)).astimezone(rules.SHANGHAI),
         "previous": Measure.objects.filter(transferred_to=measure).first(),
         "caretakers": caretakers,
         "caretakers_short": len(caretakers) < 2,
-        "tests": page_queries.tests_of(measure),
-        "test_days": page_queries.test_days(measure, values),
-        "grid": page_queries.follow_up_grid(measure, now=now),
-        "alerts": page_queries.alerts_of(measure),
+        "tests": queries.tests_of(measure),
+        "test_days": queries.test_days(measure, values),
+        "grid": queries.follow_up_grid(measure, now=now),
+        "alerts": queries.alerts_of(measure),
         "blockers": actions.release_status(measure, now=now) if measure.is_active else [],
         "can_write": can_write,
     }
@@ -132,9 +131,9 @@ def keyperson_list(request):
     data, query = found
     nodes = registry_queries.filter_nodes(request.user, data.get("node_code", ""))
     filters = forms.KeypersonFilterForm(data, nodes=nodes)
-    people = page_queries.search_keypersons(request.user, **filters.values())
+    people = queries.search_keypersons(request.user, **filters.values())
     page = Paginator(people, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    page_queries.label_keypersons(page)
+    queries.label_keypersons(page)
     context = {"filters": filters, "page": page, "query": query}
     response = render_page(request, "measures/keyperson_list.html", context, fragment="results")
     return searches.answer(request, response, url_name="keyperson_list", query=query)
@@ -148,7 +147,7 @@ def screening_pick(request):
     text = request.POST.get("text", "") if request.method == "POST" else request.GET.get("text", "")
     context = {
         "search": forms.PersonSearchForm({"text": text}),
-        "found": page_queries.persons_to_screen(request.user, text),
+        "found": queries.persons_to_screen(request.user, text),
         "text": text,
         # A name typed in the search goes on to the register form; never a number (it would sit in the URL).
         "name_to_register": "" if any(ch.isdigit() for ch in text) else text.strip(),
@@ -170,7 +169,7 @@ def screening_create(request):
         else:
             messages.success(request, _("已登记排查"))
             return after_screening(person, screening, measure, form.cleaned_data["kind"])
-    preview = page_queries.plan_preview(
+    preview = queries.plan_preview(
         node=person.node,
         kind=form.peek("kind"),
         reason=form.peek("reason"),
@@ -183,9 +182,9 @@ def screening_create(request):
 
 def measure_start(request):
     person = registry_queries.access_person(request.user, request.GET.get("person"), write=True)
-    screening = page_queries.screening_of(request.user, person, request.GET.get("screening"))
+    screening = queries.screening_of(request.user, person, request.GET.get("screening"))
     now = now_to_the_minute()
-    suggested = page_queries.suggested_kind(person.node, screening, timezone.localdate())
+    suggested = queries.suggested_kind(person.node, screening, timezone.localdate())
     initial = {"kind": request.GET.get("kind") or suggested, "started_at": now}
     form = forms.MeasureStartForm(
         posted(request), user=request.user, initial=request.GET.dict() if is_htmx(request) else initial
@@ -200,7 +199,7 @@ def measure_start(request):
         else:
             messages.success(request, _("已采取管控措施"))
             return redirect("measure_detail", pk=measure.pk)
-    preview = page_queries.plan_preview(
+    preview = queries.plan_preview(
         node=person.node,
         kind=form.peek("kind"),
         reason=screening and screening.reason,

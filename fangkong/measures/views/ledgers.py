@@ -17,12 +17,11 @@ from fangkong.grid.models import Level
 from fangkong.imports import uploads
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
+from fangkong.measures import ledgers
+from fangkong.measures.forms.ledgers import ReturneeExportForm, ReturneeUploadForm
+from fangkong.measures.queries import access_measure
 from fangkong.registry.actions import RESIDENTIAL_LEVELS
 from fangkong.registry.queries import writable_nodes
-
-from .. import ledgers
-from ..forms.ledgers import ReturneeExportForm, ReturneeUploadForm
-from ..queries import access_measure
 
 PLAN_SHOWN = 200  # people listed in the preview; the counts cover all of them
 PROBLEMS_SHOWN = 500  # rejected rows and warnings listed; the rejected workbook has them all

@@ -9,11 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.errors import RuleError
+from fangkong.measures import actions, selfreport
+from fangkong.measures.forms.followups import SelfReportForm
+from fangkong.measures.views.keypersons import posted
 from fangkong.registry.forms import add_rule_errors
-
-from .. import actions, selfreport
-from ..forms.followups import SelfReportForm
-from .keypersons import posted
 
 FORM = "measures/selfreport_form.html"
 REFUSED = "measures/selfreport_refused.html"

@@ -10,26 +10,25 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.measures import actions, queries
+from fangkong.measures.forms import sites as forms
+from fangkong.measures.views.keypersons import posted
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.models import UnitKind
 
-from .. import page_queries, queries, site_actions
-from ..forms import sites as forms
-from .keypersons import posted
-
 
 def site_nodes(user):
-    return registry_queries.writable_nodes(user, site_actions.SITE_LEVELS)
+    return registry_queries.writable_nodes(user, actions.SITE_LEVELS)
 
 
 def site_context(request, site, **forms_given) -> dict:
-    rooms = page_queries.rooms_with_occupants(site)
+    rooms = queries.rooms_with_occupants(site)
     can_write = scoping.can(request.user, scoping.WRITE, site.node)
     context = {
         "site": site,
         "rooms": rooms,
-        "counts": page_queries.site_counts(rooms),
+        "counts": queries.site_counts(rooms),
         "can_write": can_write,
     }
     if can_write:
@@ -41,7 +40,7 @@ def site_list(request):
     sites = queries.site_occupancy(request.user)
     context = {
         "sites": sites,
-        "totals": page_queries.site_totals(sites),
+        "totals": queries.site_totals(sites),
         "can_create": site_nodes(request.user).exists(),
     }
     return render(request, "measures/site_list.html", context)
@@ -55,7 +54,7 @@ def site_create(request):
     form = forms.SiteForm(posted(request), nodes=nodes, units=units)
     if form.is_valid():
         try:
-            site = site_actions.create_site(actor=request.user, request=request, **form.cleaned_data)
+            site = actions.create_site(actor=request.user, request=request, **form.cleaned_data)
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:
@@ -65,19 +64,17 @@ def site_create(request):
 
 
 def site_detail(request, pk):
-    site = page_queries.access_site(request.user, pk)
+    site = queries.access_site(request.user, pk)
     return render(request, "measures/site_detail.html", site_context(request, site))
 
 
 @require_POST
 def site_rooms_add(request, pk):
-    site = page_queries.access_site(request.user, pk, write=True)
+    site = queries.access_site(request.user, pk, write=True)
     form = forms.RoomsForm(request.POST)
     if form.is_valid():
         try:
-            counts = site_actions.add_rooms(
-                actor=request.user, site=site, request=request, **form.cleaned_data
-            )
+            counts = actions.add_rooms(actor=request.user, site=site, request=request, **form.cleaned_data)
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, rules, site_actions
+from fangkong.measures import actions, rules
 from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Measure, Screening
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
@@ -128,8 +128,8 @@ def town(world):
     m_liu = start(p["liu"], Kind.SELF_MONITORING, s_liu, at(dt.date(2022, 3, 9), "09:00"))
     m_liu = release(m_liu, at(D, "09:00"))
     # 陈静: central quarantine from exactly 12:00 of D (owes only the evening), checked at exactly 12:00.
-    site = site_actions.create_site(actor=admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=admin, site=site, first=101, last=102, capacity=1)
+    site = actions.create_site(actor=admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=admin, site=site, first=101, last=102, capacity=1)
     m_chen = start(p["chen"], Kind.CENTRAL_QUARANTINE, s_chen, at(D, "12:00"), room=site.rooms.first())
     check(m_chen, at(D, "12:00"))
     return {

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, rules, site_actions
+from fangkong.measures import actions, rules
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import indicators, trends
@@ -144,8 +144,8 @@ def edges(world):
     )
     r.release(hospital, midnight_after(dt.date(2022, 3, 15)))  # discharged at 24:00 of the 15th
     zhou = r.person(world.grid07, "周敏")  # central quarantine from the 20th to the 27th
-    site = site_actions.create_site(actor=r.admin, node=world.township, name="梁水宾馆")
-    site_actions.add_rooms(actor=r.admin, site=site, first=101, last=101, capacity=1)
+    site = actions.create_site(actor=r.admin, node=world.township, name="梁水宾馆")
+    actions.add_rooms(actor=r.admin, site=site, first=101, last=101, capacity=1)
     m = actions.start_measure(
         actor=r.admin,
         person=zhou,

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
-from fangkong.measures import page_queries as measure_pages
 from fangkong.measures import queries as measure_queries
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
@@ -88,8 +87,8 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         "screened_total": (keypersons(), _("重点人员名单")),
         "screened_new": (keypersons(), _("重点人员名单（按最近排查、管控排序）")),
         "close_contacts_total": (keypersons(reason=Reason.CLOSE_CONTACT), _("密切接触者名单")),
-        "released_new": (keypersons(status=measure_pages.RELEASED), _("已解除人员名单")),
-        "released_total": (keypersons(status=measure_pages.RELEASED), _("已解除人员名单")),
+        "released_new": (keypersons(status=measure_queries.RELEASED), _("已解除人员名单")),
+        "released_total": (keypersons(status=measure_queries.RELEASED), _("已解除人员名单")),
         "hospital_total": (keypersons(kind=Kind.HOSPITAL), _("送医人员名单")),
         "symptomatic_new": (_url("alert_list"), _("待处置预警")),
         "followups_missed": (_url("township_overview"), _("总览：漏访名单")),
@@ -98,7 +97,7 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
     }
     for kind in Kind.values:
         links[f"active_{kind}"] = (
-            keypersons(kind=kind, status=measure_pages.ACTIVE),
+            keypersons(kind=kind, status=measure_queries.ACTIVE),
             _("在管人员名单（{kind}）").format(kind=Kind(kind).label),
         )
     optional = {

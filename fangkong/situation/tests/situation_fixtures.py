@@ -21,7 +21,7 @@ from django.utils import timezone
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.lib.idcard import make
-from fangkong.measures import actions, rules, site_actions
+from fangkong.measures import actions, rules
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Verification
@@ -112,8 +112,8 @@ def town_fixture(world):
             temperature="36.4",
         )
     with clock(at(D, "10:00")):
-        site = site_actions.create_site(actor=admin, node=world.township, name="梁水宾馆")
-        site_actions.add_rooms(actor=admin, site=site, first=101, last=103, capacity=1)
+        site = actions.create_site(actor=admin, node=world.township, name="梁水宾馆")
+        actions.add_rooms(actor=admin, site=site, first=101, last=103, capacity=1)
         s_zhao = screen(D, p["zhao"], Reason.ARRIVAL, **BEIJING)
         m_zhao = start(p["zhao"], Kind.CENTRAL_QUARANTINE, s_zhao, room=site.rooms.order_by("number")[0])
     with clock(at(D, "10:30")):

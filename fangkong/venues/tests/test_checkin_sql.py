@@ -28,8 +28,8 @@ from fangkong.healthcodes.models import Colour
 from fangkong.healthcodes.rules import CaseFact
 from fangkong.lib.idcard import make
 from fangkong.measures import actions as measure_actions
+from fangkong.measures.actions import add_rooms, create_site
 from fangkong.measures.rules import SHANGHAI, local_midnight
-from fangkong.measures.site_actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import sql as checkin_sql
