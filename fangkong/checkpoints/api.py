@@ -2,7 +2,7 @@
 
 A checkpoint phone or terminal: list the checkpoints one sees (and where one is on duty), verify a code
 or a typed ID number at a checkpoint (its `subject` goes back with the passage), record passages
-(idempotent on client_id) and list a day's passages. The same checkpoint_actions as the web pages."""
+(idempotent on client_id) and list a day's passages. The same actions as the web pages."""
 
 import datetime as dt
 
@@ -12,8 +12,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from fangkong.checkpoints import actions as checkpoint_actions
-from fangkong.checkpoints import queries as checkpoint_queries
+from fangkong.checkpoints import actions, queries
 from fangkong.checkpoints.models import DutyShift
 from fangkong.checkpoints.schemas import (
     CheckpointFilterIn,
@@ -45,7 +44,7 @@ _CHECKPOINTS = ["卡口"]
 )
 def list_checkpoints(request, filters: Query[CheckpointFilterIn]):
     now = timezone.now()
-    checkpoints = checkpoint_actions.checkpoints_visible_to(request.auth, at=now)
+    checkpoints = actions.checkpoints_visible_to(request.auth, at=now)
     if filters.node:
         node = scoping.access_jurisdiction(request.auth, filters.node)
         checkpoints = checkpoints.filter(node__path__startswith=node.path)
@@ -59,20 +58,18 @@ def list_checkpoints(request, filters: Query[CheckpointFilterIn]):
     }
 
 
-def _sight_token(request, checkpoint, token: str) -> checkpoint_actions.Sighting:
+def _sight_token(request, checkpoint, token: str) -> actions.Sighting:
     try:
-        return checkpoint_actions.sight_token(
-            actor=request.auth, checkpoint=checkpoint, token=token, request=request
-        )
+        return actions.sight_token(actor=request.auth, checkpoint=checkpoint, token=token, request=request)
     except TooManyVerifications as exc:
         raise HttpError(429, str(exc)) from None
 
 
-def _sight(request, checkpoint, payload: SightIn) -> checkpoint_actions.Sighting:
+def _sight(request, checkpoint, payload: SightIn) -> actions.Sighting:
     if payload.token.strip():
         return _sight_token(request, checkpoint, payload.token)
     if payload.id_number.strip():
-        return checkpoint_actions.sight_id_number(
+        return actions.sight_id_number(
             actor=request.auth,
             checkpoint=checkpoint,
             id_number=payload.id_number,
@@ -92,7 +89,7 @@ def _sight(request, checkpoint, payload: SightIn) -> checkpoint_actions.Sighting
     operation_id="fangkong_codes_api_verify_at_checkpoint",  # as published before the split of codes/
 )
 def verify_at_checkpoint(request, checkpoint_id: Id, payload: SightIn):
-    checkpoint = checkpoint_actions.access_checkpoint(request.auth, checkpoint_id, record=True)
+    checkpoint = actions.access_checkpoint(request.auth, checkpoint_id, record=True)
     sighting = _sight(request, checkpoint, payload)
     return {
         "colour": sighting.colour,
@@ -120,18 +117,18 @@ def verify_at_checkpoint(request, checkpoint_id: Id, payload: SightIn):
 )
 def create_passage(request, checkpoint_id: Id, payload: PassageIn):
     user = request.auth
-    checkpoint = checkpoint_actions.access_checkpoint(user, checkpoint_id, record=True)
+    checkpoint = actions.access_checkpoint(user, checkpoint_id, record=True)
     identity = None
-    if payload.client_id and (replay := checkpoint_actions.replay(user, checkpoint, payload.client_id)):
+    if payload.client_id and (replay := actions.replay(user, checkpoint, payload.client_id)):
         return Status(200, replay.passage)
     if payload.subject.strip():
-        identity = checkpoint_actions.read_subject(actor=user, checkpoint=checkpoint, subject=payload.subject)
+        identity = actions.read_subject(actor=user, checkpoint=checkpoint, subject=payload.subject)
     elif payload.token.strip():
         identity = _sight_token(request, checkpoint, payload.token).identity
     at = payload.at
     if at is not None and timezone.is_naive(at):
         at = timezone.make_aware(at)  # a device's local time: Asia/Shanghai
-    done = checkpoint_actions.record_passage(
+    done = actions.record_passage(
         actor=user,
         checkpoint=checkpoint,
         identity=identity,
@@ -151,9 +148,9 @@ def create_passage(request, checkpoint_id: Id, payload: PassageIn):
     operation_id="fangkong_codes_api_list_passages",  # as published before the split of codes/
 )
 def list_passages(request, checkpoint_id: Id, filters: Query[PassageFilterIn]):
-    checkpoint = checkpoint_actions.access_checkpoint(request.auth, checkpoint_id)
+    checkpoint = actions.access_checkpoint(request.auth, checkpoint_id)
     day: dt.date = filters.day or timezone.localdate()
-    passages = checkpoint_queries.passages_on(checkpoint, day)
+    passages = queries.passages_on(checkpoint, day)
     return {
         "count": passages.count(),
         "items": list(passages[filters.offset : filters.offset + filters.limit]),

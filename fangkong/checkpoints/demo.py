@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.checkpoints import actions
 from fangkong.checkpoints.models import Checkpoint, CheckpointKind, Direction, DutyShift, Outcome
 from fangkong.healthcodes import identity
 from fangkong.healthcodes.demo import DemoResidents, at_minute
@@ -33,14 +33,14 @@ class CheckpointDemo(DemoResidents):
         lsz, village = self.nodes["lsz"], self.nodes["lsz_v1"]
         label = population.village_label(village.name)[0]
         admin = self.users["township"]
-        road = checkpoint_actions.create_checkpoint(
+        road = actions.create_checkpoint(
             actor=admin,
             node=lsz,
             name=f"{lsz.name}东入口卡口",
             kind=CheckpointKind.ROAD,
             address=f"{lsz.name}驻地东侧路口",
         )
-        gate = checkpoint_actions.create_checkpoint(
+        gate = actions.create_checkpoint(
             actor=admin,
             node=village,
             name=f"{label}村口值守点",
@@ -80,7 +80,7 @@ class CheckpointDemo(DemoResidents):
         for checkpoint, user, starts, ends in planned:
             if ends > self.now:
                 shifts.append(
-                    checkpoint_actions.assign_shift(
+                    actions.assign_shift(
                         actor=u["township"], checkpoint=checkpoint, user=user, starts_at=starts, ends_at=ends
                     )
                 )
@@ -109,14 +109,14 @@ class CheckpointDemo(DemoResidents):
         def passage(checkpoint, at, **fields):
             fields.setdefault("outcome", Outcome.PASS)
             try:
-                recorded = checkpoint_actions.record_passage(
+                recorded = actions.record_passage(
                     actor=on_duty(checkpoint, at), checkpoint=checkpoint, at=at, **fields
                 )
             except RuleError as exc:
                 if "outcome" not in exc.errors:
                     raise
                 fields["outcome"] = Outcome.HANDED_OVER  # a code turned red: handed to the village
-                recorded = checkpoint_actions.record_passage(
+                recorded = actions.record_passage(
                     actor=on_duty(checkpoint, at), checkpoint=checkpoint, at=at, **fields
                 )
             counts["passages"] += 1

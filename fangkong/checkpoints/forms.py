@@ -1,5 +1,5 @@
 """Forms of the checkpoint pages. They only parse; the rules (plates, temperatures, fevers, who may be
-on a shift) are in checkpoint_actions, whose RuleErrors go back next to their field."""
+on a shift) are in actions.py, whose RuleErrors go back next to their field."""
 
 from django import forms
 from django.contrib.auth import get_user_model

@@ -1,4 +1,4 @@
-"""Reads of checkpoints and passages, scoped through checkpoint_actions' access rules (the user's area,
+"""Reads of checkpoints and passages, scoped through actions.py's access rules (the user's area,
 or the checkpoint where they are on duty) and grid.scoping."""
 
 import datetime as dt
@@ -104,7 +104,7 @@ def fever_rows(user, *, since: dt.datetime, limit: int = 200) -> list[dict]:
     return rows
 
 
-# What health codes read of checkpoints (healthhealthcodes/sources.py, registered in apps.py) ------------------
+# What health codes read of checkpoints (healthcodes/sources.py, registered in apps.py) ------------------
 
 
 def temperature_readings(*, identity, after: dt.datetime, until: dt.datetime) -> list[code_rules.Reading]:

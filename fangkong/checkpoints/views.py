@@ -1,7 +1,7 @@
 """Checkpoint pages: the list (with "my shift now"), a new checkpoint, one checkpoint with its shifts, the
 phone page at the checkpoint (scan or type, see the colour, record the passage; vehicles without anyone
 scanned), the passages of a day with the 卡口登记表 export, and the checkpoint fever list. Access goes
-through checkpoint_actions.access_checkpoint (404 for "missing" and "not yours" alike); an HTMX request
+through actions.access_checkpoint (404 for "missing" and "not yours" alike); an HTMX request
 to the scan page's URLs gets the fragment it swaps in."""
 
 import datetime as dt

@@ -110,7 +110,7 @@ def note_token_use(digest: str, now: dt.datetime) -> None:
 
 @dataclass(frozen=True)
 class UncheckedToken:
-    """A bearer token an operation checks itself, together with its write (checkin_sql does)."""
+    """A bearer token an operation checks itself, together with its write (venues/sql.py does)."""
 
     raw: str
 

@@ -1,14 +1,14 @@
 """The health-code API: verifying a resident's code (健康码核验).
 
 A checkpoint phone, a venue door keeper's account or a partner system verifies a resident's code: the
-same healthcode_actions.verify_token as the checkpoint pages (rate-limited per account, audited)."""
+same actions.verify_token as the checkpoint pages (rate-limited per account, audited)."""
 
 from ninja import Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
 from fangkong.grid.schemas import error_responses
-from fangkong.healthcodes import actions as healthcode_actions
+from fangkong.healthcodes import actions
 from fangkong.healthcodes.schemas import CodeVerifyIn, CodeVerifyOut
 
 router = Router()
@@ -33,10 +33,10 @@ def token_in(text: str) -> str:
 )
 def verify_code(request, payload: CodeVerifyIn):
     try:
-        verified = healthcode_actions.verify_token(request.auth, token_in(payload.token), request=request)
-    except healthcode_actions.TooManyVerifications as exc:
+        verified = actions.verify_token(request.auth, token_in(payload.token), request=request)
+    except actions.TooManyVerifications as exc:
         raise HttpError(429, str(exc)) from None
-    except healthcode_actions.tokens.InvalidToken as exc:
+    except actions.tokens.InvalidToken as exc:
         if exc.code != "expired":
             raise
         return Status(410, {"code": "expired", "message": exc.message, "errors": exc.errors})

@@ -1,5 +1,5 @@
 """A resident's health-code colour, derived at read time from their records and the rule table of the
-policy in force (code_rules.py). Nothing is stored: a record changed is a colour changed.
+policy in force (rules.py). Nothing is stored: a record changed is a colour changed.
 
 `colour_of` makes a fixed number of queries whatever the number of records (the policy, then one per
 kind of record, one per registered provider); tests count them. Identities with no registry person have
@@ -11,8 +11,7 @@ import datetime as dt
 from django.db.models import Q
 from django.utils import timezone
 
-from fangkong.healthcodes import rules as code_rules
-from fangkong.healthcodes import sources
+from fangkong.healthcodes import rules, sources
 from fangkong.healthcodes.identity import link_registry_person
 from fangkong.healthcodes.models import Identity, ManualColour, RiskArea
 from fangkong.healthcodes.rules import CodeResult
@@ -34,21 +33,21 @@ def table_for(identity: Identity, day: dt.date) -> tuple[dict, dict]:
     """(policy values, rule table) in force for the identity's registry node on `day` (one query)."""
     person = identity.person
     values = policy_for(person.node, day).values if person is not None else preset_values(DEFAULT_PRESET)
-    return values, code_rules.rule_table(values)
+    return values, rules.rule_table(values)
 
 
-def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> code_rules.Inputs:
+def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> rules.Inputs:
     """The facts the rules may need to judge any moment in [since, until]."""
     person = identity.person
-    earliest_day = local_date(since) - dt.timedelta(days=code_rules.MAX_DAYS + 1)
-    reading_from = since - dt.timedelta(hours=code_rules.MAX_HOURS)
-    inputs = code_rules.Inputs()
+    earliest_day = local_date(since) - dt.timedelta(days=rules.MAX_DAYS + 1)
+    reading_from = since - dt.timedelta(hours=rules.MAX_HOURS)
+    inputs = rules.Inputs()
     if person is not None:
         measures = Measure.objects.filter(person=person, started_at__lte=until).filter(
             Q(released_at=None) | Q(released_at__gt=since) | Q(planned_end__gt=since)
         )
         inputs.measures = [
-            code_rules.Held(
+            rules.Held(
                 kind=m.kind,
                 kind_label=Kind(m.kind).label,
                 reason=m.screening.reason if m.screening else "",
@@ -63,7 +62,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
         )
         inputs.arrivals = [_arrival(s) for s in arrivals]
         inputs.readings = [
-            code_rules.Reading(
+            rules.Reading(
                 at=f.taken_at,
                 abnormal=f.is_abnormal,
                 temperature=f.temperature,
@@ -87,7 +86,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
             Q(ends_on=None) | Q(ends_on__gte=left)
         )
         inputs.areas = [
-            code_rules.Area(
+            rules.Area(
                 level=a.level,
                 code=a.division_code or (a.node.code if a.node else ""),
                 name=a.name,
@@ -99,7 +98,7 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
     for source in sources.READINGS:
         inputs.readings += source(identity=identity, after=reading_from, until=until)
     inputs.manual = [
-        code_rules.Manual(
+        rules.Manual(
             colour=m.colour,
             reason=m.reason,
             starts_at=m.starts_at,
@@ -108,14 +107,14 @@ def gather(identity: Identity, *, since: dt.datetime, until: dt.datetime) -> cod
         )
         for m in ManualColour.objects.filter(identity=identity, starts_at__lte=until, expires_at__gt=since)
     ]
-    for name, provider in code_rules.PROVIDERS.items():
+    for name, provider in rules.PROVIDERS.items():
         inputs.extra[name] = list(provider(identity=identity, person=person, since=since, until=until))
     return inputs
 
 
-def _arrival(s: Screening) -> code_rules.Arrival:
+def _arrival(s: Screening) -> rules.Arrival:
     codes = tuple(c for c in (s.origin_county, s.origin_city, s.origin_province) if c)
-    return code_rules.Arrival(
+    return rules.Arrival(
         arrived_on=s.arrived_on,
         left_on=s.departed_on or s.arrived_on,
         origin_codes=codes,
@@ -139,7 +138,7 @@ def colour_of(identity: Identity, *, at: dt.datetime | None = None) -> CodeResul
     at = at or timezone.now()
     identity = _with_person(identity)
     _values, table = table_for(identity, local_date(at))
-    return code_rules.evaluate(gather(identity, since=at, until=at), table, at)
+    return rules.evaluate(gather(identity, since=at, until=at), table, at)
 
 
 def colour_history(identity: Identity, *, days: int = 14, at: dt.datetime | None = None):
@@ -155,5 +154,5 @@ def colour_history(identity: Identity, *, days: int = 14, at: dt.datetime | None
         day = today - dt.timedelta(days=offset)
         moment = min(at, local_midnight(day + dt.timedelta(days=1)) - dt.timedelta(microseconds=1))
         _values, table = table_for(identity, day)
-        out.append((day, code_rules.evaluate(inputs, table, moment)))
+        out.append((day, rules.evaluate(inputs, table, moment)))
     return out

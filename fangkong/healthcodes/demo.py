@@ -12,8 +12,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
-from fangkong.healthcodes import actions as healthcode_actions
-from fangkong.healthcodes import identity
+from fangkong.healthcodes import actions, identity
 from fangkong.healthcodes.models import RiskArea
 from fangkong.lib import idcard
 from fangkong.measures import demo as measures_demo
@@ -118,7 +117,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     today = day_of(now or timezone.now())
     county_admin = context.users["county"]
     for level, code, name, first, last in measures_demo.RISK_AREAS:
-        healthcode_actions.create_risk_area(
+        actions.create_risk_area(
             actor=county_admin,
             declared_by=context.county,
             level=level,

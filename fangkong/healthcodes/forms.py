@@ -1,4 +1,4 @@
-"""Forms of the health-code pages. They only parse; the rules are in healthcode_actions.py, whose
+"""Forms of the health-code pages. They only parse; the rules are in actions.py, whose
 RuleErrors go back next to their field through registry.forms.add_rule_errors."""
 
 import datetime as dt
@@ -6,7 +6,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.healthcodes import rules as code_rules
+from fangkong.healthcodes import rules
 from fangkong.healthcodes.models import Colour, RiskLevel
 from fangkong.lib.dates import DATE_INPUT_FORMATS
 from fangkong.measures.rules import local_midnight
@@ -107,7 +107,7 @@ class CodeRulesForm(Form):
     def __init__(self, *args, table: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self.rows = []
-        for key, rule in code_rules.RULES.items():
+        for key, rule in rules.RULES.items():
             params = table["rules"][key]
             names = []
             self.fields[f"{key}__on"] = forms.BooleanField(
@@ -121,7 +121,7 @@ class CodeRulesForm(Form):
                 )
                 names.append(f"{key}__colour")
             for name in rule.params:
-                low, high = code_rules.PARAM_LIMITS[name]
+                low, high = rules.PARAM_LIMITS[name]
                 self.fields[f"{key}__{name}"] = forms.IntegerField(
                     label=PARAM_LABELS[name], min_value=low, max_value=high, initial=params[name]
                 )
@@ -155,7 +155,7 @@ def name_required_messages(form: Form) -> None:
     for name, field in form.fields.items():
         if "__" in name:
             key = name.split("__", 1)[0]
-            field.error_messages["required"] = f"{code_rules.RULES[key].label}：{field.label}不能为空"
+            field.error_messages["required"] = f"{rules.RULES[key].label}：{field.label}不能为空"
 
 
 class IdentifyForm(Form):

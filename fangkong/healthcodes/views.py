@@ -31,9 +31,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
-from fangkong.healthcodes import actions as healthcode_actions
-from fangkong.healthcodes import forms, identity, tokens
-from fangkong.healthcodes import queries as healthcode_queries
+from fangkong.healthcodes import actions, forms, identity, queries, tokens
 from fangkong.healthcodes import rules as code_rules
 from fangkong.healthcodes.colours import colour_history, colour_of
 from fangkong.healthcodes.forms import AppealForm, IdentifyForm
@@ -58,12 +56,12 @@ def posted(request):
 def riskarea_list(request):
     today = timezone.localdate()
     show_ended = request.GET.get("ended") == "1"
-    areas = healthcode_queries.risk_areas(request.user, active_on=None if show_ended else today)
+    areas = queries.risk_areas(request.user, active_on=None if show_ended else today)
     context = {
         "levels": [(label, [a for a in areas if a.level == level]) for level, label in RiskLevel.choices],
         "show_ended": show_ended,
         "today": today,
-        "declaring": healthcode_queries.declaring_nodes(request.user),
+        "declaring": queries.declaring_nodes(request.user),
         "end_form": forms.EndRiskAreaForm(initial={"ends_on": today}),
     }
     return render(request, "healthcodes/riskarea_list.html", context)
@@ -78,15 +76,13 @@ def riskarea_form(request, declaring):
 
 
 def riskarea_create(request):
-    declaring = healthcode_queries.declaring_nodes(request.user)
+    declaring = queries.declaring_nodes(request.user)
     if not declaring:
         raise PermissionDenied(_("只有县级及以上管理员可以发布风险区"))
     form = riskarea_form(request, declaring)
     if form.is_valid():
         try:
-            area = healthcode_actions.create_risk_area(
-                actor=request.user, request=request, **form.action_kwargs()
-            )
+            area = actions.create_risk_area(actor=request.user, request=request, **form.action_kwargs())
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:
@@ -97,12 +93,12 @@ def riskarea_create(request):
 
 @require_POST
 def riskarea_end(request, pk):
-    area = healthcode_queries.access_risk_area(request.user, pk)
+    area = queries.access_risk_area(request.user, pk)
     form = forms.EndRiskAreaForm(request.POST)
     try:
         if not form.is_valid():
             raise RuleError({"ends_on": "；".join(form.errors.get("ends_on", [_("请填写解除日期")]))})
-        healthcode_actions.end_risk_area(
+        actions.end_risk_area(
             actor=request.user, area=area, ends_on=form.cleaned_data["ends_on"], request=request
         )
     except RuleError as exc:
@@ -125,7 +121,7 @@ def person_code_context(request, person, **forms_given) -> dict:
         "identity": identity,
         "code": colour_of(identity),
         "history": colour_history(identity),
-        "manual_colours": healthcode_queries.manual_colours_of(identity),
+        "manual_colours": queries.manual_colours_of(identity),
         "appeals": identity.appeals.all(),
         "can_set": can_set,
         "now": timezone.now(),
@@ -149,7 +145,7 @@ def manual_colour_set(request, pk):
     form = forms.ManualColourForm(request.POST)
     if form.is_valid():
         try:
-            healthcode_actions.set_manual_colour(
+            actions.set_manual_colour(
                 actor=request.user,
                 person=person,
                 colour=form.cleaned_data["colour"],
@@ -167,9 +163,9 @@ def manual_colour_set(request, pk):
 
 @require_POST
 def manual_colour_revoke(request, pk):
-    manual = healthcode_queries.access_manual_colour(request.user, pk)
+    manual = queries.access_manual_colour(request.user, pk)
     try:
-        healthcode_actions.revoke_manual_colour(actor=request.user, manual=manual, request=request)
+        actions.revoke_manual_colour(actor=request.user, manual=manual, request=request)
     except RuleError as exc:
         messages.error(request, str(exc))
     else:
@@ -183,7 +179,7 @@ def manual_colour_revoke(request, pk):
 
 def appeal_list(request):
     status = request.GET.get("status", Appeal.Status.OPEN)
-    appeals = healthcode_queries.appeals_visible_to(request.user)
+    appeals = queries.appeals_visible_to(request.user)
     if status in Appeal.Status.values:
         appeals = appeals.filter(status=status)
     context = {"appeals": appeals[:200], "status": status, "statuses": Appeal.Status.choices}
@@ -191,17 +187,11 @@ def appeal_list(request):
 
 
 def appeal_detail(request, pk):
-    appeal = healthcode_queries.access_appeal(request.user, pk)
-    can_handle = appeal.status == Appeal.Status.OPEN and healthcode_queries.can_handle_appeal(
-        request.user, appeal
-    )
+    appeal = queries.access_appeal(request.user, pk)
+    can_handle = appeal.status == Appeal.Status.OPEN and queries.can_handle_appeal(request.user, appeal)
     form = forms.AppealHandleForm(posted(request)) if can_handle else None
     if form is not None and form.is_valid():
-        handle = (
-            healthcode_actions.uphold_appeal
-            if form.cleaned_data["decision"] == "uphold"
-            else healthcode_actions.reject_appeal
-        )
+        handle = actions.uphold_appeal if form.cleaned_data["decision"] == "uphold" else actions.reject_appeal
         try:
             handle(actor=request.user, appeal=appeal, response=form.cleaned_data["response"], request=request)
         except RuleError as exc:
@@ -254,7 +244,7 @@ def code_rules_edit(request, code):
     form = forms.CodeRulesForm(posted(request), table=table, initial={"effective_from": timezone.localdate()})
     if form.is_valid():
         try:
-            healthcode_actions.set_code_rules(
+            actions.set_code_rules(
                 actor=request.user,
                 node=node,
                 effective_from=form.cleaned_data["effective_from"],
@@ -362,9 +352,7 @@ def resident_code_appeal(request):
     form = AppealForm(request.POST)
     if form.is_valid():
         try:
-            healthcode_actions.submit_appeal(
-                identity=current, text=form.cleaned_data["text"], request=request
-            )
+            actions.submit_appeal(identity=current, text=form.cleaned_data["text"], request=request)
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:

@@ -45,7 +45,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.lib.group_commit import GroupCommit
 from fangkong.lib.phones import InvalidPhone, normalize_phone
 from fangkong.measures import actions as measure_actions
-from fangkong.venues import sql as checkin_sql
+from fangkong.venues import sql
 from fangkong.venues.models import CheckIn, Venue, VenueKind
 from fangkong.venues.queries import retention_days
 
@@ -439,14 +439,14 @@ def record_checkins(
 
 # ── a kiosk's scans, the common case ─────────────────────────────────────────────────────────────────
 # A kiosk at a door sends one scan at a time and shows the colour. Nearly all are the common case
-# (checkin_sql): a known resident, an active venue in the token's area, nothing within the duplicate
+# (sql.py): a known resident, an active venue in the token's area, nothing within the duplicate
 # window. Those are written together with the other kiosks' scans of the same moment (group commit),
 # the token checked in the same statement. What the statement does not write goes the way of every
 # other write, record_checkins, which has the rules and the reasons.
 
 
-def _write_scans(scans: list[checkin_sql.Scan]) -> list[checkin_sql.Written | None]:
-    written = checkin_sql.insert_scans(
+def _write_scans(scans: list[sql.Scan]) -> list[sql.Written | None]:
+    written = sql.insert_scans(
         scans,
         at=timezone.now(),
         source=Source.KIOSK,
@@ -456,7 +456,7 @@ def _write_scans(scans: list[checkin_sql.Scan]) -> list[checkin_sql.Written | No
     return [written.get(scan.client_id) for scan in scans]
 
 
-def _must_not_share_a_batch(a: checkin_sql.Scan, b: checkin_sql.Scan) -> bool:
+def _must_not_share_a_batch(a: sql.Scan, b: sql.Scan) -> bool:
     # Within one statement two scans cannot see each other: a duplicate, or a retry, waits for the next.
     return a.client_id == b.client_id or (a.venue_code, a.id_number) == (b.venue_code, b.id_number)
 
@@ -491,7 +491,7 @@ def write_common_scan(*, token, item: Item) -> Scanned | None:
     except InvalidPhone:
         return None
     name = identity.clean_name(item.name)
-    scan = checkin_sql.Scan(
+    scan = sql.Scan(
         client_id=client_id,
         token_digest=token.digest,
         venue_code=(item.venue_code or "").strip(),

@@ -1,7 +1,7 @@
 """The venue API: venues and check-ins from kiosks and devices (场所码扫码登记).
 
 A venue kiosk or a device uploading scans authenticates with an API token of a staff account that may
-write at the venue's node; the same actions as the resident page (checkin_actions) do the work."""
+write at the venue's node; the same actions as the resident page (actions.py) do the work."""
 
 from django.utils import timezone
 from ninja import Query, Router
@@ -13,8 +13,7 @@ from fangkong.grid import scoping
 from fangkong.grid.api_auth import SessionAuth, TokenAuth, UncheckedToken, user_for_token
 from fangkong.grid.schemas import error_responses, pydantic_message
 from fangkong.lib.errors import RuleError
-from fangkong.venues import actions as checkin_actions
-from fangkong.venues import queries as venue_queries
+from fangkong.venues import actions, queries
 from fangkong.venues.schemas import (
     BatchIn,
     BatchOut,
@@ -37,13 +36,13 @@ router = Router()
     operation_id="fangkong_codes_api_list_venues",  # as published before the split of codes/
 )
 def list_venues(request, filters: Query[VenueFilterIn]):
-    venues = venue_queries.venues_visible_to(request.auth).select_related("node")
+    venues = queries.venues_visible_to(request.auth).select_related("node")
     if filters.node:
         node = scoping.access_jurisdiction(request.auth, filters.node)
         venues = venues.filter(node__path__startswith=node.path)
     if filters.active is not None:
         venues = venues.filter(active=filters.active)
-    venues = venue_queries.with_counts(venues, timezone.localdate()).order_by("node__path", "name", "pk")
+    venues = queries.with_counts(venues, timezone.localdate()).order_by("node__path", "name", "pk")
     return {"count": venues.count(), "items": list(venues[filters.offset : filters.offset + filters.limit])}
 
 
@@ -59,14 +58,14 @@ def list_venues(request, filters: Query[VenueFilterIn]):
 def post_checkin(request, payload: CheckInIn):
     item, actor = payload.item(), request.auth
     if isinstance(actor, UncheckedToken):
-        scanned = checkin_actions.write_common_scan(token=actor, item=item)
+        scanned = actions.write_common_scan(token=actor, item=item)
         if scanned is not None:
             return Status(201, scanned_out(scanned))
         actor = user_for_token(actor.raw)
         if actor is None:
             raise AuthenticationError
-    [outcome] = checkin_actions.record_checkins(
-        actor=actor, items=[item], source=checkin_actions.Source.KIOSK, with_colour=True
+    [outcome] = actions.record_checkins(
+        actor=actor, items=[item], source=actions.Source.KIOSK, with_colour=True
     )
     if outcome.errors:
         raise RuleError(outcome.errors)
@@ -86,7 +85,7 @@ def _item_errors(exc: _ItemInvalid) -> dict[str, str]:
     operation_id="fangkong_codes_api_post_checkins_batch",  # as published before the split of codes/
 )
 def post_checkins_batch(request, payload: BatchIn):
-    checkin_actions.check_batch_size(len(payload.items))
+    actions.check_batch_size(len(payload.items))
     parsed, failed = [], []
     for index, raw in enumerate(payload.items):
         try:
@@ -94,7 +93,7 @@ def post_checkins_batch(request, payload: BatchIn):
         except _ItemInvalid as exc:
             client_id = raw.get("client_id")
             failed.append(
-                checkin_actions.ItemOutcome(
+                actions.ItemOutcome(
                     index=index,
                     client_id=client_id if isinstance(client_id, str) else "",
                     errors=_item_errors(exc),
@@ -102,7 +101,7 @@ def post_checkins_batch(request, payload: BatchIn):
             )
     written = []
     if parsed:
-        written = checkin_actions.record_checkins(actor=request.auth, items=[item for _, item in parsed])
+        written = actions.record_checkins(actor=request.auth, items=[item for _, item in parsed])
         for (index, _item), outcome in zip(parsed, written, strict=True):
             outcome.index = index
     results = sorted(written + failed, key=lambda o: o.index)

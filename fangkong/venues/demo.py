@@ -20,8 +20,7 @@ from fangkong.healthcodes import identity
 from fangkong.healthcodes.demo import DemoResidents, at_minute
 from fangkong.registry import population
 from fangkong.registry.models import Person
-from fangkong.venues import actions as checkin_actions
-from fangkong.venues import actions as venue_actions
+from fangkong.venues import actions
 from fangkong.venues.models import CheckIn, Venue, VenueKind
 from fangkong.venues.queries import retention_days
 
@@ -57,7 +56,7 @@ class VenueDemo(DemoResidents):
             node = self.nodes[where]
             township = self.nodes[where[:3]]
             label = population.village_label(node.name)[0]
-            venue = venue_actions.create_venue(
+            venue = actions.create_venue(
                 actor=self.actor_for(node),
                 node=node,
                 name=name.format(t=township.name, v=label),
@@ -99,7 +98,7 @@ class VenueDemo(DemoResidents):
                             continue  # under a measure: at home, not at the market
                         who = self.identity_of(person)
                     key = (venue.pk, who.pk)
-                    if any(abs(at - earlier) < checkin_actions.DUPLICATE_WINDOW for earlier in recent[key]):
+                    if any(abs(at - earlier) < actions.DUPLICATE_WINDOW for earlier in recent[key]):
                         continue
                     recent[key].append(at)
                     out = at + dt.timedelta(minutes=rng.randint(10, 80))
@@ -110,7 +109,7 @@ class VenueDemo(DemoResidents):
                             identity=who,
                             at=at,
                             checked_out_at=out if rng.random() < 0.4 and out <= now else None,
-                            source=checkin_actions.Source.BATCH,
+                            source=actions.Source.BATCH,
                             client_id=f"demo-{self.seed}-{n:05d}",
                         )
                     )
@@ -135,9 +134,7 @@ class VenueDemo(DemoResidents):
         for person in rng.sample(people, min(10, len(people))):
             at = start + dt.timedelta(seconds=rng.randrange(int((now - start).total_seconds())))
             venue = rng.choice((shop, market))
-            recorded = checkin_actions.check_in(
-                actor=None, venue=venue, people=[self.identity_of(person)], at=at
-            )
+            recorded = actions.check_in(actor=None, venue=venue, people=[self.identity_of(person)], at=at)
             count += sum(1 for r in recorded if not r.duplicate)
         # A mother checks in her child with her phone.
         children = {}
@@ -151,7 +148,7 @@ class VenueDemo(DemoResidents):
             if person.sex == "female" and child is not None:
                 parent = self.identity_of(person)
                 child = identity.identify(id_number=child.id_number, name=child.name, phone=person.phone)
-                recorded = checkin_actions.check_in(
+                recorded = actions.check_in(
                     actor=None,
                     venue=shop,
                     people=[parent, child],

@@ -1,5 +1,5 @@
-"""Forms of the venue and check-in pages. They only parse; the rules are in venue_actions.py and
-checkin_actions.py, whose RuleErrors go back next to their field through registry.forms.add_rule_errors."""
+"""Forms of the venue and check-in pages. They only parse; the rules are in actions.py,
+whose RuleErrors go back next to their field through registry.forms.add_rule_errors."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -109,6 +109,6 @@ def retention_days(node: Jurisdiction, day: dt.date | None = None) -> int:
 
 
 def last_seen_at(identity) -> Jurisdiction | None:
-    """The node of the venue where a resident last checked in, if any (healthhealthcodes/sources.py)."""
+    """The node of the venue where a resident last checked in, if any (healthcodes/sources.py)."""
     checkin = CheckIn.objects.filter(identity=identity).select_related("venue__node").first()
     return checkin.venue.node if checkin else None

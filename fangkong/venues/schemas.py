@@ -104,7 +104,7 @@ def checkin_out(outcome) -> dict:
 
 
 def scanned_out(scanned) -> dict:
-    """CheckInOut of a kiosk's scan written in the common case (checkin_actions.Scanned)."""
+    """CheckInOut of a kiosk's scan written in the common case (actions.Scanned)."""
     return answer(
         id=scanned.id,
         client_id=scanned.client_id,
@@ -135,7 +135,7 @@ class BatchIn(Schema):
     items: list[dict[str, Any]] = Field(
         description=f"扫码记录，每条与 POST /checkins 的请求体相同，最多 {MAX_BATCH} 条；"
         "有误的条目按序号返回原因，其余照常登记",
-        # checkin_actions.check_batch_size decides (with its own message); the schema says the same.
+        # actions.check_batch_size decides (with its own message); the schema says the same.
         json_schema_extra={"minItems": 1, "maxItems": MAX_BATCH},
     )
 

@@ -5,7 +5,7 @@ alone up to 9 queries), and the issue asks for check-ins at 60 % of the throughp
 endpoint (bench/codes_load.py). Nearly every scan is the common case: a valid token whose user may
 write at the venue, an active venue, a resident already known with the same name and phone, no earlier
 scan within the duplicate window, and no record that could colour the code. For a batch of such scans
-(checkin_actions groups those arriving together) one INSERT … SELECT checks all of that in the database
+(actions.py groups those arriving together) one INSERT … SELECT checks all of that in the database
 and writes the rows; a scan that is not the common case is simply not written.
 
 The caller sends every scan not written the ORM way (record_checkins), which has the rules, the reasons

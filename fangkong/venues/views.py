@@ -1,6 +1,6 @@
 """Staff pages of venues (场所): the list with today's check-ins, a new venue, one venue with its recent
 check-ins, edit, deactivate, and the printable posters (one venue as PDF or PNG, a node's venues in one
-PDF). Everything is reached through venue_queries, scoped by the venue's node (404 for not yours).
+PDF). Everything is reached through queries.py, scoped by the venue's node (404 for not yours).
 
 Staff page of check-ins: who scanned in at the venues of the user's area on a day, newest first,
 with masked names (the tracing work that needs more goes through the person's own record).
@@ -36,10 +36,7 @@ from fangkong.healthcodes.forms import IdentifyForm
 from fangkong.lib.errors import RuleError
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.forms import add_rule_errors
-from fangkong.venues import actions as checkin_actions
-from fangkong.venues import actions as venue_actions
-from fangkong.venues import posters
-from fangkong.venues import queries as venue_queries
+from fangkong.venues import actions, posters, queries
 from fangkong.venues.forms import CheckInFilterForm, PostersForm, VenueFilterForm, VenueForm
 from fangkong.venues.models import CheckIn
 
@@ -53,7 +50,7 @@ def posted(request):
 
 
 def venue_nodes(user):
-    return registry_queries.writable_nodes(user, venue_actions.VENUE_LEVELS)
+    return registry_queries.writable_nodes(user, actions.VENUE_LEVELS)
 
 
 def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -67,7 +64,7 @@ def venue_list(request):
     nodes = registry_queries.filter_nodes(request.user, request.GET.get("node_code", ""))
     filters = VenueFilterForm(request.GET, nodes=nodes)
     today = timezone.localdate()
-    venues = venue_queries.search_venues(request.user, day=today, **filters.values())
+    venues = queries.search_venues(request.user, day=today, **filters.values())
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -89,7 +86,7 @@ def venue_create(request):
     form = VenueForm(posted(request), nodes=nodes)
     if form.is_valid():
         try:
-            venue = venue_actions.create_venue(actor=request.user, request=request, **form.cleaned_data)
+            venue = actions.create_venue(actor=request.user, request=request, **form.cleaned_data)
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:
@@ -99,14 +96,14 @@ def venue_create(request):
 
 
 def venue_detail(request, pk):
-    venue = venue_queries.access_venue(request.user, pk)
+    venue = queries.access_venue(request.user, pk)
     today = timezone.localdate()
     context = {
         "venue": venue,
-        "today_count": venue_queries.count_on_day(venue, today),
-        "dwell_minutes": venue_queries.dwell_minutes(venue, today),
-        "retention_days": venue_queries.retention_days(venue.node, today),
-        "checkins": venue_queries.recent_checkins(venue),
+        "today_count": queries.count_on_day(venue, today),
+        "dwell_minutes": queries.dwell_minutes(venue, today),
+        "retention_days": queries.retention_days(venue.node, today),
+        "checkins": queries.recent_checkins(venue),
         "can_write": scoping.can(request.user, scoping.WRITE, venue.node),
         "url": posters.checkin_url(venue),
     }
@@ -114,13 +111,13 @@ def venue_detail(request, pk):
 
 
 def venue_edit(request, pk):
-    venue = venue_queries.access_venue(request.user, pk, write=True)
+    venue = queries.access_venue(request.user, pk, write=True)
     initial = {f: getattr(venue, f) for f in ("name", "kind", "address", "contact_name", "contact_phone")}
     initial.update(node=venue.node_id, dwell_minutes=venue.dwell_minutes)
     form = VenueForm(posted(request), nodes=venue_nodes(request.user), initial=initial)
     if form.is_valid():
         try:
-            venue_actions.update_venue(actor=request.user, venue=venue, request=request, **form.cleaned_data)
+            actions.update_venue(actor=request.user, venue=venue, request=request, **form.cleaned_data)
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:
@@ -131,10 +128,10 @@ def venue_edit(request, pk):
 
 @require_POST
 def venue_set_active(request, pk):
-    venue = venue_queries.access_venue(request.user, pk, write=True)
+    venue = queries.access_venue(request.user, pk, write=True)
     active = request.POST.get("active") == "1"
     try:
-        venue_actions.set_venue_active(actor=request.user, venue=venue, active=active, request=request)
+        actions.set_venue_active(actor=request.user, venue=venue, active=active, request=request)
     except RuleError as exc:
         messages.error(request, str(exc))
     else:
@@ -143,19 +140,19 @@ def venue_set_active(request, pk):
 
 
 def venue_poster_pdf(request, pk):
-    venue = venue_queries.access_venue(request.user, pk)
+    venue = queries.access_venue(request.user, pk)
     return file_response(posters.poster_pdf(venue), "application/pdf", f"场所码-{venue.name}.pdf")
 
 
 def venue_poster_png(request, pk):
-    venue = venue_queries.access_venue(request.user, pk)
+    venue = queries.access_venue(request.user, pk)
     return file_response(posters.poster_png(venue), "image/png", f"场所码-{venue.name}.png")
 
 
 def venue_posters(request):
     """Every active venue under a node, one poster a page, to print in one go."""
     node = scoping.access_jurisdiction(request.user, request.GET.get("node_code", ""))
-    venues = list(venue_queries.venues_under(request.user, node))
+    venues = list(queries.venues_under(request.user, node))
     if not venues:
         messages.error(request, _("{node}没有启用中的场所").format(node=node.name))
         return redirect("venue_list")
@@ -165,7 +162,7 @@ def venue_posters(request):
 def checkin_list(request):
     filters = CheckInFilterForm(request.GET)
     day = (filters.is_valid() and filters.cleaned_data["day"]) or timezone.localdate()
-    checkins = venue_queries.checkins_on_day(request.user, day)
+    checkins = queries.checkins_on_day(request.user, day)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -199,7 +196,7 @@ def check_in_chosen(request, venue, people):
     """The tick boxes: check in the ticked people among those this phone remembers."""
     chosen = [p for p in people if str(p.pk) in request.POST.getlist("who")]
     try:
-        recorded = checkin_actions.check_in(actor=None, venue=venue, people=chosen, scanned_by=people[0])
+        recorded = actions.check_in(actor=None, venue=venue, people=chosen, scanned_by=people[0])
     except RuleError as exc:
         return render(
             request, PAGE, {"venue": venue, "people": people, "form": IdentifyForm(), "errors": exc}
@@ -214,7 +211,7 @@ def identify_and_check_in(request, venue, people):
         try:
             person = identity.identify_from_request(request, **form.cleaned_data)
             owner = people[0] if people else person
-            recorded = checkin_actions.check_in(actor=None, venue=venue, people=[person], scanned_by=owner)
+            recorded = actions.check_in(actor=None, venue=venue, people=[person], scanned_by=owner)
         except RuleError as exc:
             add_rule_errors(form, exc)
         else:
@@ -228,7 +225,7 @@ def identify_and_check_in(request, venue, people):
 
 @login_not_required
 def venue_checkin(request, code):
-    venue = venue_queries.venue_for_code(code)
+    venue = queries.venue_for_code(code)
     if venue is None:
         return refused(request)
     people = identity.identities_on_device(request)
@@ -246,7 +243,7 @@ def venue_checkin(request, code):
 @require_POST
 def venue_checkout(request, code):
     """登记离开: only check-ins at this venue of the people this phone remembers."""
-    venue = venue_queries.venue_for_code(code)
+    venue = queries.venue_for_code(code)
     if venue is None:
         return refused(request)
     people = identity.identities_on_device(request)
@@ -257,7 +254,7 @@ def venue_checkout(request, code):
     if not checkins:
         return refused(request)
     now = timezone.now()
-    checkin_actions.check_out(checkins=checkins, at=now)
+    actions.check_out(checkins=checkins, at=now)
     for checkin in checkins:
         checkin.refresh_from_db(fields=["checked_out_at"])
     return render(request, LEFT, {"venue": venue, "checkins": checkins, "at": now})

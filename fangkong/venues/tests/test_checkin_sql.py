@@ -1,4 +1,4 @@
-"""The kiosk check-in's one statement (checkin_sql): it takes a scan as plainly green only when
+"""The kiosk check-in's one statement (venues/sql.py): it takes a scan as plainly green only when
 colours.colour_of would find nothing to judge, whatever kind of record the resident has; it writes only the
 common case of a batch of scans; it knows the duplicate window as checkin_actions does; and while a rule
 input is registered (code_rules.PROVIDERS) it leaves every colour to colour_of.
