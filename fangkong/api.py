@@ -8,9 +8,16 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.grid.api import router as grid_router
 from fangkong.grid.api_auth import SessionAuth, TokenAuth
 from fangkong.grid.schemas import pydantic_message
+from fangkong.healthcodes.api import router as healthcodes_router
 from fangkong.lib.errors import RuleError
+from fangkong.measures.api import router as measures_router
+from fangkong.registry.api import router as registry_router
+from fangkong.reporting.api import router as reporting_router
+from fangkong.venues.api import router as venues_router
 
 
 class ReadableJSON(JSONRenderer):
@@ -111,15 +118,7 @@ def database_busy(request, exc: OperationalError):
     return response
 
 
-# Routers register themselves here; keep the list in one place so the schema is complete.
-from fangkong.checkpoints.api import router as checkpoints_router  # noqa: E402
-from fangkong.grid.api import router as grid_router  # noqa: E402
-from fangkong.healthcodes.api import router as healthcodes_router  # noqa: E402
-from fangkong.measures.api import router as measures_router  # noqa: E402
-from fangkong.registry.api import router as registry_router  # noqa: E402
-from fangkong.reporting.api import router as reporting_router  # noqa: E402
-from fangkong.venues.api import router as venues_router  # noqa: E402
-
+# Every app's router, mounted here in one list so the schema is complete.
 api.add_router("/", grid_router)
 api.add_router("/", registry_router)
 api.add_router("/", healthcodes_router)
