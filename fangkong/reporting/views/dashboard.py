@@ -1,7 +1,8 @@
 """The dashboard of a node (数据看板): today's figures with the change from yesterday, the last 30 days as
 line charts, the children side by side with the completeness of their daily reports, and the alerts
-waiting. Every number comes from indicators.compute, trends.series or completeness.completeness, and
-links to the list of records behind it; those lists apply the user's scope themselves.
+waiting. Every number comes from indicators.compute, children.compute_children, trends.series or
+completeness.completeness, and links to the list of records behind it; those lists apply the user's scope
+themselves.
 
 `/reports/dashboard/` is the user's first node; `/reports/dashboard/<code>/` any node they can see, 404
 otherwise (the same answer for "missing" and "not yours")."""
@@ -23,6 +24,7 @@ from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
 from fangkong.reporting import completeness, indicators, trends
+from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
 
@@ -200,12 +202,11 @@ def reports_link(node: Jurisdiction, day: dt.date) -> str:
 
 
 def child_rows(node: Jurisdiction, day: dt.date, now: dt.datetime, reports) -> list[dict]:
-    """Each child's figures (compute for the child: a few queries per child, none per record) and the
+    """Each child's figures (compute_children: one query per source for all the children) and the
     completeness of its daily reports of `reports.day`."""
     tallies = {row.node.pk: row.tally for row in reports.children}
     rows = []
-    for child in Jurisdiction.objects.filter(parent=node).order_by("path"):
-        values = indicators.compute(child, day, codes=CHILD_CODES, now=now)
+    for child, values in compute_children(node, day, now=now, codes=CHILD_CODES).items():
         rows.append(
             {
                 "node": child,
