@@ -3,7 +3,8 @@ for the county, the township and the village, on days around the records, with e
 the evening still running, and as of a moment; and a query count that does not grow with the children.
 
 Records: the trends' window (edges and people spread over March 2022) and, on 2022-03-20, a morning and an
-afternoon entered under the clock, so that a report as of 12:00 leaves the afternoon's out."""
+afternoon entered under the clock, so that a report as of 12:00 leaves the afternoon's out; and the
+checkpoint indicators' passages and check-ins (reporting/tests/test_indicators_checkpoints.py)."""
 
 import datetime as dt
 
@@ -16,6 +17,7 @@ from fangkong.grid.models import Jurisdiction, Level
 from fangkong.policy.models import Kind, Reason
 from fangkong.reporting import indicators
 from fangkong.reporting.children import compute_children
+from fangkong.reporting.tests.test_indicators_checkpoints import traffic  # noqa: F401
 from fangkong.reporting.tests.test_trends import AFTER, at, clock, edges, spread  # noqa: F401
 from fangkong.reporting.views.dashboard import CHILD_CODES
 
@@ -97,6 +99,18 @@ def test_its_queries_do_not_grow_with_the_children(world, entered, django_assert
     assert len(got) == 8
     # The children, then one query per source: residences, screenings, measures.
     assert len(few) <= 4
+
+
+def test_it_counts_passages_and_check_ins_under_each_child(world, traffic):  # noqa: F811
+    """Passages at the township's own bus station belong to no child."""
+    day = dt.date(2022, 3, 10)
+    for name in NODES:
+        node = getattr(world, name)
+        for as_of in (None, at(day, "12:00")):
+            got = compute_children(node, day, now=AFTER, as_of=as_of)
+            assert got == each_child(node, day, now=AFTER, as_of=as_of), (name, as_of)
+    village = compute_children(world.township, day, now=AFTER)[world.village]
+    assert village["checkpoint_people"] and village["checkins"]
 
 
 def test_it_names_an_unknown_indicator(world):
