@@ -23,6 +23,7 @@ from fangkong.grid import scoping
 from fangkong.grid.models import Level
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx, posted
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.queries import writable_nodes
 
@@ -30,14 +31,6 @@ CHECKPOINT_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
 SCAN = "checkpoints/checkpoint_scan.html"
 RECENT = 8  # passages listed under the scan form
 FEVER_DAYS = 3
-
-
-def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def chosen_day(request):

@@ -38,16 +38,13 @@ from fangkong.healthcodes.forms import AppealForm, IdentifyForm
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.healthcodes.models import Appeal, RiskLevel
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx, posted
 from fangkong.policy.queries import policy_for
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.actions import record_person_view
 from fangkong.registry.forms import add_rule_errors
 
 PERSON = "healthcodes/healthcode_person.html"
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 # Risk areas ---------------------------------------------------------------------------------------------
@@ -266,10 +263,6 @@ def code_rules_edit(request, code):
 PAGE = "healthcodes/resident_code.html"
 CHECK = "healthcodes/resident_code_check.html"
 QR_COLOURS = {"green": "#1b7f3b", "yellow": "#b38600", "red": "#c62828"}
-
-
-def is_htmx(request) -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 def chosen(request, people):

@@ -3,33 +3,19 @@ new policy for a node from a date (a preset with adjusted values)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.grid import scoping
 from fangkong.grid.forms import add_rule_errors
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import posted, render_page
 
 from . import actions
 from .forms import PolicyForm
 from .presets import DEFAULT_PRESET, PRESETS
 from .queries import policy_for, policy_history, policy_table, preset_values
-
-
-def is_htmx(request) -> bool:
-    # A history restore wants the whole page, not the fragment.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-def render_page(request, template: str, context: dict, *, fragment: str = ""):
-    """The page, or its fragment for an HTMX request to the same URL."""
-    name = f"{template}#{fragment}" if fragment and is_htmx(request) else template
-    return render(request, name, context)
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def policy_view(request):

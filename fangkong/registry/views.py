@@ -16,22 +16,12 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import queries as grid_queries
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx, posted, render_page
 
 from . import actions, forms, queries, searches
 from .models import Verification
 
 # Helpers -------------------------------------------------------------------------------------------
-
-
-def is_htmx(request) -> bool:
-    # A history restore wants the whole page, not the fragment.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-def render_page(request, template: str, context: dict, *, fragment: str = "", status: int = 200):
-    """The page, or its fragment for an HTMX request."""
-    name = f"{template}#{fragment}" if fragment and is_htmx(request) else template
-    return render(request, name, context, status=status)
 
 
 def list_context(request, queryset, filters, *, levels=actions.RESIDENTIAL_LEVELS) -> dict:
@@ -52,10 +42,6 @@ def writable_nodes(request, levels=actions.RESIDENTIAL_LEVELS):
     if not nodes.exists():
         raise PermissionDenied(_("您在任何辖区都没有登记权限"))
     return nodes
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 PERSON_SEARCH_FIELDS = ("text", "node_code", "verification", "sex")

@@ -15,15 +15,12 @@ from django.views.decorators.http import require_GET, require_POST
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx
 from fangkong.registry.forms import add_rule_errors, node_label
 from fangkong.situation import actions, compose, links, pdf
 from fangkong.situation.forms import AsOfForm, NotesForm
 
 TEMPLATE = "situation/situation_preview.html"
-
-
-def is_htmx(request) -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 def page_url(node: Jurisdiction, as_of) -> str:

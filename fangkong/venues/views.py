@@ -34,19 +34,12 @@ from fangkong.grid import scoping
 from fangkong.healthcodes import identity
 from fangkong.healthcodes.forms import IdentifyForm
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx, posted
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.forms import add_rule_errors
 from fangkong.venues import actions, posters, queries
 from fangkong.venues.forms import CheckInFilterForm, PostersForm, VenueFilterForm, VenueForm
 from fangkong.venues.models import CheckIn
-
-
-def is_htmx(request) -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def venue_nodes(user):

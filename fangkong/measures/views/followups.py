@@ -22,10 +22,11 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx, posted
 from fangkong.measures import actions, queries, rules, selfreport
 from fangkong.measures.forms import followups as forms
 from fangkong.measures.models import Alert, AlertKind, Caretaker, FollowUp, Measure, Slot
-from fangkong.measures.views.keypersons import is_htmx, now_to_the_minute, posted
+from fangkong.measures.views.keypersons import now_to_the_minute
 from fangkong.policy.models import Kind
 from fangkong.registry.forms import add_rule_errors
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import is_htmx, posted, render_page
 from fangkong.measures import actions, queries, rules
 from fangkong.measures.forms import keypersons as forms
 from fangkong.measures.models import Measure
@@ -31,21 +32,6 @@ from fangkong.registry.queries import holds_number
 DETAIL = "measures/measure_detail.html"
 
 # Helpers -------------------------------------------------------------------------------------------------
-
-
-def is_htmx(request) -> bool:
-    # A history restore wants the whole page, not the fragment.
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-def render_page(request, template: str, context: dict, *, fragment: str = "", status: int = 200):
-    """The page, or its fragment for an HTMX request to the same URL."""
-    name = f"{template}#{fragment}" if fragment and is_htmx(request) else template
-    return render(request, name, context, status=status)
-
-
-def posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def now_to_the_minute() -> dt.datetime:

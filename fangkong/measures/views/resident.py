@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import posted
 from fangkong.measures import actions, selfreport
 from fangkong.measures.forms.followups import SelfReportForm
-from fangkong.measures.views.keypersons import posted
 from fangkong.registry.forms import add_rule_errors
 
 FORM = "measures/selfreport_form.html"

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import posted
 from fangkong.measures import actions, queries
 from fangkong.measures.forms import sites as forms
-from fangkong.measures.views.keypersons import posted
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.models import UnitKind
