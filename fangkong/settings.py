@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fangkong.healthcodes",
     "fangkong.checkpoints",
     "fangkong.venues",
+    "fangkong.tracing",
     "fangkong.situation",
     "fangkong.home",
 ]
