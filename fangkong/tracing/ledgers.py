@@ -50,10 +50,16 @@ def _who(candidate: Candidate) -> tuple[str, str, str]:
 
 
 def handover_rows(
-    *, actor, case: Case | None = None, full: bool = False, sender: str = "", phone: str = ""
+    *,
+    actor,
+    node: Jurisdiction,
+    case: Case | None = None,
+    full: bool = False,
+    sender: str = "",
+    phone: str = "",
 ) -> list[list]:
     rows = []
-    for number, c in enumerate(handover_list(actor, case=case), start=1):
+    for number, c in enumerate(handover_list(actor, case=case, node=node), start=1):
         name, id_number, contact_phone = _who(c)
         place = c.venue.name if c.venue_id else (c.relation or c.get_source_display())
         rows.append(
@@ -94,14 +100,7 @@ def export_handover(
     sender = sender or actor.get_full_name() or actor.get_username()
     today = timezone.localdate()
     with translation.override("zh-hans"):  # a Chinese form, whatever the interface language
-        rows = [r for r in handover_rows(actor=actor, case=case, full=full, sender=sender, phone=phone)]
-        if case is None:
-            numbers = set(
-                Case.objects.filter(node__path__startswith=node.path).values_list("number", flat=True)
-            )
-            rows = [r for r in rows if r[9] in numbers]
-            for i, r in enumerate(rows, start=1):
-                r[0] = i
+        rows = handover_rows(actor=actor, node=node, case=case, full=full, sender=sender, phone=phone)
     sheet = LedgerSheet(LEDGER)
     sheet.title(f"{node.name}{LEDGER}", width=len(HEADERS))
     sheet.line(f"发函日期：{format_date(today)}　共{len(rows)}人", width=len(HEADERS))
