@@ -38,10 +38,11 @@ from fangkong.venues.queries import dwell_minutes
 REASON_OF = {Decision.CLOSE: Reason.CLOSE_CONTACT, Decision.SECONDARY: Reason.SECONDARY_CONTACT}
 CONTACTS = tuple(REASON_OF)
 # Caretakers assigned when a contact is put under a measure: the nearest grid worker and the nearest
-# village (else township) cadre of the contact's own area. A doctor has no role of their own in the tree:
-# the township adds one (and police) on the measure's page.
+# village (else township) cadre of the contact's own area — staff or admin there, never the county's. A
+# doctor has no role of their own in the tree: the township adds one (and police) on the measure's page.
 CARETAKER_ROLES = {
     Role.GRID_WORKER: CaretakerRole.GRID_WORKER,
+    Role.ADMIN: CaretakerRole.CADRE,
     Role.VILLAGE_STAFF: CaretakerRole.CADRE,
     Role.TOWNSHIP_STAFF: CaretakerRole.CADRE,
 }
