@@ -1,6 +1,5 @@
 """Cases through their actions: numbers, events, edits, the trajectory, named people, the search, scoping."""
 
-
 import pytest
 from django.http import Http404
 
