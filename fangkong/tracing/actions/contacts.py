@@ -268,7 +268,9 @@ def search_secondary(
 ) -> SearchSummary:
     """The same search through a close contact, when the policy in force determines secondary contacts:
     who overlapped with them, and who lives with them, between their first exposure and their isolation."""
-    candidate = Candidate.objects.select_related("case", "case__node", "person", "measure").get(pk=candidate.pk)
+    candidate = Candidate.objects.select_related("case", "case__node", "person", "measure").get(
+        pk=candidate.pk
+    )
     case = candidate.case
     scoping.require(actor, scoping.WRITE, case.node, "无权对该病例开展流调")
     if candidate.decision != Decision.CLOSE:
