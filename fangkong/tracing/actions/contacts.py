@@ -484,7 +484,7 @@ def decide(
     rows = list(candidates)
     ids = [c.pk for c in rows]
     locked = (
-        Candidate.objects.select_for_update()
+        Candidate.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .select_related(
             "case", "case__node", "case__person", "person", "person__node", "identity", "identity__person"
