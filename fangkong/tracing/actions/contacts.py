@@ -24,7 +24,7 @@ from fangkong.lib.idcard import InvalidIdNumber
 from fangkong.lib.idcard import parse as parse_id
 from fangkong.lib.phones import InvalidPhone, normalize_phone
 from fangkong.measures import actions as measure_actions
-from fangkong.measures.models import Caretaker, CaretakerRole, Measure, Room
+from fangkong.measures.models import CaretakerRole, Measure, Room
 from fangkong.policy.models import Kind, Reason
 from fangkong.policy.queries import policy_for, tracing_values
 from fangkong.registry.models import Person
@@ -453,12 +453,9 @@ def _put_under_measure(
     staff = cache.setdefault("caretakers", {})
     if person.node.path not in staff:
         staff[person.node.path] = caretakers_for(person)
-    for user, role in staff[person.node.path]:
-        if not Caretaker.objects.filter(measure=measure, user=user).exists():
-            measure_actions.assign_caretaker(
-                actor=actor, measure=measure, user=user, role=role, request=request
-            )
-            tally.caretakers += 1
+    for user, role in staff[person.node.path]:  # a measure just started: it has no caretaker yet
+        measure_actions.assign_caretaker(actor=actor, measure=measure, user=user, role=role, request=request)
+        tally.caretakers += 1
 
 
 @transaction.atomic
