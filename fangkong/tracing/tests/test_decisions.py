@@ -206,3 +206,16 @@ def test_it_reads_the_worklist_in_a_fixed_number_of_queries(world, cases_world, 
             if c.measure
         ]
     assert len(rows) == 3  # 王芳, 赵强, 李秀英 (陈静 is handed over)
+
+
+def test_it_gives_a_contact_found_twice_one_screening_and_one_measure(world, cases_world):
+    cw = cases_world
+    use_preset(world, "2022-12")
+    actions.search_contacts(actor=world.county_admin, case=cw.case)
+    named = actions.name_contact(
+        actor=world.county_admin, case=cw.case, name="王芳", id_number=cw.wang.id_number
+    )
+    actions.decide(actor=world.county_admin, candidates=[_candidate(cw, cw.wang), named], decision="close")
+    assert Screening.objects.filter(person=cw.wang).count() == 1
+    assert Measure.objects.filter(person=cw.wang).count() == 1
+    assert len({c.measure_id for c in Candidate.objects.filter(case=cw.case, person=cw.wang)}) == 1
