@@ -78,10 +78,11 @@ class ContactRecord:
 
 
 class Outbreak:
-    def __init__(self, world):
+    def __init__(self, world, first: int = 1):
+        """`first`: where the numbers of its people and cases start, for a second Outbreak in one world."""
         self.world = world
         self.admin = world.county_admin
-        self.seq = count(1)
+        self.seq = count(first)
         self.cases: list[CaseRecord] = []
         self.contacts: list[ContactRecord] = []
 
