@@ -5,9 +5,12 @@ Cases are counted at `case.node` (where the case lives or was found), one per ca
 day D read from the case's events (tracing.CaseEvent), never from `case.kind`, which is only the latest:
 - `cases_<kind>_new`: cases whose first event of that kind falls during D. A case reported asymptomatic
   on the 3rd and confirmed on the 5th is new asymptomatic on the 3rd and new confirmed on the 5th (also
-  counted in `cases_asymptomatic_to_confirmed_new`, 无症状转确诊); a suspected case confirmed the same way.
-- `cases_<kind>_total`: cases whose kind at the end of D (their latest kind event by then) is that kind,
-  whatever their outcome. So a case counts in one total only: an asymptomatic case that was confirmed is
+  counted in `cases_asymptomatic_to_confirmed_new`, 无症状转确诊: confirmed during D with an asymptomatic
+  report by the end of D); a suspected case confirmed the same way.
+- `cases_<kind>_total`: cases whose kind at the end of D is that kind, whatever their outcome. §12's
+  transitions only go up (suspected → confirmed, asymptomatic → confirmed), so the kind at a moment is the
+  highest reached by then: confirmed, else asymptomatic, else suspected (events of two kinds at one
+  moment: the higher). So a case counts in one total only: an asymptomatic case that was confirmed is
   in the confirmed total and no longer in the asymptomatic one (§12, "no longer as asymptomatic"), and
   `cases_asymptomatic_total` means "reported as asymptomatic and not confirmed by the end of D" (it can
   go down when one is confirmed); a suspected case excluded later stays in the suspected total (it was
@@ -38,19 +41,7 @@ policy gets the parent's hours in the children table). None when no case was rep
 import datetime as dt
 
 from django.db import models
-from django.db.models import (
-    Count,
-    Exists,
-    F,
-    FloatField,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -69,34 +60,55 @@ DEFAULT_INVESTIGATION_HOURS = 24  # DOMAIN.md §12, when the policy in force nam
 CONTROL_HOURS = 24  # §9 defines the indicator on 24 hours: its name says so
 
 
-def _events(s: Scope, **filters) -> QuerySet:
-    """The case's events by the end of the scope (as of T: also entered by T)."""
-    events = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=s.end, **filters)
+def _with(s: Scope, *kinds: str, since: bool | None = None) -> Q:
+    """Cases with an event of one of the kinds by the end of the scope; `since=True`: during the day only,
+    `since=False`: before the day began. As of T, only events entered by T.
+
+    Uncorrelated `pk IN (events …)`, not a subquery per case: the database works each list out once (a
+    hashed subplan on PostgreSQL) however many indicators test it, where correlated subqueries were
+    evaluated again in every FILTER and made PostgreSQL's planner cost (and JIT) explode
+    (bench/reporting_cases.py: 2.4 s → see bench/README.md)."""
+    events = CaseEvent.objects.filter(kind__in=kinds)
+    if since is True:
+        events = events.filter(at__gte=s.start, at__lt=s.end)
+    elif since is False:
+        events = events.filter(at__lt=s.start)
+    else:
+        events = events.filter(at__lt=s.end)
     if s.as_of is not None:
         events = events.filter(created_at__lte=s.end)
-    return events
-
-
-def _first(s: Scope, kind: str) -> Subquery:
-    return Subquery(_events(s, kind=kind).order_by("at", "id").values("at")[:1])
+    return Q(pk__in=events.values("case_id"))
 
 
 def _cases(s: Scope) -> QuerySet:
-    """The subtree's cases with their state by the end of the scope: `state` (the latest kind), `closed`
-    (an outcome by then) and the first time of each event kind."""
     cases = Case.objects.filter(node__path__startswith=s.path)
     if s.as_of is not None:
         cases = cases.filter(created_at__lte=s.end)
-    latest_kind = _events(s, kind__in=KINDS).order_by("-at", "-id").values("kind")[:1]
-    # Annotated, not aliased: compute() then aggregates over a subquery that works each out once per case.
-    return cases.annotate(
-        state=Subquery(latest_kind),
-        closed=Exists(_events(s, kind__in=OUTCOMES)),
-        **{f"first_{kind}": _first(s, kind) for kind in [*KINDS, EventKind.DISCHARGED, EventKind.DIED]},
-    )
+    return cases
 
 
 SOURCES["case"] = _cases
+
+# The kinds a case goes through only upwards (DOMAIN.md §12: suspected → confirmed, asymptomatic →
+# confirmed): its kind at a moment is the highest it has reached by then.
+HIGHER = {
+    CaseKind.CONFIRMED: [],
+    CaseKind.ASYMPTOMATIC: [CaseKind.CONFIRMED],
+    CaseKind.SUSPECTED: [CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC],
+}
+
+
+def _new(s: Scope, kind: str) -> Q:
+    """A first event of the kind during D: one during D and none before it."""
+    return _with(s, kind, since=True) & ~_with(s, kind, since=False)
+
+
+def _state(s: Scope, kind: str) -> Q:
+    """Of that kind at the end of the scope."""
+    condition = _with(s, kind)
+    if HIGHER[kind]:
+        condition &= ~_with(s, *HIGHER[kind])
+    return condition
 
 
 def _during(s: Scope, field: str) -> Q:
@@ -141,21 +153,21 @@ for _kind in KINDS:
         NEW_LABELS[_kind],
         CASES,
         source="case",
-        expression=lambda s, kind=_kind: _cases_count(_during(s, f"first_{kind}")),
+        expression=lambda s, kind=_kind: _cases_count(_new(s, kind)),
     )
     aggregate(
         f"cases_{_kind}_total",
         TOTAL_LABELS[_kind],
         CASES,
         source="case",
-        expression=lambda s, kind=_kind: _cases_count(Q(state=kind)),
+        expression=lambda s, kind=_kind: _cases_count(_state(s, kind)),
     )
     aggregate(
         f"cases_{_kind}_active",
         ACTIVE_LABELS[_kind],
         CASES,
         source="case",
-        expression=lambda s, kind=_kind: _cases_count(Q(state=kind, closed=False)),
+        expression=lambda s, kind=_kind: _cases_count(_state(s, kind) & ~_with(s, *OUTCOMES)),
     )
 
 for _kind in BY_SOURCE:
@@ -166,7 +178,7 @@ for _kind in BY_SOURCE:
             CASES,
             source="case",
             expression=lambda s, kind=_kind, source=_source.value: _cases_count(
-                _during(s, f"first_{kind}") & Q(source=source)
+                Q(source=source) & _new(s, kind)
             ),
         )
         aggregate(
@@ -174,25 +186,26 @@ for _kind in BY_SOURCE:
             format_lazy(_("{}（{}）"), TOTAL_LABELS[_kind], _source.label),
             CASES,
             source="case",
-            expression=lambda s, kind=_kind, source=_source.value: _cases_count(Q(state=kind, source=source)),
+            expression=lambda s, kind=_kind, source=_source.value: _cases_count(
+                Q(source=source) & _state(s, kind)
+            ),
         )
 del _kind, _source
 
-# 无症状转确诊: confirmed after having been reported asymptomatic (the same moment counts: both on one call).
-_CONVERTED = Q(first_asymptomatic__isnull=False, first_asymptomatic__lte=F("first_confirmed"))
+# 无症状转确诊: confirmed, having been reported asymptomatic (before, or at the same call).
 aggregate(
     "cases_asymptomatic_to_confirmed_new",
     _("当日无症状感染者转为确诊病例"),
     CASES,
     source="case",
-    expression=lambda s: _cases_count(_CONVERTED & _during(s, "first_confirmed")),
+    expression=lambda s: _cases_count(_new(s, CaseKind.CONFIRMED) & _with(s, CaseKind.ASYMPTOMATIC)),
 )
 aggregate(
     "cases_asymptomatic_to_confirmed_total",
     _("累计无症状感染者转为确诊病例"),
     CASES,
     source="case",
-    expression=lambda s: _cases_count(_CONVERTED & Q(first_confirmed__isnull=False)),
+    expression=lambda s: _cases_count(_with(s, CaseKind.CONFIRMED) & _with(s, CaseKind.ASYMPTOMATIC)),
 )
 
 for _outcome, _new_label, _total_label in [
@@ -204,14 +217,14 @@ for _outcome, _new_label, _total_label in [
         _new_label,
         CASES,
         source="case",
-        expression=lambda s, outcome=_outcome: _cases_count(_during(s, f"first_{outcome}")),
+        expression=lambda s, outcome=_outcome: _cases_count(_new(s, outcome)),
     )
     aggregate(
         f"cases_{_outcome}_total",
         _total_label,
         CASES,
         source="case",
-        expression=lambda s, outcome=_outcome: _cases_count(Q(**{f"first_{outcome}__isnull": False})),
+        expression=lambda s, outcome=_outcome: _cases_count(_with(s, outcome)),
     )
 del _outcome, _new_label, _total_label
 

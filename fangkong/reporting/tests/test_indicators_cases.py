@@ -35,8 +35,11 @@ def recount(o, node, on: dt.date, as_of: dt.datetime | None = None) -> dict:
         if not c.path.startswith(node.path) or not known(c.created_at):
             continue
         events = [(kind, t) for kind, t, entered in c.events if t < end and known(entered)]
-        kinds = [kind for kind, _t in events if kind in KINDS]
-        state = kinds[-1] if kinds else None  # written in time order: the last is the latest
+        reached = {kind for kind, _t in events if kind in KINDS}
+        # §12's transitions only go up: the kind is the highest reached.
+        state = next(
+            (k for k in (CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC, CaseKind.SUSPECTED) if k in reached), None
+        )
         closed = any(kind in OUTCOMES for kind, _t in events)
         first = {}
         for kind, t in events:
@@ -49,7 +52,6 @@ def recount(o, node, on: dt.date, as_of: dt.datetime | None = None) -> dict:
             got[f"cases_{kind}_new_{c.source}"] += during(first.get(kind))
             got[f"cases_{kind}_total_{c.source}"] += state == kind
         converted = EventKind.ASYMPTOMATIC in first and EventKind.CONFIRMED in first
-        converted = converted and first[EventKind.ASYMPTOMATIC] <= first[EventKind.CONFIRMED]
         got["cases_asymptomatic_to_confirmed_new"] += converted and during(first[EventKind.CONFIRMED])
         got["cases_asymptomatic_to_confirmed_total"] += converted
         for outcome in (EventKind.DISCHARGED, EventKind.DIED):
