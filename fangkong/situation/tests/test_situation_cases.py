@@ -3,12 +3,16 @@ number in it the recount's (reporting/tests/test_indicators_cases.recount, plain
 for the same node and moment, and left out where there has never been a case or a contact."""
 
 import datetime as dt
+import io
 import re
+
+from docx import Document
 
 from fangkong.measures import rules
 from fangkong.reporting.tests.test_indicators_cases import recount
 from fangkong.reporting.tests.tracing_fixtures import D, at, day, outbreak
 from fangkong.situation import compose
+from fangkong.situation import docx as word
 
 __all__ = ["outbreak"]
 
@@ -65,3 +69,10 @@ def test_it_leaves_the_section_out_where_there_was_never_a_case(world):
     situation = compose.compose(node=world.county, as_of=END_OF_D, now=AFTER)
     assert not section(situation)
     assert "病例" not in "".join(p.text for p in situation.paragraphs)
+
+
+def test_the_word_document_carries_the_section(world, outbreak):
+    situation = compose.compose(node=world.county, as_of=END_OF_D, now=AFTER)
+    texts = [p.text for p in Document(io.BytesIO(word.render(situation))).paragraphs]
+    assert "一、疫情基本情况" in texts
+    assert any(t.startswith("当日新增确诊病例4例（其中本土3例、境外输入1例") for t in texts)
