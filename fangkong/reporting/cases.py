@@ -27,7 +27,10 @@ Contacts (`contacts_*`) are the candidates decided as close (密接) or secondar
 person: the registered person (or the person behind the code identity), else the code identity, else
 the named candidate row itself. A contact is counted at the node of the registered person (where they
 live now: that township acts on them), else at the node of the case; a decision made by the end of D
-counts (as of T: decided before T). `contacts_controlled_24h_pct` is the share of the decisions of D
+counts (as of T: decided before T). The decision is the candidate's current one (a decision changed in
+place has no history here: the audit log has it). `contacts_<decision>_new`: decided during D (they also
+stop a zero report, reporting/queries.py). `contacts_under_control`: those whose measure (the one their
+decision linked) is active at the end of D, as §9 defines active. `contacts_controlled_24h_pct` is the share of the decisions of D
 (rows, close or secondary) whose measure started no later than 24 hours after the decision; as of T the
 measure must also have started by T. None when nothing was decided that day.
 
