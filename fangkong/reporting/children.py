@@ -30,6 +30,8 @@ PATHS = {
     "follow_up": "measure__node__path",
     "passage": "checkpoint__node__path",
     "checkin": "venue__node__path",
+    "case": "node__path",
+    "contact": "counted_path",  # the contact's own node, else the case's (reporting/cases.py)
 }
 
 

@@ -15,8 +15,8 @@ A report of unit U for day D holds:
 A zero report (零报告) is submitted explicitly, with every activity count zero and no note, and only
 when the day's figures have nothing to report: nobody newly screened (screened_new), nobody under any
 measure at the end of the day (every active_*), nobody released during it (released_new), no follow-up
-finding fever or a symptom (symptomatic_new) and no missed follow-up (followups_missed), and — when the
-tracing module adds them — no new case (cases_*_new). Cumulative figures (registered people, totals to
+finding fever or a symptom (symptomatic_new) and no missed follow-up (followups_missed), no new case
+(cases_*_new, reporting/cases.py) and no contact decided that day (contacts_*_new). Cumulative figures (registered people, totals to
 date) and routine traffic (checkpoint passages, check-ins) do not stop a zero report.
 
 Submitting again with the same content (a double tap, a retried request) changes nothing. Different
@@ -58,6 +58,8 @@ ZERO_BLOCKERS = (
     "cases_confirmed_new",
     "cases_suspected_new",
     "cases_asymptomatic_new",
+    "contacts_close_new",
+    "contacts_secondary_new",
 )
 ZERO_BLOCKER_PREFIXES = ("active_",)
 

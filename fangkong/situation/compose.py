@@ -40,7 +40,8 @@ NOTES_LIMIT = 5000  # characters of 存在问题 / 下一步工作 each
 ISSUER_LIMIT = 100
 
 # Sections in the order of the document; a section with nothing to say is left out and the rest renumbered.
-SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, PROBLEMS, NEXT_STEPS = (
+CASES, SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, PROBLEMS, NEXT_STEPS = (
+    "cases",
     "screening",
     "measures",
     "follow_ups",
@@ -49,6 +50,7 @@ SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, PROBLEMS, NEXT_STEPS = (
     "next_steps",
 )
 SECTION_TITLES = {
+    CASES: "疫情基本情况",
     SCREENING: "排查情况",
     MEASURES: "管控情况",
     FOLLOW_UPS: "随访监测",
@@ -310,17 +312,99 @@ def screening_section(node: Jurisdiction, values: dict) -> list[list]:
             lines += ["、" if i else "", name, count]
         lines.append("等地。" if len(origins) > ORIGINS_SHOWN else "。")
     paragraphs.append(lines)
-    if _has(values, "cases_confirmed_total", "cases_confirmed_new"):
-        paragraphs.append(
-            [
-                "累计报告确诊病例",
-                figure(values, "cases_confirmed_total"),
-                "，其中当日新增",
-                figure(values, "cases_confirmed_new"),
-                "。",
-            ]
-        )
     return paragraphs
+
+
+# The sources as the reports name them inside "（其中本土3例、境外输入1例）".
+SOURCE_WORDS = [("local", "本土"), ("abroad", "境外输入"), ("other_province", "外省输入")]
+CASE_TOTALS = ["cases_confirmed_total", "cases_asymptomatic_total", "cases_suspected_total"]
+CASE_NEWS = ["cases_confirmed_new", "cases_asymptomatic_new", "cases_suspected_new"]
+CONTACT_TOTALS = ["contacts_close_total", "contacts_secondary_total"]
+
+
+def _among(values: dict, parts: list[tuple[str, str]], more: list | None = None) -> list:
+    """ "（其中本土3例、境外输入1例）" for the parts that are not zero, and `more` after a semicolon; nothing
+    when every part is zero."""
+    listed = [(words, code) for words, code in parts if values.get(code)]
+    if not listed and not more:
+        return []
+    out: list = ["（其中"]
+    for i, (words, code) in enumerate(listed):
+        out += ["、" if i else "", words, figure(values, code)]
+    if more:
+        out += ["；" if listed else "", *more]
+    return [*out, "）"]
+
+
+def _by_source(kind: str, count: str) -> list[tuple[str, str]]:
+    return [(words, f"cases_{kind}_{count}_{source}") for source, words in SOURCE_WORDS]
+
+
+def cases_section(node: Jurisdiction, values: dict) -> list[list]:
+    """一、疫情基本情况, as the reports write it (新增确诊病例X例（其中本土X例、境外输入X例），新增无症状感染者…
+    累计…现有…): the day's new cases, the totals and those under treatment or observation, then the
+    contacts. Left out where there has never been a case or a contact (and before the cases module)."""
+    if not _has(values, *CASE_TOTALS, *CASE_NEWS, *CONTACT_TOTALS):
+        return []
+    if not any(values[code] for code in [*CASE_TOTALS, *CASE_NEWS, *CONTACT_TOTALS]):
+        return []
+    whole = whole_of(node)
+    converted = []
+    if values.get("cases_asymptomatic_to_confirmed_new"):
+        converted = ["无症状感染者转为确诊病例", figure(values, "cases_asymptomatic_to_confirmed_new")]
+    news = [
+        "当日新增确诊病例",
+        figure(values, "cases_confirmed_new"),
+        *_among(values, _by_source("confirmed", "new"), converted),
+        "，新增无症状感染者",
+        figure(values, "cases_asymptomatic_new"),
+        *_among(values, _by_source("asymptomatic", "new")),
+        "，新增疑似病例",
+        figure(values, "cases_suspected_new"),
+        "。",
+    ]
+    totals = [
+        f"{whole}累计报告确诊病例",
+        figure(values, "cases_confirmed_total"),
+        *_among(values, _by_source("confirmed", "total")),
+        "、无症状感染者",
+        figure(values, "cases_asymptomatic_total"),
+        "（不含已转为确诊病例的",
+        figure(values, "cases_asymptomatic_to_confirmed_total"),
+        "）、疑似病例",
+        figure(values, "cases_suspected_total"),
+        "；累计出院（解除隔离）",
+        figure(values, "cases_discharged_total"),
+        "，死亡",
+        figure(values, "cases_died_total"),
+        "。现有确诊病例",
+        figure(values, "cases_confirmed_active"),
+        "，尚在医学观察无症状感染者",
+        figure(values, "cases_asymptomatic_active"),
+        "，现有疑似病例",
+        figure(values, "cases_suspected_active"),
+        "。",
+    ]
+    contacts = [
+        f"{whole}累计判定密切接触者",
+        figure(values, "contacts_close_total"),
+        "、密接的密接",
+        figure(values, "contacts_secondary_total"),
+        "，其中当日新增密切接触者",
+        figure(values, "contacts_close_new"),
+        "、密接的密接",
+        figure(values, "contacts_secondary_new"),
+        "；目前在管",
+        figure(values, "contacts_under_control"),
+    ]
+    if values.get("contacts_controlled_24h_pct") is not None:
+        contacts += [
+            "；当日判定的密接、次密接24小时内落实管控率",
+            figure(values, "contacts_controlled_24h_pct"),
+        ]
+    if values.get("investigations_on_time_pct") is not None:
+        contacts += ["；当日报告病例流调及时率", figure(values, "investigations_on_time_pct")]
+    return [news, totals, [*contacts, "。"]]
 
 
 def measures_section(node: Jurisdiction, values: dict) -> list[list]:
@@ -430,6 +514,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
     values = indicators.compute(node, day, now=as_of, as_of=as_of)
     notes = notes_for(node)
     sections = [
+        (CASES, cases_section(node, values)),
         (SCREENING, screening_section(node, values)),
         (MEASURES, measures_section(node, values)),
         (FOLLOW_UPS, follow_ups_section(values, day, as_of)),

@@ -19,6 +19,7 @@ from fangkong.reporting import indicators
 from fangkong.reporting.children import compute_children
 from fangkong.reporting.tests.test_indicators_checkpoints import traffic  # noqa: F401
 from fangkong.reporting.tests.test_trends import AFTER, at, clock, edges, spread  # noqa: F401
+from fangkong.reporting.tests.tracing_fixtures import outbreak  # noqa: F401
 from fangkong.reporting.views.dashboard import CHILD_CODES
 
 D = dt.date(2022, 3, 20)
@@ -97,8 +98,9 @@ def test_its_queries_do_not_grow_with_the_children(world, entered, django_assert
     with django_assert_max_num_queries(len(few)):
         got = compute_children(world.township, D, now=AFTER, codes=CHILD_CODES)
     assert len(got) == 8
-    # The children, then one query per source: residences, screenings, measures.
-    assert len(few) <= 4
+    # The children, then one query per source: residences, screenings, measures, cases, contacts; and for
+    # cases and contacts, which no child has here, one more each for what the aggregates give over no rows.
+    assert len(few) <= 8
 
 
 def test_it_counts_passages_and_check_ins_under_each_child(world, traffic):  # noqa: F811
@@ -111,6 +113,20 @@ def test_it_counts_passages_and_check_ins_under_each_child(world, traffic):  # n
             assert got == each_child(node, day, now=AFTER, as_of=as_of), (name, as_of)
     village = compute_children(world.township, day, now=AFTER)[world.village]
     assert village["checkpoint_people"] and village["checkins"]
+
+
+def test_it_counts_cases_and_contacts_under_each_child(world, outbreak):  # noqa: F811
+    """Cases at the township itself (己) belong to no child; contacts count where the person lives."""
+    for name in NODES:
+        node = getattr(world, name)
+        for day in (dt.date(2022, 3, 9), dt.date(2022, 3, 10), dt.date(2022, 3, 11)):
+            got = compute_children(node, day, now=AFTER)
+            assert got == each_child(node, day, now=AFTER), (name, day)
+        for as_of in (at(dt.date(2022, 3, 10), "12:00"), at(dt.date(2022, 3, 10), "19:00")):
+            got = compute_children(node, dt.date(2022, 3, 10), now=AFTER, as_of=as_of)
+            assert got == each_child(node, dt.date(2022, 3, 10), now=AFTER, as_of=as_of), (name, as_of)
+    village = compute_children(world.township, dt.date(2022, 3, 10), now=AFTER)[world.village]
+    assert village["cases_confirmed_new"] and village["contacts_close_new"]
 
 
 def test_it_names_an_unknown_indicator(world):

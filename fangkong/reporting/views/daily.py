@@ -24,7 +24,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.registry.forms import add_rule_errors
 from fangkong.registry.queries import units_visible_to as registry_units_visible_to
 from fangkong.reporting import actions as daily_actions
-from fangkong.reporting import completeness, forms, ledgers, reminders
+from fangkong.reporting import cases, completeness, forms, ledgers, reminders
 from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.models import Reminder, ReportingUnit
 
@@ -81,6 +81,7 @@ def daily_list(request):
 def _report_context(request, unit: ReportingUnit, day: dt.date, form, zero_form) -> dict:
     now = timezone.now()
     values = daily_queries.figures(unit, day, now=now)
+    rows = daily_queries.figure_rows(values)
     deadline = completeness.Policies.for_paths([unit.node.path], day).deadline(unit.node.path, day)
     revisions = daily_queries.history(unit, day)
     current = next((r for r in revisions if r.is_current), None)
@@ -89,7 +90,8 @@ def _report_context(request, unit: ReportingUnit, day: dt.date, form, zero_form)
     return {
         "unit": unit,
         "day": day,
-        "figures": daily_queries.figure_rows(values),
+        "figures": [row for row in rows if row["code"] not in cases.CODES],
+        "case_figures": [row for row in rows if row["code"] in cases.CODES],
         "node_figures": daily_queries.reports_node_figures(unit),
         "blockers": daily_queries.zero_report_blockers(values),
         "current": current,

@@ -23,13 +23,30 @@ from fangkong.measures import queries as measure_queries
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
-from fangkong.reporting import completeness, indicators, trends
+from fangkong.reporting import cases, completeness, indicators, trends
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
 
+# The cases panel (reporting/cases.py): today's new cases by kind, those under treatment or observation,
+# and the contacts decided today and under control. The other case figures (by source, totals) are for
+# the daily and situation reports: they stay out of the headline's "其他".
+CASES_PANEL = [
+    (_("病例"), ["cases_confirmed_new", "cases_asymptomatic_new", "cases_suspected_new"]),
+    (_("现有病例"), ["cases_confirmed_active", "cases_asymptomatic_active", "cases_suspected_active"]),
+    (
+        _("密接与流调"),
+        [
+            "contacts_close_new",
+            "contacts_secondary_new",
+            "contacts_under_control",
+            "contacts_controlled_24h_pct",
+        ],
+    ),
+]
 # The headline, in groups; codes a module has not registered (yet) are left out.
 HEADLINE = [
+    *CASES_PANEL,
     (_("实有人口"), ["registered_people", "verified_people_pct"]),
     (_("排查"), ["screened_new", "screened_total", "close_contacts_total"]),
     (_("在管人数"), trends.ACTIVE),
@@ -49,6 +66,9 @@ CHARTS = [
 # The children's columns: registered, screened, under measures (the sum of active_*: a person has one
 # active measure at a time), missed follow-ups today.
 CHILD_CODES = ["registered_people", "screened_total", *trends.ACTIVE, "followups_missed"]
+# And the cases of each child: confirmed today, confirmed under treatment, contacts under control.
+CHILD_CASE_CODES = ["cases_confirmed_new", "cases_confirmed_active", "contacts_under_control"]
+CHILD_CODES += CHILD_CASE_CODES
 
 
 # Finding the node ------------------------------------------------------------------------------------
@@ -158,7 +178,11 @@ def headline(today: dict, yesterday: dict, links: dict) -> list[dict]:
         if present:
             groups.append({"title": title, "figures": [figure(c, today, yesterday, links) for c in present]})
     # Indicators later modules add show up here until someone gives them a place above.
-    others = [c for c, v in today.items() if c not in shown and not isinstance(v, list | dict)]
+    others = [
+        c
+        for c, v in today.items()
+        if c not in shown and c not in cases.CODES and not isinstance(v, list | dict)
+    ]
     if others:
         groups.append({"title": _("其他"), "figures": [figure(c, today, yesterday, links) for c in others]})
     return groups
@@ -215,6 +239,9 @@ def child_rows(node: Jurisdiction, day: dt.date, now: dt.datetime, reports) -> l
                 "screened": values["screened_total"],
                 "active": sum(values[code] for code in trends.ACTIVE),
                 "missed": values["followups_missed"],
+                "cases_new": values["cases_confirmed_new"],
+                "cases_active": values["cases_confirmed_active"],
+                "contacts": values["contacts_under_control"],
                 "reports": tallies.get(child.pk),
                 "reports_link": reports_link(child, reports.day),
             }
