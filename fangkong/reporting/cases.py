@@ -35,8 +35,8 @@ decision linked) is active at the end of D, as §9 defines active. `contacts_con
 measure must also have started by T. None when nothing was decided that day.
 
 `investigations_on_time_pct`: of the cases reported during D (`reported_at`), the share whose
-investigation report was done within the policy's hours of the report (policy `case_clocks` →
-"investigation", 24 hours when the policy says nothing, DOMAIN.md §12); not done yet counts as not on
+investigation report was done within the policy's hours of the report (policy's "tracing"
+section, `investigation_hours`, 24 by default, DOMAIN.md §12); not done yet counts as not on
 time. The hours are those of the policy in force at the node of the report on D (a child with another
 policy gets the parent's hours in the children table). None when no case was reported that day.
 """
@@ -49,7 +49,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.policy.queries import policy_for
+from fangkong.policy.queries import policy_for, tracing_values
 from fangkong.reporting.indicators import PEOPLE, PERCENT, REGISTRY, SOURCES, Scope, aggregate
 from fangkong.tracing.models import Candidate, Case, CaseEvent, CaseKind, Decision, EventKind, Source
 
@@ -58,8 +58,6 @@ KINDS = [CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC, CaseKind.SUSPECTED]
 OUTCOMES = [EventKind.EXCLUDED, EventKind.DISCHARGED, EventKind.DIED]
 BY_SOURCE = [CaseKind.CONFIRMED, CaseKind.ASYMPTOMATIC]  # the kinds the reports break down by source
 CONTACT_DECISIONS = [Decision.CLOSE, Decision.SECONDARY]
-CLOCK_KEY = "case_clocks"
-DEFAULT_INVESTIGATION_HOURS = 24  # DOMAIN.md §12, when the policy in force names no clock
 CONTROL_HOURS = 24  # §9 defines the indicator on 24 hours: its name says so
 
 
@@ -233,8 +231,7 @@ del _outcome, _new_label, _total_label
 
 
 def _investigation_hours(s: Scope) -> int:
-    clocks = policy_for(s.node, s.day).values.get(CLOCK_KEY) or {}
-    return int(clocks.get("investigation") or DEFAULT_INVESTIGATION_HOURS)
+    return int(tracing_values(policy_for(s.node, s.day).values)["investigation_hours"])
 
 
 def _investigations_on_time(s: Scope):

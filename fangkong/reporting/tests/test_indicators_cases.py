@@ -168,12 +168,17 @@ def test_it_gives_rates_of_nothing_as_none(world, outbreak):  # noqa: F811
 
 
 def test_it_follows_the_policys_investigation_clock(world, outbreak):  # noqa: F811
-    from fangkong.policy.models import Policy
-    from fangkong.policy.queries import preset_values
+    from fangkong.policy.actions import set_policy
+    from fangkong.policy.presets import PRESETS
 
-    # The presets do not carry the case clocks yet (set_policy refuses a key they lack): the row directly.
-    values = preset_values("2020") | {cases.CLOCK_KEY: {"investigation": 26}}
-    Policy.objects.create(node=world.county, effective_from=day(1), preset="2020", values=values)
+    tracing = {**PRESETS["2020"]["tracing"], "investigation_hours": 26}
+    set_policy(
+        actor=world.county_admin,
+        node=world.county,
+        effective_from=day(1),
+        preset="2020",
+        overrides={"tracing": tracing},
+    )
     got = indicators.compute(world.county, D, codes=["investigations_on_time_pct"], now=AFTER)
     assert got["investigations_on_time_pct"] == pytest.approx(66.7)  # 庚's 25 hours are on time now
 
