@@ -180,12 +180,17 @@ def _followed_up(s: Scope, slot: str) -> Q:
 
 # The rows each source counts, already limited to the subtree (and to what exists by D where that is
 # the same for every indicator of the source).
+# A source whose rows of D are the subtree's rows that meet a condition of D also names the two: the rows
+# whatever the day (DAY_ROWS) and the condition (DAY_CONDITION); trends.py counts several days in one query
+# with them.
+DAY_ROWS: dict[str, Callable[[str], QuerySet]] = {
+    "residence": lambda path: Residence.objects.filter(node__path__startswith=path),
+}
+DAY_CONDITION: dict[str, Callable[[Scope], Q]] = {
+    "residence": lambda s: Q(started_at__lte=s.end) & (Q(ended_at__isnull=True) | Q(ended_at__gt=s.end)),
+}
 SOURCES: dict[str, Callable[[Scope], QuerySet]] = {
-    "residence": lambda s: Residence.objects.filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gt=s.end),
-        node__path__startswith=s.path,
-        started_at__lte=s.end,
-    ),
+    "residence": lambda s: DAY_ROWS["residence"](s.path).filter(DAY_CONDITION["residence"](s)),
     "measure": lambda s: _known_measures(s, Measure.objects.filter(node__path__startswith=s.path)),
     "screening": lambda s: Screening.objects.filter(
         Q() if s.as_of is None else Q(created_at__lte=s.end),

@@ -10,6 +10,9 @@ across days:
   its day field in `DAY_FIELDS` run ONE query over the range grouped by that field, when their
   expressions are the same whatever the day (checked on the SQL, as for the rows); otherwise one query
   per day holding every requested indicator of that source, which is what compute() runs for that source;
+- aggregate indicators over a source whose rows of D meet a condition of D (residences at the end of D:
+  `indicators.DAY_CONDITION`) become ONE query over the rows of any of the days, each day's expressions
+  counting only the rows that meet that day's condition;
 - anything else (an indicator with its own query and no series form) runs its query day by day.
 Whether a source's rows depend on the day is read from its query, not assumed: if a definition changes,
 trends fall back to a query per day and stay equal to compute(). tests/test_trends.py checks that every
@@ -21,12 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Aggregate, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.policy.models import Kind
-from fangkong.reporting.indicators import REGISTRY, SERIES, SOURCES, Scope
+from fangkong.reporting.indicators import DAY_CONDITION, DAY_ROWS, REGISTRY, SERIES, SOURCES, Scope
 
 DAYS = 30
 
@@ -83,6 +86,8 @@ def series(
     for source, source_codes in by_source.items():
         if _same_rows_every_day(source, scopes):
             values.update(_one_query(source, source_codes, scopes))
+        elif _conditioned(source, scopes):
+            values.update(_one_query_conditioned(source, source_codes, scopes))
         elif _grouped_by_day(source, source_codes, scopes):
             values.update(_one_query_by_day(source, source_codes, scopes))
         else:
@@ -198,6 +203,53 @@ def _one_query_by_day(source: str, codes: list[str], scopes: list[Scope]) -> dic
             values[code] = [constants[code]] * len(scopes)
         else:
             values[code] = [by_day[scope.day][code] for scope in scopes]
+    return values
+
+
+def _conditioned(source: str, scopes: list[Scope]) -> bool:
+    """Whether the source's rows of each day are its DAY_ROWS meeting its DAY_CONDITION (checked on the
+    SQL of the first and last day, so that a changed definition falls back to a query per day)."""
+    if source not in DAY_CONDITION:
+        return False
+    rows, condition = DAY_ROWS[source], DAY_CONDITION[source]
+    return all(
+        str(SOURCES[source](scope).query) == str(rows(scope.path).filter(condition(scope)).query)
+        for scope in (scopes[0], scopes[-1])
+    )
+
+
+def _within(expression, condition: Q):
+    """The expression with the condition added to the filter of every aggregate in it."""
+    expression = expression.copy()
+    if isinstance(expression, Aggregate):
+        expression.filter = condition if expression.filter is None else condition & expression.filter
+        return expression
+    expression.set_source_expressions(
+        [e if e is None else _within(e, condition) for e in expression.get_source_expressions()]
+    )
+    return expression
+
+
+def _one_query_conditioned(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
+    """Every day's expressions side by side over the rows meeting any day's condition, each limited to
+    the rows meeting its own day's."""
+    condition = DAY_CONDITION[source]
+    any_day = Q()
+    for scope in scopes:
+        any_day |= condition(scope)
+    rows = DAY_ROWS[source](scopes[-1].path).filter(any_day)
+    values = {code: [None] * len(scopes) for code in codes}
+    named = {}
+    for i, scope in enumerate(scopes):
+        aggregates, constants = _expressions(codes, scope)
+        for code, value in constants.items():
+            values[code][i] = value
+        for code, expression in aggregates.items():
+            named[f"d{i}_{code}"] = (i, code, _within(expression, condition(scope)))
+    if named:
+        result = rows.aggregate(**{alias: expression for alias, (_i, _c, expression) in named.items()})
+        for alias, (i, code, _expression) in named.items():
+            values[code][i] = result[alias]
     return values
 
 

@@ -7,12 +7,13 @@ starts or ends."""
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.test.utils import CaptureQueriesContext
 
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Residence
-from fangkong.reporting import indicators
+from fangkong.reporting import indicators, trends
 from fangkong.reporting.tests.test_trends import Records, at, clock
 
 
@@ -116,3 +117,17 @@ def test_it_refuses_a_second_open_residence(world, moved):
     _records, (_zhang, _li, wang) = moved
     with pytest.raises(IntegrityError), transaction.atomic():
         Residence.objects.create(person=wang, node=world.grid08, started_at=at(dt.date(2022, 3, 2), "09:00"))
+
+
+def test_its_series_over_days_is_one_query_equal_to_compute_day_by_day(world, moved):
+    codes = ["registered_people", "verified_people_pct"]
+    last = dt.date(2022, 3, 2)
+    for node in (world.county, world.grid07, world.grid08, world.other_village):
+        with CaptureQueriesContext(connection) as queries:
+            got = trends.series(node, last_day=last, days=40, codes=codes, now=at(last, "20:00"))
+        assert len(queries) == 1
+        for i, day in enumerate(got.days):
+            expected = indicators.compute(node, day, codes=codes, now=at(last, "20:00"))
+            assert {code: got.values[code][i] for code in codes} == expected, (node, day)
+    moves = trends.series(world.grid08, last_day=last, days=40, codes=codes).values["registered_people"]
+    assert set(moves) == {0, 1}, "张伟 lived in grid 08 for part of the range, 李秀英 for no day's end"
