@@ -5,16 +5,22 @@ closes began). Checked against the distinct count, by an independent query, at e
 starts or ends."""
 
 import datetime as dt
+import random
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.test.utils import CaptureQueriesContext
 
+from fangkong.conftest import make_node
+from fangkong.grid.models import Level
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Residence
 from fangkong.reporting import indicators, trends
-from fangkong.reporting.tests.test_trends import Records, at, clock
+from fangkong.reporting.children import compute_children
+from fangkong.reporting.tests.test_trends import AFTER, Records, at, clock
+
+RESIDENCE_CODES = ["registered_people", "verified_people_pct"]
 
 
 def people_at(node, moment: dt.datetime) -> tuple[int, int]:
@@ -131,3 +137,39 @@ def test_its_series_over_days_is_one_query_equal_to_compute_day_by_day(world, mo
             assert {code: got.values[code][i] for code in codes} == expected, (node, day)
     moves = trends.series(world.grid08, last_day=last, days=40, codes=codes).values["registered_people"]
     assert set(moves) == {0, 1}, "张伟 lived in grid 08 for part of the range, 李秀英 for no day's end"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_its_children_equal_compute_after_random_moves(world, seed):
+    """Random people in random nodes (a new township and village too), moved at random moments; every
+    child's figures, from the counts added up by node, equal compute() of that child."""
+    rng = random.Random(seed)
+    township = make_node("371502104", "新镇", Level.TOWNSHIP, world.county)
+    village = make_node("371502104201", "新村委会", Level.VILLAGE, township)
+    nodes = [world.grid07, world.grid08, world.other_village, village]
+    r = Records(world)
+    r.admin = world.county_admin  # the new township is outside the township admin's area
+    people = [r.person(rng.choice(nodes), f"随机{seed}-{n}") for n in range(12)]
+    moment = at(dt.date(2022, 2, 1), "08:00")
+    for _ in range(15):
+        moment += dt.timedelta(hours=rng.choice([0, 1, 7, 24, 30]))
+        person = rng.choice(people)
+        person.refresh_from_db()
+        target = rng.choice([n for n in nodes if n.pk != person.node_id])
+        with clock(moment):
+            registry_actions.move_person(actor=world.county_admin, person=person, to_node=target)
+        if rng.random() < 0.3:
+            with clock(moment):
+                registry_actions.verify_person(actor=world.county_admin, person=person, method="in_person")
+    counted = set()
+    for day in (dt.date(2022, 1, 31), dt.date(2022, 2, 2), dt.date(2022, 2, 5), moment.date()):
+        for node in (world.county, world.township, township, world.village):
+            got = compute_children(node, day, now=AFTER, codes=RESIDENCE_CODES)
+            for child, values in got.items():
+                assert values == indicators.compute(child, day, codes=RESIDENCE_CODES, now=AFTER), (
+                    child,
+                    day,
+                )
+            assert sum(v["registered_people"] for v in got.values()) <= len(people)
+            counted |= {v["registered_people"] for v in got.values()}
+    assert len(counted) > 2, "children with different numbers of people"
