@@ -152,8 +152,9 @@ def _by_day(source: str, codes: list[str], scope: Scope, scopes: list[Scope]) ->
     return rows.order_by().values(field).annotate(**aggregates)
 
 
-def _range_rows(source: str, scopes: list[Scope]) -> QuerySet:
-    """SOURCES[source] of the last day with its day filter (`<field> = D`) widened to the range."""
+def _range_rows(source: str, scopes: list[Scope]) -> QuerySet | None:
+    """SOURCES[source] of the last day with its day filter (`<field> = D`) widened to the range; None when
+    that filter is not found alone at the top of its query."""
     field = DAY_FIELDS[source]
     rows = SOURCES[source](scopes[-1])
     where = rows.query.where
