@@ -4,6 +4,14 @@ trends, and the dashboard page.
     .venv/bin/python bench/reporting_indicators.py [--persons 100000] [--repeat 5] [--json]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fk_bench_r2 .venv/bin/python bench/reporting_indicators.py
 
+The dashboard's figures in bench/README.md come from (each database created empty with `createdb` first;
+the first run builds the county, the next ones measure it; `nice -n 10` on a shared machine):
+
+    nice -n 10 .venv/bin/python bench/reporting_indicators.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fk_dash_100k nice -n 10 .venv/bin/python bench/reporting_indicators.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fk_dash_1m nice -n 10 .venv/bin/python \
+        bench/reporting_indicators.py --persons 1000000 --repeat 3
+
 **Where the data goes.** Without `DATABASE_URL`: `var/bench/indicators.sqlite3`, created, migrated and
 built on the first run (a few minutes), reused afterwards (delete it to rebuild). With `DATABASE_URL`: that
 database, which must be empty or hold this benchmark's county (it is migrated; no database is created).
@@ -33,6 +41,8 @@ run (a `SELECT 1` round trip, a primary-key fetch, and `indicators.compute` of o
 - `indicators.compute(county, today)`: all indicators (target under 1 s, under 300 MB);
 - the same for yesterday and for a township;
 - `trends.series(county, last 30 days)`: the charted indicators;
+- `compute_children(county, today)`: the children table's columns for every township;
+- the cards (today and yesterday) with the trends they reuse (so: trends included);
 - the dashboard page of the county through the test Client as the county admin (all of the above).
 """
 
@@ -92,6 +102,8 @@ from fangkong.registry import bench as registry_bench  # noqa: E402
 from fangkong.registry.models import Person, Residence  # noqa: E402
 from fangkong.registry.population import refresh_planner_statistics  # noqa: E402
 from fangkong.reporting import indicators, trends  # noqa: E402
+from fangkong.reporting.children import compute_children  # noqa: E402
+from fangkong.reporting.views import dashboard  # noqa: E402
 from fangkong.venues.models import CheckIn, Venue  # noqa: E402
 
 TARGET_MS = 1000
@@ -539,6 +551,15 @@ def run(*, persons: int, repeat: int, progress=print) -> dict:
             ("compute_county_yesterday", lambda: indicators.compute(county, yesterday, now=now)),
             ("compute_township_today", lambda: indicators.compute(township, today, now=now)),
             ("trends_county_30_days", lambda: trends.series(county, last_day=today, now=now)),
+            # The dashboard's other parts: its children table and its cards (today and yesterday).
+            (
+                "children_county_today",
+                lambda: compute_children(county, today, now=now, codes=dashboard.CHILD_CODES),
+            ),
+            (
+                "cards_county_two_days",
+                lambda: dashboard.cards(county, today, now, trends.series(county, last_day=today, now=now)),
+            ),
         ]
         for name, fn in plan:
             cases[name] = {**measure(fn, repeat), "queries": count_queries(fn)}

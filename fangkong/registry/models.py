@@ -183,7 +183,22 @@ class Residence(models.Model):
 
     class Meta:
         ordering = ["person", "started_at"]
-        indexes = [models.Index(fields=["node", "started_at", "ended_at"])]
+        # With the person, the registered count of a subtree reads the index alone (reporting.indicators).
+        indexes = [
+            models.Index(fields=["node", "started_at", "ended_at", "person"], name="residence_covering")
+        ]
+        # A person lives in one place at a time: one open residence, and a move closes it no earlier than
+        # it began (a clock set back would otherwise open the next one inside it). The indicators count
+        # residences, not distinct people, on this guarantee.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(ended_at__isnull=True), name="one_open_residence"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="residence_ends_after_it_starts",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.node} {self.started_at:%Y-%m-%d}–{self.ended_at or ''}"

@@ -6,8 +6,13 @@ across days:
 - aggregate indicators over a source whose rows are the same whatever the day (measures: all of the
   subtree's) become ONE query for the whole range, with each day's expressions side by side — the very
   expressions compute() builds, for each day's Scope;
-- aggregate indicators over a source that is the day's rows (follow-ups of slot day D) run one query per
-  day holding every requested indicator of that source, which is what compute() runs for that source;
+- aggregate indicators over a source that is the day's rows (follow-ups of slot day D) and that names
+  its day field in `DAY_FIELDS` run ONE query over the range grouped by that field, when their
+  expressions are the same whatever the day (checked on the SQL, as for the rows); otherwise one query
+  per day holding every requested indicator of that source, which is what compute() runs for that source;
+- aggregate indicators over a source whose rows of D meet a condition of D (residences at the end of D:
+  `indicators.DAY_CONDITION`) become ONE query over the rows of any of the days, each day's expressions
+  counting only the rows that meet that day's condition;
 - anything else (an indicator with its own query and no series form) runs its query day by day.
 Whether a source's rows depend on the day is read from its query, not assumed: if a definition changes,
 trends fall back to a query per day and stay equal to compute(). tests/test_trends.py checks that every
@@ -19,12 +24,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Aggregate, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.policy.models import Kind
-from fangkong.reporting.indicators import REGISTRY, SERIES, SOURCES, Scope
+from fangkong.reporting.indicators import DAY_CONDITION, DAY_ROWS, REGISTRY, SERIES, SOURCES, Scope
 
 DAYS = 30
 
@@ -39,6 +44,10 @@ CHARTED = SCREENED + ACTIVE + RELEASED + FOLLOW_UPS
 # of D, released during D, owing a slot of D. For these the one query over the range reads only the
 # measures that overlap the range (see `_overlapping`); anything else reads the whole subtree.
 _WITHIN_DAY = set(ACTIVE) | {"released_new", "followups_due", "followups_done", "followups_missed"}
+
+# Sources whose rows for D are those with this field = D (the one filter of SOURCES[source] that pins the
+# day; the range's query replaces it by the range's bounds on that field).
+DAY_FIELDS = {"follow_up": "slot_date"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,10 @@ def series(
     for source, source_codes in by_source.items():
         if _same_rows_every_day(source, scopes):
             values.update(_one_query(source, source_codes, scopes))
+        elif _conditioned(source, scopes):
+            values.update(_one_query_conditioned(source, source_codes, scopes))
+        elif _grouped_by_day(source, source_codes, scopes):
+            values.update(_one_query_by_day(source, source_codes, scopes))
         else:
             values.update(_query_per_day(source, source_codes, scopes))
     for code in wanted:
@@ -124,6 +137,116 @@ def _one_query(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, 
             values[code][i] = value
         for code, expression in aggregates.items():
             named[f"d{i}_{code}"] = (i, code, expression)
+    if named:
+        result = rows.aggregate(**{alias: expression for alias, (_i, _c, expression) in named.items()})
+        for alias, (i, code, _expression) in named.items():
+            values[code][i] = result[alias]
+    return values
+
+
+def _by_day(source: str, codes: list[str], scope: Scope, scopes: list[Scope]) -> QuerySet:
+    """The source's rows over the whole range grouped by its day field, with one day's expressions."""
+    field = DAY_FIELDS[source]
+    rows = _range_rows(source, scopes)
+    aggregates, _constants = _expressions(codes, scope)
+    return rows.order_by().values(field).annotate(**aggregates)
+
+
+def _range_rows(source: str, scopes: list[Scope]) -> QuerySet | None:
+    """SOURCES[source] of the last day with its day filter (`<field> = D`) widened to the range; None when
+    that filter is not found alone at the top of its query."""
+    field = DAY_FIELDS[source]
+    rows = SOURCES[source](scopes[-1])
+    where = rows.query.where
+    pinned = [
+        i
+        for i, child in enumerate(where.children)
+        if getattr(getattr(child, "lhs", None), "target", None) is not None
+        and child.lhs.target.name == field
+        and child.lookup_name == "exact"
+        and child.rhs == scopes[-1].day
+    ]
+    if where.connector != "AND" or where.negated or len(pinned) != 1:
+        return None
+    del where.children[pinned[0]]
+    return rows.filter(**{f"{field}__gte": scopes[0].day, f"{field}__lte": scopes[-1].day})
+
+
+def _grouped_by_day(source: str, codes: list[str], scopes: list[Scope]) -> bool:
+    """Whether one query grouped by the day gives what compute() gives day by day: the source names its
+    day field, its rows differ between days only by that field, and every day's expressions (and
+    constants) are the same."""
+    if source not in DAY_FIELDS or _range_rows(source, scopes) is None:
+        return False
+    first, last = _expressions(codes, scopes[0]), _expressions(codes, scopes[-1])
+    if set(first[0]) != set(last[0]) or first[1] != last[1] or not first[0]:
+        return False
+    field = DAY_FIELDS[source]
+    base = [SOURCES[source](scope).order_by().values(field) for scope in (scopes[0], scopes[-1])]
+    shapes = [
+        str(rows.annotate(**aggregates).query).replace(str(scope.day), "D")
+        for rows, scope, (aggregates, _c) in zip(base, (scopes[0], scopes[-1]), (first, last), strict=True)
+    ]
+    return shapes[0] == shapes[1]
+
+
+def _one_query_by_day(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
+    field = DAY_FIELDS[source]
+    aggregates, constants = _expressions(codes, scopes[-1])
+    by_day = {row[field]: row for row in _by_day(source, codes, scopes[-1], scopes)}
+    if any(scope.day not in by_day for scope in scopes):
+        # A day without rows gets what the aggregates give over no rows (0, or None for a rate).
+        empty = SOURCES[source](scopes[-1]).filter(pk__isnull=True).aggregate(**aggregates)
+        by_day.update({scope.day: empty for scope in scopes if scope.day not in by_day})
+    values = {}
+    for code in codes:
+        if code in constants:
+            values[code] = [constants[code]] * len(scopes)
+        else:
+            values[code] = [by_day[scope.day][code] for scope in scopes]
+    return values
+
+
+def _conditioned(source: str, scopes: list[Scope]) -> bool:
+    """Whether the source's rows of each day are its DAY_ROWS meeting its DAY_CONDITION (checked on the
+    SQL of the first and last day, so that a changed definition falls back to a query per day)."""
+    if source not in DAY_CONDITION:
+        return False
+    rows, condition = DAY_ROWS[source], DAY_CONDITION[source]
+    return all(
+        str(SOURCES[source](scope).query) == str(rows(scope.path).filter(condition(scope)).query)
+        for scope in (scopes[0], scopes[-1])
+    )
+
+
+def _within(expression, condition: Q):
+    """The expression with the condition added to the filter of every aggregate in it."""
+    expression = expression.copy()
+    if isinstance(expression, Aggregate):
+        expression.filter = condition if expression.filter is None else condition & expression.filter
+        return expression
+    expression.set_source_expressions(
+        [e if e is None else _within(e, condition) for e in expression.get_source_expressions()]
+    )
+    return expression
+
+
+def _one_query_conditioned(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
+    """Every day's expressions side by side over the rows meeting any day's condition, each limited to
+    the rows meeting its own day's."""
+    condition = DAY_CONDITION[source]
+    any_day = Q()
+    for scope in scopes:
+        any_day |= condition(scope)
+    rows = DAY_ROWS[source](scopes[-1].path).filter(any_day)
+    values = {code: [None] * len(scopes) for code in codes}
+    named = {}
+    for i, scope in enumerate(scopes):
+        aggregates, constants = _expressions(codes, scope)
+        for code, value in constants.items():
+            values[code][i] = value
+        for code, expression in aggregates.items():
+            named[f"d{i}_{code}"] = (i, code, _within(expression, condition(scope)))
     if named:
         result = rows.aggregate(**{alias: expression for alias, (_i, _c, expression) in named.items()})
         for alias, (i, code, _expression) in named.items():

@@ -129,6 +129,8 @@ def test_its_figures_are_the_indicators_of_today_and_yesterday(world, town):
         response = page(world.township_admin, node)
         today = indicators.compute(node, TODAY, now=NOW)
         yesterday = indicators.compute(node, YESTERDAY, now=NOW)
+        assert (response.context["values"], response.context["previous"]) == (today, yesterday), node
+        assert list(response.context["values"]) == list(today)
         shown = [f for group in response.context["groups"] for f in group["figures"]]
         assert {f["code"] for f in shown} >= set(views.CHILD_CODES)
         for f in shown:

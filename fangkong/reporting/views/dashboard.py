@@ -262,12 +262,26 @@ def children_chart(rows: list[dict]) -> dict:
     }
 
 
+def cards(node: Jurisdiction, today: dt.date, now: dt.datetime, series: trends.Trends) -> tuple[dict, dict]:
+    """compute(node, today) and compute(node, yesterday): the charted indicators from the trends' last two
+    days, the others as a two-day series (a query per source for both days, not two compute())."""
+    rest = trends.series(
+        node,
+        last_day=today,
+        days=2,
+        now=now,
+        codes=[c for c in indicators.REGISTRY if c not in series.values],
+    )
+    both = {**series.values, **rest.values}
+    days = [{code: both[code][i] for code in indicators.REGISTRY} for i in (-2, -1)]
+    return days[1], days[0]
+
+
 def dashboard_context(user, node: Jurisdiction, now: dt.datetime) -> dict:
     today = timezone.localdate(now)
     yesterday = today - dt.timedelta(days=1)
-    values = indicators.compute(node, today, now=now)
-    previous = indicators.compute(node, yesterday, now=now)
     series = trends.series(node, last_day=today, now=now)
+    values, previous = cards(node, today, now, series)
     reports = completeness.completeness(node, yesterday, now=now)
     children = child_rows(node, today, now, reports)
     open_alerts = measure_queries.open_alerts(user).filter(measure__node__path__startswith=node.path)
