@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from fangkong.lib.errors import RuleError
 from fangkong.tracing import actions
-from fangkong.tracing.models import Case, Decision
+from fangkong.tracing.models import Case, CaseEvent, Decision
 from fangkong.tracing.queries import candidates_of
 from fangkong.venues.models import CheckIn
 
@@ -75,6 +75,11 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         case = actions.report_case(
             actor=actor, node=person.node, kind=kind, person=person, diagnosed_at=diagnosed, **fields
         )
+        # Written in one go now, but entered at the time the story gives it: reports as of a past moment
+        # count the cases and events entered by then (reporting/cases.py).
+        entered = fields.get("reported_at", diagnosed)
+        Case.objects.filter(pk=case.pk).update(created_at=entered)
+        CaseEvent.objects.filter(case=case).update(created_at=entered)
         counts["cases"] += 1
         if kind == "suspected":
             continue
