@@ -12,9 +12,10 @@ check-in gives no stay. A query's own stays are those of its identities whose in
 clipped stays by more than zero (microseconds count); its overlap is the length of the intersection of the
 two unions of stays (a person checked in twice is not counted twice), in whole seconds rounded down.
 
-How it runs: in the database, in three statements whatever the number of queries (the queries go in as one
-JSON parameter): the venues the queries' identities stayed at (for their dwell times, `dwell` called once
-per venue), then one statement that
+How it runs: in the database, in four statements whatever the number of queries (the queries go in as one
+JSON parameter, so neither the statements nor their plans grow with them): the venues the queries'
+identities stayed at, those venues (for their dwell times, `dwell` called once per venue, plus whatever
+`dwell` itself reads), then one statement that
 
 1. reads each query's own check-ins through the (identity, at) index and clips them to its window;
 2. for each own stay reads the check-ins at that venue from MAX_STAY before it to its end through the
@@ -79,14 +80,18 @@ def co_presence(queries: Sequence[Query], *, dwell: Callable[[Venue], int]) -> l
     if not rows:
         return []
     sql = _Sql(connection.vendor)
-    payload = json.dumps(rows)
-    venues = Venue.objects.select_related("node").filter(id__in=RawSQL(sql.own_venues(), [payload]))
-    max_stay = int(MAX_STAY.total_seconds()) * US
-    dwells = [[v.id, min(int(dwell(v)) * 60 * US, max_stay)] for v in venues]
-    if not dwells:
-        return []
     with connection.cursor() as cursor:
-        cursor.execute(sql.search(), {"q": payload, "dw": json.dumps(dwells), "max_stay": max_stay})
+        cursor.execute(sql.own_venues(), sql.queries_param(rows))
+        venue_ids = [row[0] for row in cursor.fetchall()]
+    if not venue_ids:
+        return []
+    venues = Venue.objects.select_related("node").order_by().filter(id__in=RawSQL(*sql.ids(venue_ids)))
+    max_stay = int(MAX_STAY.total_seconds()) * US
+    dwells = [(v.id, min(int(dwell(v)) * 60 * US, max_stay)) for v in venues]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql.search(), {**sql.queries_param(rows), **sql.dwells_param(dwells), "max_stay": max_stay}
+        )
         found = cursor.fetchall()
     delta = dt.timedelta
     return [
@@ -135,25 +140,47 @@ class _Sql:
     def least(self, a: str, b: str) -> str:
         return f"LEAST({a}, {b})" if self.pg else f"MIN({a}, {b})"
 
-    def queries(self, param: str) -> str:
-        """The JSON rows [key, identity, since µs, until µs, since - MAX_STAY, until] as a table."""
-        if self.pg:
-            return f"""SELECT (e->>0)::bigint AS key, (e->>1)::bigint AS identity_id, (e->>2)::bigint AS since,
-                (e->>3)::bigint AS until, (e->>4)::timestamptz AS lo, (e->>5)::timestamptz AS hi
-                FROM jsonb_array_elements({param}::jsonb) e"""
-        return f"""SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS identity_id,
-            json_extract(value, '$[2]') AS since, json_extract(value, '$[3]') AS until,
-            json_extract(value, '$[4]') AS lo, json_extract(value, '$[5]') AS hi FROM json_each({param})"""
+    # PostgreSQL gets the queries as arrays: unnest() of a constant array tells the planner how many rows
+    # there are (it takes a JSON function for 100, and then prefers reading the whole check-in table).
+    # SQLite has no arrays: one JSON text, read with json_each.
+    QUERY_COLUMNS = ("key", "identity_id", "since", "until", "lo", "hi")
+    PG_TYPES = ("bigint", "bigint", "bigint", "bigint", "timestamptz", "timestamptz")
 
-    def dwells(self, param: str) -> str:
+    def queries_param(self, rows: list[list]) -> dict:
         if self.pg:
-            return f"""SELECT (e->>0)::bigint AS venue_id, (e->>1)::bigint AS us
-                FROM jsonb_array_elements({param}::jsonb) e"""
-        return f"""SELECT json_extract(value, '$[0]') AS venue_id, json_extract(value, '$[1]') AS us
-            FROM json_each({param})"""
+            return {f"q_{name}": [row[i] for row in rows] for i, name in enumerate(self.QUERY_COLUMNS)}
+        return {"q": json.dumps(rows)}
+
+    def queries(self) -> str:
+        """The rows [key, identity, since µs, until µs, since - MAX_STAY, until] as a table."""
+        if self.pg:
+            arrays = ", ".join(
+                f"%(q_{name})s::{kind}[]"
+                for name, kind in zip(self.QUERY_COLUMNS, self.PG_TYPES, strict=True)
+            )
+            return f"SELECT * FROM unnest({arrays}) AS t ({', '.join(self.QUERY_COLUMNS)})"
+        return """SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS identity_id,
+            json_extract(value, '$[2]') AS since, json_extract(value, '$[3]') AS until,
+            json_extract(value, '$[4]') AS lo, json_extract(value, '$[5]') AS hi FROM json_each(%(q)s)"""
+
+    def dwells_param(self, dwells: list[tuple[int, int]]) -> dict:
+        if self.pg:
+            return {"dw_venue": [v for v, _ in dwells], "dw_us": [us for _, us in dwells]}
+        return {"dw": json.dumps(dwells)}
+
+    def dwells(self) -> str:
+        if self.pg:
+            return "SELECT * FROM unnest(%(dw_venue)s::bigint[], %(dw_us)s::bigint[]) AS t (venue_id, us)"
+        return """SELECT json_extract(value, '$[0]') AS venue_id, json_extract(value, '$[1]') AS us
+            FROM json_each(%(dw)s)"""
+
+    def ids(self, ids: list[int]) -> tuple[str, list]:
+        if self.pg:
+            return "SELECT unnest(%s::bigint[])", [ids]
+        return "SELECT value FROM json_each(%s)", [json.dumps(ids)]
 
     def own_venues(self) -> str:
-        return f"""SELECT c.venue_id FROM ({self.queries("%s")}) q
+        return f"""SELECT DISTINCT c.venue_id FROM ({self.queries()}) q
             JOIN codes_checkin c ON c.identity_id = q.identity_id AND c.at >= q.lo AND c.at < q.hi"""
 
     def stay_end(self, c: str, a: str) -> str:
@@ -164,8 +191,8 @@ class _Sql:
     def search(self) -> str:
         a_own, a_other = self.us("c.at"), self.us("c.at")
         return f"""
-WITH q AS MATERIALIZED ({self.queries("%(q)s")}),
-dw AS MATERIALIZED ({self.dwells("%(dw)s")}),
+WITH q AS MATERIALIZED ({self.queries()}),
+dw AS MATERIALIZED ({self.dwells()}),
 own AS MATERIALIZED (
     SELECT key, venue_id, {self.greatest("a", "since")} AS s, {self.least("b", "until")} AS e
     FROM (SELECT q.key, q.since, q.until, c.venue_id, {a_own} AS a, {self.stay_end("c", a_own)} AS b
