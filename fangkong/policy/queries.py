@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, PRESETS
+from .presets import DEFAULT_PRESET, PRESETS, TRACING
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,13 @@ class PoliciesInForce:
         return self._default
 
 
+def tracing_values(values: dict) -> dict:
+    """The policy's "tracing" section (look-back days, §12 clock hours, secondary contacts, cluster days).
+    A policy saved before the section existed, or missing a key, falls back to its preset's values."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**TRACING, **preset.get("tracing", {}), **(values.get("tracing") or {})}
+
+
 # The policy pages ----------------------------------------------------------------------------------
 
 
@@ -127,4 +134,6 @@ def policy_table(values: dict) -> dict:
         "regimes": regimes,
         "tests": tests,
         "tests_unverified": "tests" in unverified,
+        "tracing": tracing_values(values),
+        "tracing_unverified": "tracing" in unverified,
     }
