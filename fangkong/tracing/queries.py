@@ -152,9 +152,12 @@ def trajectory(case: Case, now: dt.datetime | None = None) -> list[Stop]:
     checkins = CheckIn.objects.filter(identity_id__in=ids, at__gte=since, at__lte=until).select_related(
         "venue"
     )
+    dwell: dict[int, int] = {}  # one policy read per venue, not per check-in
     for c in checkins:
         leaves = c.checked_out_at
-        detail = "" if leaves else f"未登记离开，按停留{dwell_minutes(c.venue)}分钟计"
+        if not leaves and c.venue_id not in dwell:
+            dwell[c.venue_id] = dwell_minutes(c.venue)
+        detail = "" if leaves else f"未登记离开，按停留{dwell.get(c.venue_id)}分钟计"
         stops.append(Stop("checkin", c.at, leaves, c.venue.name, detail, venue_id=c.venue_id))
     passages = Passage.objects.filter(identity_id__in=ids, at__gte=since, at__lte=until).select_related(
         "checkpoint"
@@ -272,10 +275,12 @@ def cluster_links(cases: list[Case]) -> list[rules.Link]:
             )
         if c.person_id and c.person.unit_id:
             links.append(rules.Link(c.pk, "workplace", str(c.person.unit_id), c.person.unit.name))
-    identities = {}
-    for c in cases:
-        for identity_id in identity_ids_of(c):
-            identities[identity_id] = c.pk
+    identities = {c.identity_id: c.pk for c in cases if c.identity_id}
+    by_person = {c.person_id: c.pk for c in cases if c.person_id}
+    for identity_id, person_id in Identity.objects.filter(person_id__in=list(by_person)).values_list(
+        "pk", "person_id"
+    ):
+        identities.setdefault(identity_id, by_person[person_id])
     found = Candidate.objects.filter(
         case_id__in=ids, via=None, venue__isnull=False, identity_id__in=list(identities)
     ).select_related("venue")

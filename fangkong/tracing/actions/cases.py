@@ -117,6 +117,12 @@ def report_case(
     kind, outcome = rules.next_kind(None, "", kind)
     if person is not None and identity is None:
         identity = identity_for_person(person)  # its check-ins are what the co-presence search reads
+    # A retry (the same person, kind and diagnosis time) returns the case it made.
+    same = Case.objects.filter(identity=identity, kind=kind, diagnosed_at=diagnosed_at)
+    if number:
+        same = same.filter(number=number.strip())
+    if (retried := same.first()) is not None:
+        return retried
     if number:
         number = number.strip()
         if Case.objects.filter(number=number).exists():

@@ -401,17 +401,24 @@ def _put_under_measure(
     """The screening and the measure the policy prescribes for the contact, and their caretakers. A person
     who is a contact of this case twice (two venues) shares one screening and one measure."""
     reason = REASON_OF[decision]
-    twin = (
-        Candidate.objects.filter(
-            case=candidate.case, person=person, decision=decision, screening__isnull=False
+    screened = cache.get("screened")
+    if screened is None:  # who is screened already as a contact of these cases: one query per decision
+        rows = Candidate.objects.filter(case_id__in=cache["case_ids"], screening__isnull=False)
+        screened = cache["screened"] = set(rows.values_list("case_id", "person_id", "decision"))
+    key = (candidate.case_id, person.pk, decision)
+    if key in screened:
+        twin = (
+            Candidate.objects.filter(
+                case=candidate.case, person=person, decision=decision, screening__isnull=False
+            )
+            .exclude(pk=candidate.pk)
+            .select_related("screening", "measure")
+            .first()
         )
-        .exclude(pk=candidate.pk)
-        .select_related("screening", "measure")
-        .first()
-    )
-    if twin is not None:
-        candidate.screening, candidate.measure = twin.screening, twin.measure
-        return
+        if twin is not None:
+            candidate.screening, candidate.measure = twin.screening, twin.measure
+            return
+    screened.add(key)
     last = candidate.exposed_until or at
     day = at.astimezone(rules.SHANGHAI).date()
     case = candidate.case
@@ -433,7 +440,10 @@ def _put_under_measure(
         candidate.measure = active
         tally.already_managed += 1
         return
-    regime = policy_for(person.node, day).values["regimes"].get(reason, [])
+    policies = cache.setdefault("policies", {})
+    if (person.node.path, day) not in policies:
+        policies[(person.node.path, day)] = policy_for(person.node, day).values
+    regime = policies[(person.node.path, day)]["regimes"].get(reason, [])
     if not regime:
         return  # the policy prescribes no measure for this kind of contact (secondary contacts in 2020)
     kind = regime[0][0]
@@ -488,6 +498,8 @@ def decide(
         )
         .order_by("pk")
     )
+    locked = list(locked)
+    cache["case_ids"] = {c.case_id for c in locked}
     for candidate in locked:
         case = candidate.case
         if case.pk not in checked_cases:

@@ -29,6 +29,18 @@ def test_it_numbers_cases_by_county_and_year(world, cases_world, people):
     assert list(second.events.values_list("kind", flat=True)) == ["suspected"]
 
 
+def test_it_returns_the_same_case_on_a_retry(world, cases_world):
+    cw = cases_world
+    again = actions.report_case(
+        actor=world.county_admin,
+        node=world.grid07,
+        kind="confirmed",
+        person=cw.zhang,
+        diagnosed_at=cw.case.diagnosed_at,
+    )
+    assert again == cw.case and cw.case.events.count() == 1
+
+
 def test_it_refuses_a_number_twice(world, cases_world, people):
     with pytest.raises(RuleError, match="已存在"):
         actions.report_case(

@@ -77,3 +77,27 @@ def test_it_draws_the_chain_with_contacts_and_masked_names(world, cases_world):
         "kind": "infected_by",
     } in graph.edges
     assert {"source": f"case-{cw.case.pk}", "target": f"contact-{wang.pk}", "kind": "venue"} in graph.edges
+
+
+def test_it_finds_a_vehicle_cluster_from_trajectory_entries(world, cases_world):
+    cw = cases_world
+    other = actions.report_case(
+        actor=world.county_admin,
+        node=world.other_village,
+        kind="confirmed",
+        person=cw.zhao,
+        diagnosed_at=at_time(cw.day, 23),
+    )
+    for case, seat in ((cw.case, "3A"), (other, "5C")):
+        actions.add_entry(
+            actor=world.county_admin,
+            case=case,
+            kind="vehicle",
+            starts_at=at_time(cw.day, 7),
+            place="聊城至济南",
+            vehicle=" g1234 ",
+            seat=seat,
+        )
+    [cluster] = queries.clusters_in(world.county)
+    assert (cluster.unit, cluster.size) == ("vehicle", 2)
+    assert cluster.label == f"G1234（{cw.day:%Y-%m-%d}）"

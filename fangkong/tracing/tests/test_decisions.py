@@ -190,3 +190,32 @@ def test_it_refuses_a_secondary_search_where_policy_determines_none(world, cases
     actions.decide(actor=world.county_admin, candidates=[wang], decision=Decision.CLOSE)
     with pytest.raises(RuleError, match="不再判定密接的密接"):
         actions.search_secondary(actor=world.county_admin, candidate=wang)
+
+
+def test_it_reads_the_worklist_in_a_fixed_number_of_queries(world, cases_world, django_assert_num_queries):
+    cw = cases_world
+    use_preset(world, "2022-12")
+    actions.search_contacts(actor=world.county_admin, case=cw.case)
+    actions.decide(actor=world.county_admin, candidates=queries.candidates_of(cw.case), decision="close")
+    user = world.township_admin
+    list(queries.contacts_worklist(user))  # the user's memberships, read once per request
+    with django_assert_num_queries(2):  # the contacts with their measures, then the caretakers
+        rows = [
+            (c.person.name, c.measure.kind, [k.user.username for k in c.measure.caretakers.all()])
+            for c in queries.contacts_worklist(user)
+            if c.measure
+        ]
+    assert len(rows) == 3  # 王芳, 赵强, 李秀英 (陈静 is handed over)
+
+
+def test_it_gives_a_contact_found_twice_one_screening_and_one_measure(world, cases_world):
+    cw = cases_world
+    use_preset(world, "2022-12")
+    actions.search_contacts(actor=world.county_admin, case=cw.case)
+    named = actions.name_contact(
+        actor=world.county_admin, case=cw.case, name="王芳", id_number=cw.wang.id_number
+    )
+    actions.decide(actor=world.county_admin, candidates=[_candidate(cw, cw.wang), named], decision="close")
+    assert Screening.objects.filter(person=cw.wang).count() == 1
+    assert Measure.objects.filter(person=cw.wang).count() == 1
+    assert len({c.measure_id for c in Candidate.objects.filter(case=cw.case, person=cw.wang)}) == 1
