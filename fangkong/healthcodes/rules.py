@@ -128,11 +128,32 @@ class Inputs:
 
 Provider = Callable[..., list]
 PROVIDERS: dict[str, Provider] = {}
+# A provider's test for the kiosk's one statement (venues/sql.py), with the provider it was given for: a
+# provider registered without one (or replaced since) sends every check-in to colour_of.
+PLAIN_SQL: dict[str, tuple[Provider, str]] = {}
 
 
-def register_input(name: str, provider: Provider) -> None:
-    """Add a source of facts (call it from an AppConfig.ready). One query per call, please."""
+def register_input(name: str, provider: Provider, *, plain_sql: str | None = None) -> None:
+    """Add a source of facts (call it from an AppConfig.ready). One query per call, please. `plain_sql`:
+    an SQL condition, true when the provider would return nothing that could colour the code at %(at)s,
+    over the resident's codes_identity row `i` (see venues/sql.py for the parameters it may use)."""
     PROVIDERS[name] = provider
+    if plain_sql is None:
+        PLAIN_SQL.pop(name, None)
+    else:
+        PLAIN_SQL[name] = (provider, plain_sql)
+
+
+def plain_sql_of_providers() -> str | None:
+    """The registered providers' kiosk tests joined with AND ("" when none is registered); None when a
+    registered provider has none, so no check-in may be taken as plainly green."""
+    tests = []
+    for name, provider in PROVIDERS.items():
+        known = PLAIN_SQL.get(name)
+        if known is None or known[0] is not provider:
+            return None
+        tests.append(known[1])
+    return "".join(f" AND {test}" for test in tests)
 
 
 # Results --------------------------------------------------------------------------------------------------

@@ -66,7 +66,12 @@ class CheckIn(models.Model):
     class Meta:
         db_table = "codes_checkin"  # the table of before the split of codes/
         ordering = ["-at"]
-        indexes = [models.Index(fields=["venue", "at"]), models.Index(fields=["identity", "at"])]
+        indexes = [
+            # The co-presence search (tracing/search.py) reads who was at a venue around a time from this
+            # index alone; it replaces the plain (venue, at) index, so a check-in still updates two.
+            models.Index(fields=["venue", "at", "identity", "checked_out_at"], name="checkin_venue_at_cover"),
+            models.Index(fields=["identity", "at"]),
+        ]
         verbose_name = _("扫码记录")
 
     def __str__(self):

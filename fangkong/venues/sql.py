@@ -14,9 +14,9 @@ with `colour_shown` empty and the caller computes the colour and stores it.
 
 `PLAIN_GREEN` must say "no inputs" only when colours.gather would find none at that moment: it mirrors
 gather's filters (coarser is safe: it only sends more residents to colour_of), and a test builds every
-kind of record through the actions and checks both agree. Registered rule inputs
-(code_rules.PROVIDERS, e.g. tracing's cases) have no SQL here, so while any is registered no check-in
-is taken as plainly green. `KNOWN_IDENTITY` and `MAY_WRITE` likewise mirror identity.identify and
+kind of record through the actions and checks both agree. Registered rule inputs (rules.PROVIDERS, e.g.
+tracing's cases and venue candidates) bring their own test (register_input(..., plain_sql=...)), added
+to it with AND; while a provider without one is registered, no check-in is taken as plainly green. `KNOWN_IDENTITY` and `MAY_WRITE` likewise mirror identity.identify and
 api_auth.user_for_token with scoping; a test checks each way of falling outside them.
 """
 
@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from fangkong.healthcodes.colours import local_date
-from fangkong.healthcodes.rules import MAX_DAYS, MAX_HOURS, PROVIDERS
+from fangkong.healthcodes.rules import MAX_DAYS, MAX_HOURS, plain_sql_of_providers
 from fangkong.lib import hot_sql
 from fangkong.measures.rules import local_midnight
 from fangkong.registry.models import DocumentType
@@ -119,6 +119,7 @@ def insert_scans(
 ) -> dict[str, Written]:
     """Write the scans that are the common case, in one statement; by client id, those written."""
     ops = connection.ops
+    providers_sql = plain_sql_of_providers()
     today = local_date(at)  # the day as gather sees it
     params = {
         "at": ops.adapt_datetimefield_value(at),
@@ -128,7 +129,8 @@ def insert_scans(
         "tests_from": ops.adapt_datetimefield_value(local_midnight(today - dt.timedelta(days=MAX_DAYS + 1))),
         "window_from": ops.adapt_datetimefield_value(at - window),
         "window_to": ops.adapt_datetimefield_value(at + window),
-        "plain_possible": not PROVIDERS,
+        "plain_possible": providers_sql is not None,
+        "released_from": ops.adapt_datetimefield_value(at - dt.timedelta(days=MAX_DAYS + 1)),
         "source": source,
         "resident_id": DocumentType.RESIDENT_ID,
     }
@@ -143,7 +145,7 @@ def insert_scans(
         roles.append(f"%(role{index})s")
     sql = INSERT.format(
         rows=", ".join(rows),
-        plain_green=PLAIN_GREEN,
+        plain_green=PLAIN_GREEN + (providers_sql or ""),
         known_identity=KNOWN_IDENTITY,
         may_write=MAY_WRITE.format(roles=", ".join(roles)),
         user_table=get_user_model()._meta.db_table,

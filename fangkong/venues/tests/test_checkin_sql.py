@@ -78,7 +78,10 @@ def verdict(identity, venue, raw: str, at: dt.datetime) -> checkin_sql.Written |
 
 
 def nothing_in(inputs: code_rules.Inputs) -> bool:
-    return not any(dataclasses.astuple(inputs))
+    # Registered providers leave an empty list each in `extra`: nothing found there either.
+    return not any(dataclasses.astuple(dataclasses.replace(inputs, extra={}))) and not any(
+        inputs.extra.values()
+    )
 
 
 def body_of(identity, venue, client_id: str) -> dict:

@@ -1,0 +1,103 @@
+import json
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fangkong.lib.errors import RuleError
+from fangkong.registry.bench import bench_sqlite_path, format_report, run_registry_bench, use_sqlite_file
+from fangkong.registry.population import DEFAULT_SEED
+
+# The command lives in home, above every app in the import order, so it can reach each app's bench.
+
+
+class Command(BaseCommand):
+    help = (
+        "性能基准 / Benchmarks: `bench registry` times the scoped person list and searches; "
+        "`bench trace` the co-presence search on a synthetic city"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("subject", choices=["registry", "trace"])
+        parser.add_argument(
+            "--persons", type=int, default=100_000, help="registry: persons in the bench county"
+        )
+        parser.add_argument("--repeat", type=int, default=20, help="registry: timed runs of each case")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--json", action="store_true", help="print one JSON object for scripts")
+        parser.add_argument(
+            "--current-database",
+            action="store_true",
+            help="measure in the configured database instead of var/bench/… .sqlite3 "
+            "(implied when DATABASE_URL is set; the database must be empty or hold this bench's data)",
+        )
+        parser.add_argument("--residents", type=int, default=1_000_000, help="trace: code identities")
+        parser.add_argument("--venues", type=int, default=100_000, help="trace: venues")
+        parser.add_argument("--checkins", type=int, default=20_000_000, help="trace: check-ins")
+        parser.add_argument("--days", type=int, default=14, help="trace: days of check-ins")
+        parser.add_argument(
+            "--skew", type=float, default=0.8, help="trace: Zipf exponent of venue popularity"
+        )
+        parser.add_argument("--single", type=int, default=50, help="trace: cases timed one at a time")
+        parser.add_argument("--bulk", type=int, default=1000, help="trace: cases searched in one call")
+        parser.add_argument("--no-duckdb", action="store_true", help="trace: skip the DuckDB baseline")
+
+    def handle(self, *args, subject: str, **options):
+        if subject == "trace":
+            result = self.trace(**options)
+        else:
+            result = self.registry(**options)
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+        elif subject == "registry":
+            self.stdout.write(format_report(result))
+        else:
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _separate_sqlite(self, options, name: str) -> None:
+        if not options["current_database"] and not os.environ.get("DATABASE_URL"):
+            path = bench_sqlite_path(0).with_name(name)
+            self.stderr.write(f"基准数据库 / bench database: {path}")
+            use_sqlite_file(path)
+
+    def registry(self, *, persons: int, repeat: int, seed: int | None, **options) -> dict:
+        if persons < 1 or repeat < 1:
+            raise CommandError("--persons 和 --repeat 应为正整数")
+        if not options["current_database"] and not os.environ.get("DATABASE_URL"):
+            path = bench_sqlite_path(persons)
+            self.stderr.write(f"基准数据库 / bench database: {path}")
+            use_sqlite_file(path)
+        try:
+            return run_registry_bench(
+                persons=persons,
+                repeat=repeat,
+                seed=DEFAULT_SEED if seed is None else seed,
+                progress=self.stderr.write,
+            )
+        except RuleError as exc:
+            raise CommandError(str(exc)) from None
+
+    def trace(self, *, seed: int | None, **o) -> dict:
+        from fangkong.tracing.bench import default_duckdb_dir, run_trace_bench
+
+        if min(o["residents"], o["venues"], o["checkins"], o["single"], o["bulk"]) < 1 or o["days"] <= 4:
+            raise CommandError("规模参数应为正整数，天数应大于4")
+        self._separate_sqlite(o, f"trace-{o['checkins']}.sqlite3")
+        from django.db import connection
+
+        try:
+            return run_trace_bench(
+                residents=o["residents"],
+                venues=o["venues"],
+                checkins=o["checkins"],
+                days=o["days"],
+                skew=o["skew"],
+                single=o["single"],
+                bulk=o["bulk"],
+                **({} if seed is None else {"seed": seed}),
+                duckdb_dir=None
+                if o["no_duckdb"] or connection.vendor != "postgresql"
+                else default_duckdb_dir(),
+                progress=self.stderr.write,
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from None
