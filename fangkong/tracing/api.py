@@ -56,14 +56,10 @@ def _detail(case) -> dict:
         }
         for c in queries.clocks_of(case, now)
     ]
-    data = CaseOut.from_orm(case).dict()
-    return {
-        **data,
-        "window_since": since,
-        "window_until": until,
-        "events": list(case.events.all()),
-        "clocks": clocks,
-    }
+    case.window_since, case.window_until = since, until
+    case.clocks = clocks
+    case.event_list = list(case.events.all())
+    return case
 
 
 # Cases ---------------------------------------------------------------------------------------------------

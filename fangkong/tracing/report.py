@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -22,12 +23,14 @@ from fangkong.lib import gbt9704
 from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
 from fangkong.tracing import queries
-from fangkong.tracing.models import Case, Decision
+from fangkong.tracing.models import Case, Clock, Decision
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTACT_DECISIONS = (Decision.CLOSE, Decision.SECONDARY, Decision.GENERAL)
 NUMERALS = "一二三四五六七八九十"
+# Where a stop on the trajectory comes from (queries.Stop.kind).
+STOP_KINDS = {"checkin": _("场所扫码"), "passage": _("卡口通行"), "entry": _("流调登记")}
 
 
 @dataclass(frozen=True)
@@ -172,10 +175,18 @@ def _course(case: Case) -> list:
 def _trajectory(case: Case, now: dt.datetime) -> list:
     since, until = queries.window_of(case, now)
     intro = f"调查时段为{when(since)}至{when(until)}。"
-    stops = queries.trajectory(case)
+    stops = queries.trajectory(case, now)
     if not stops:
         return [gbt9704.Body(intro + "该时段内未查到场所扫码、卡口通行记录，也未登记其他活动。")]
-    rows = tuple((short(stop.starts_at), short(stop.ends_at), stop.place, stop.label) for stop in stops)
+    rows = tuple(
+        (
+            short(stop.at),
+            short(stop.until),
+            "，".join(filter(None, (stop.place, stop.detail))),
+            str(STOP_KINDS[stop.kind]),
+        )
+        for stop in stops
+    )
     return [
         gbt9704.Body(intro + f"共查到活动{len(stops)}处，按时间顺序如下。"),
         gbt9704.Table(("开始", "结束", "地点", "来源"), rows, widths=(0.2, 0.2, 0.4, 0.2)),
@@ -219,7 +230,7 @@ def _name_of(candidate) -> str:
 def _progress(case: Case, now: dt.datetime) -> list:
     parts = []
     for clock in queries.clocks_of(case, now):
-        label = clock.clock.label if hasattr(clock.clock, "label") else str(clock.clock)
+        label = Clock(clock.clock).label
         if clock.done_at:
             state = f"已于{when(clock.done_at)}完成"
         elif clock.overdue:

@@ -217,7 +217,7 @@ class ClockOut(Schema):
 class CaseDetailOut(CaseOut):
     window_since: dt.datetime = Field(description="调查时段起")
     window_until: dt.datetime = Field(description="调查时段止")
-    events: list[EventOut]
+    events: list[EventOut] = Field(alias="event_list")
     clocks: list[ClockOut]
 
 

@@ -56,9 +56,10 @@ def case_create(request):
                 actor=request.user,
                 node=node,
                 kind=data["kind"],
-                number=data["number"] or None,
+                number=data["number"],
                 person=person,
                 identity=identity,
+                request=request,
                 **common.without_empty(form.facts()),
             )
         except RuleError as exc:
@@ -92,7 +93,7 @@ def case_context(request, case, **forms_given) -> dict:
         "events": list(case.events.select_related("recorded_by")),
         "clocks": common.badges(queries.clocks_of(case, now)),
         "window": queries.window_of(case, now),
-        "trajectory": queries.trajectory(case),
+        "trajectory": common.stop_rows(queries.trajectory(case, now)),
         "holder": common.show([case.person or case.identity])[0],
         "named": common.show(list(case.candidates.filter(source="named", via__isnull=True))),
         "can_write": can_write,
@@ -136,7 +137,7 @@ def _write(request, pk, form_class, form_name, call, done):
 def case_edit(request, pk):
     def call(case, data):
         facts = {name: data[name] for name in forms.CaseFactsForm.base_fields}
-        actions.update_case(actor=request.user, case=case, version=data["version"], **facts)
+        actions.update_case(actor=request.user, case=case, version=data["version"], request=request, **facts)
 
     return _write(request, pk, forms.CaseEditForm, "edit_form", call, _("已保存"))
 
@@ -144,7 +145,7 @@ def case_edit(request, pk):
 @require_POST
 def case_event_add(request, pk):
     def call(case, data):
-        actions.record_event(actor=request.user, case=case, **data)
+        actions.record_event(actor=request.user, case=case, request=request, **data)
 
     return _write(request, pk, forms.EventForm, "event_form", call, _("已记录转归"))
 
@@ -152,7 +153,7 @@ def case_event_add(request, pk):
 @require_POST
 def case_investigation(request, pk):
     def call(case, data):
-        actions.mark_investigation(actor=request.user, case=case, **data)
+        actions.mark_investigation(actor=request.user, case=case, request=request, **data)
 
     return _write(request, pk, forms.InvestigationForm, "investigation_form", call, _("已记录流调进度"))
 
@@ -160,7 +161,7 @@ def case_investigation(request, pk):
 @require_POST
 def case_entry_add(request, pk):
     def call(case, data):
-        actions.add_entry(actor=request.user, case=case, **common.without_empty(data))
+        actions.add_entry(actor=request.user, case=case, request=request, **common.without_empty(data))
 
     return _write(request, pk, forms.EntryForm, "entry_form", call, _("已添加轨迹"))
 
@@ -169,7 +170,7 @@ def case_entry_add(request, pk):
 def case_entry_remove(request, pk, entry_id):
     case = queries.access_case(request.user, pk, write=True)
     entry = common.entry_of(case, entry_id)
-    actions.remove_entry(actor=request.user, entry=entry)
+    actions.remove_entry(actor=request.user, entry=entry, request=request)
     messages.success(request, _("已删除轨迹"))
     return redirect("case_detail", pk=case.pk)
 
@@ -177,7 +178,7 @@ def case_entry_remove(request, pk, entry_id):
 @require_POST
 def case_contact_name(request, pk):
     def call(case, data):
-        actions.name_contact(actor=request.user, case=case, **data)
+        actions.name_contact(actor=request.user, case=case, request=request, **data)
 
     return _write(request, pk, forms.NamedContactForm, "named_form", call, _("已添加病例提供的人员"))
 

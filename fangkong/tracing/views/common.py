@@ -12,7 +12,7 @@ from fangkong.grid import scoping
 from fangkong.healthcodes.models import Identity
 from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
 from fangkong.registry.models import Person
-from fangkong.tracing import forms, queries
+from fangkong.tracing import forms, queries, report
 from fangkong.tracing.models import Case, Clock, Decision, TrajectoryEntry
 from fangkong.venues.models import Venue
 
@@ -115,18 +115,11 @@ def show(rows):
     return rows
 
 
-@dataclass
-class Group:
-    venue: Venue | None
-    label: str
-    candidates: list
-
-
 def candidates_context(request, case: Case) -> dict:
     """The candidate panel: filters, the candidates they show grouped by venue, and the bulk form."""
     filters = candidate_filters(request, case)
     values = filters.values()
-    groups = [Group(*group) for group in queries.candidates_by_venue(case, **values)]
+    groups = queries.candidates_by_venue(case, **values)
     show([c for g in groups for c in g.candidates])
     return {
         "candidate_filters": filters,
@@ -134,7 +127,7 @@ def candidates_context(request, case: Case) -> dict:
         "groups": groups,
         "shown_count": sum(len(g.candidates) for g in groups),
         "decisions": [c for c in Decision.choices if c[0] != Decision.PENDING],
-        "secondary_determined": True,
+        "secondary_determined": bool(queries.policy_of(case).get("secondary_determined")),
     }
 
 
@@ -148,3 +141,17 @@ def view_node(request):
     if not nodes:
         raise Http404
     return min(nodes, key=lambda node: len(node.path))
+
+
+def stop_rows(stops) -> list[dict]:
+    """The trajectory's stops with the name of where each came from."""
+    return [{"stop": stop, "source": report.STOP_KINDS.get(stop.kind, stop.kind)} for stop in stops]
+
+
+def worklist_rows(contacts) -> list:
+    """The worklist's contacts, masked, with their caretakers' names (prefetched with the measure)."""
+    rows = show(list(contacts))
+    for row in rows:
+        caretakers = row.measure.caretakers.all() if row.measure_id else []
+        row.caretaker_names = [c.user.first_name or c.user.username for c in caretakers]
+    return rows

@@ -111,7 +111,7 @@ def case_handover(request, pk):
 def contact_worklist(request):
     """The contacts decided in the user's area, with their measure and caretakers: what the township
     must act on."""
-    rows = queries.contacts_worklist(request.user)
+    rows = common.worklist_rows(queries.contacts_worklist(request.user))
     return render(request, "tracing/contact_worklist.html", {"rows": rows})
 
 
