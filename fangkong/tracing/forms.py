@@ -37,7 +37,8 @@ class CaseFilterForm(forms.Form):
 
     def values(self) -> dict:
         self.is_valid()
-        return {name: self.cleaned_data.get(name) or None for name in self.fields}
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) or None for name in self.fields}
 
 
 class CandidateFilterForm(forms.Form):
@@ -151,10 +152,11 @@ class DecideForm(forms.Form):
     all = forms.BooleanField(required=False)
     one = forms.CharField(required=False, max_length=40)
 
-    def __init__(self, data, *, shown):
+    def __init__(self, data, *, shown, secondary=()):
         super().__init__(data)
         self.shown = shown
-        self.fields["candidates"].choices = [(c.pk, c.pk) for c in shown]
+        self.secondary = list(secondary)  # decided by ticking, never by "all": they are a separate list
+        self.fields["candidates"].choices = [(c.pk, c.pk) for c in [*shown, *self.secondary]]
 
     def clean(self):
         data = super().clean()
@@ -175,4 +177,4 @@ class DecideForm(forms.Form):
         if self.cleaned_data["all"]:
             return list(self.shown)
         chosen = set(self.cleaned_data["candidates"])
-        return [c for c in self.shown if c.pk in chosen]
+        return [c for c in [*self.shown, *self.secondary] if c.pk in chosen]

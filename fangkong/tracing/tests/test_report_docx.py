@@ -57,7 +57,9 @@ def paragraphs(content: bytes) -> list[str]:
 
 
 def tables(content: bytes) -> list[list[list[str]]]:
-    return [[[cell.text for cell in row.cells] for row in t.rows] for t in Document(io.BytesIO(content)).tables]
+    return [
+        [[cell.text for cell in row.cells] for row in t.rows] for t in Document(io.BytesIO(content)).tables
+    ]
 
 
 NOW = at(6, 9)
@@ -119,12 +121,17 @@ def test_it_audits_every_download(world, case):
     report.export_report(actor=world.county_admin, case=case, now=NOW)
     report.export_report(actor=world.county_admin, case=case, full=True, now=NOW)
     events = AuditEvent.objects.filter(action=Action.EXPORT).order_by("pk")
-    assert [(e.detail["report"], e.detail["full"]) for e in events] == [("流调报告", False), ("流调报告", True)]
+    assert [(e.detail["report"], e.detail["full"]) for e in events] == [
+        ("流调报告", False),
+        ("流调报告", True),
+    ]
     assert all(e.node_path == world.grid07.path for e in events)
 
 
 def test_it_lays_the_report_out_per_gb_t_9704(world, case):
-    document = Document(io.BytesIO(report.export_report(actor=world.county_admin, case=case, now=NOW).content))
+    document = Document(
+        io.BytesIO(report.export_report(actor=world.county_admin, case=case, now=NOW).content)
+    )
     section = document.sections[0]
     sizes = (section.page_width, section.page_height, section.top_margin, section.left_margin)
     assert [round(size.mm) for size in sizes] == [210, 297, 37, 28]

@@ -95,7 +95,7 @@ def case_context(request, case, **forms_given) -> dict:
         "window": queries.window_of(case, now),
         "trajectory": common.stop_rows(queries.trajectory(case, now)),
         "holder": common.show([case.person or case.identity])[0],
-        "named": common.show(list(case.candidates.filter(source="named", via__isnull=True))),
+        "named": common.show(list(queries.candidates_of(case, source="named"))),
         "can_write": can_write,
         "can_reveal": scoping.can(request.user, scoping.REVEAL, case.node),
         **common.candidates_context(request, case),

@@ -29,7 +29,7 @@ def _back_to_candidates(case, filters: dict):
 def case_search(request, pk):
     case = queries.access_case(request.user, pk, write=True)
     try:
-        summary = actions.search_contacts(actor=request.user, case=case)
+        summary = actions.search_contacts(actor=request.user, case=case, request=request)
     except RuleError as exc:
         messages.error(request, "；".join(exc.errors.values()))
     else:
@@ -49,11 +49,13 @@ def case_decide(request, pk):
     case = queries.access_case(request.user, pk, write=True)
     filters = common.candidate_filters(request, case)
     shown = list(queries.candidates_of(case, **filters.values()))
-    form = forms.DecideForm(request.POST, shown=shown)
+    form = forms.DecideForm(request.POST, shown=shown, secondary=common.secondary_of(case))
     if form.is_valid():
         picked = form.picked()
         try:
-            actions.decide(actor=request.user, candidates=picked, decision=form.cleaned_data["decision"])
+            actions.decide(
+                actor=request.user, candidates=picked, decision=form.cleaned_data["decision"], request=request
+            )
         except RuleError as exc:
             form.add_error(None, "；".join(exc.errors.values()))
         else:
@@ -66,7 +68,7 @@ def case_decide(request, pk):
 def candidate_secondary(request, pk):
     candidate = queries.access_candidate(request.user, pk, write=True)
     try:
-        summary = actions.search_secondary(actor=request.user, candidate=candidate)
+        summary = actions.search_secondary(actor=request.user, candidate=candidate, request=request)
     except RuleError as exc:
         messages.error(request, "；".join(exc.errors.values()))
     else:
@@ -100,8 +102,8 @@ def case_handover(request, pk):
     """The hand-over list (协查函) of a case's contacts outside the county, as Excel; audited."""
     case = queries.access_case(request.user, pk)
     try:
-        content, filename = ledgers.export_handover(
-            actor=request.user, case=case, full=_wants_full(request), request=request
+        filename, content = ledgers.export_handover(
+            actor=request.user, node=case.node, case=case, full=_wants_full(request), request=request
         )
     except RuleError:
         raise Http404 from None
