@@ -31,6 +31,24 @@ VENUE_DWELL_MINUTES = {
     )
 }
 CHECKIN_RETENTION_DAYS = 28
+
+
+# Cases and tracing (DOMAIN.md §5, §12): the look-back window, the §12 clocks in hours, whether secondary
+# contacts are determined (not after 2022-11-11), and the days within which cases in one small unit make a
+# cluster. Before 2021 the clocks could not be checked against an official text: marked unverified there.
+def _tracing(*, secondary_determined: bool = True) -> dict:
+    return {
+        "lookback_days": 2,
+        "report_hours": 2,
+        "core_hours": 4,
+        "investigation_hours": 24,
+        "contacts_hours": 24,
+        "secondary_determined": secondary_determined,
+        "cluster_days": 14,
+    }
+
+
+TRACING = _tracing()
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 
@@ -91,7 +109,8 @@ PRESETS: dict[str, dict] = {
         "report_deadline": REPORT_DEADLINE,
         "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": dict(HEALTH_CODE_ZHEJIANG_2020),
-        "unverified": ["tests"],
+        "tracing": _tracing(secondary_determined=True),
+        "unverified": ["tests", "tracing"],
     },
     "2021": {
         "label": "2021年（防控方案第八版）",
@@ -115,6 +134,7 @@ PRESETS: dict[str, dict] = {
         "report_deadline": REPORT_DEADLINE,
         "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": dict(HEALTH_CODE_SICHUAN_2021),
+        "tracing": _tracing(secondary_determined=True),
         "unverified": ["arrival", "arrival_high", "arrival_medium"],
     },
     "2022-06": {
@@ -141,6 +161,7 @@ PRESETS: dict[str, dict] = {
         "health_code": _health_code(
             "第九版：四川规则，来返天数按第九版（简化）", days_after_release=28, arrival_days=7
         ),
+        "tracing": _tracing(secondary_determined=True),
         "unverified": ["arrival", "fever", "tip_off", "self_declared", "health_code"],
     },
     "2022-11": {
@@ -167,6 +188,7 @@ PRESETS: dict[str, dict] = {
         "health_code": _health_code(
             "二十条：仅高风险区来返赋码（简化）", days_after_release=28, arrival_days=7, medium=False
         ),
+        "tracing": _tracing(secondary_determined=False),
         "unverified": ["fever", "tip_off", "self_declared", "health_code"],
     },
     "2022-12": {
@@ -191,6 +213,7 @@ PRESETS: dict[str, dict] = {
         "report_deadline": REPORT_DEADLINE,
         "report_activities": [],  # empty: the standard list of reporting.daily.DEFAULT_ACTIVITIES
         "health_code": _health_code("新十条：不再按来返赋码（简化）", days_after_release=28, arrival_days=0),
+        "tracing": _tracing(secondary_determined=False),
         "unverified": ["fever", "self_declared", "health_code"],
     },
 }

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, PRESETS
+from .presets import DEFAULT_PRESET, PRESETS, TRACING
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,13 @@ class PoliciesInForce:
         if self._default is None:
             self._default = PolicyInForce(values=preset_values(DEFAULT_PRESET), policy=None)
         return self._default
+
+
+def tracing_values(values: dict) -> dict:
+    """The policy's "tracing" section (look-back days, §12 clock hours, secondary contacts, cluster days).
+    A policy saved before the section existed, or missing a key, falls back to its preset's values."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**TRACING, **preset.get("tracing", {}), **(values.get("tracing") or {})}
 
 
 # The policy pages ----------------------------------------------------------------------------------
