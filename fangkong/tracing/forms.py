@@ -145,7 +145,8 @@ class DecideForm(forms.Form):
     """A decision for the ticked candidates, for every candidate the filters show (`all`), or for one
     row (`one`: "<candidate id>:<decision>", the buttons on each row)."""
 
-    decision = forms.ChoiceField(
+    # Not "decision": that is the filter of the candidates shown, posted along with it.
+    decide_as = forms.ChoiceField(
         label=_("判定为"), choices=[c for c in Decision.choices if c[0] != Decision.PENDING], required=False
     )
     candidates = forms.TypedMultipleChoiceField(coerce=int, required=False)
@@ -164,8 +165,8 @@ class DecideForm(forms.Form):
             pk, _sep, decision = data["one"].partition(":")
             if decision not in Decision.values or decision == Decision.PENDING or not pk.isdigit():
                 raise forms.ValidationError(_("判定无效"))
-            data.update(decision=decision, candidates=[int(pk)], all=False)
-        if not data.get("decision"):
+            data.update(decide_as=decision, candidates=[int(pk)], all=False)
+        if not data.get("decide_as"):
             raise forms.ValidationError(_("请选择判定结果"))
         if not data.get("all") and not data.get("candidates"):
             raise forms.ValidationError(_("请勾选要判定的人员，或选择“判定全部筛选结果”"))

@@ -67,9 +67,12 @@ def test_it_hides_cases_from_another_grid(world, cases_world):
 
 def _more_cases(world, n: int):
     day = timezone.localdate() - dt.timedelta(days=1)
-    for i in range(n):
+    start = Case.objects.count()
+    for i in range(start, start + n):
         identity = identify(
-            id_number=make("110105", dt.date(1990, 1, 1 + i), 100 + i), name=f"外来{i}", phone=""
+            id_number=make("110105", dt.date(1990, 1, 1 + i), 100 + i),
+            name=f"外来{i}",
+            phone=f"1360000{i:04d}",
         )
         actions.report_case(
             actor=world.county_admin,
@@ -263,7 +266,7 @@ def test_it_decides_all_the_filters_show_at_once(world, cases_world):
     case = cases_world.case
     answer = client.post(
         reverse("case_decide", args=[case.pk]),
-        {"venue": cases_world.restaurant.pk, "min_minutes": 15, "decision": "close", "all": "1"},
+        {"venue": cases_world.restaurant.pk, "min_minutes": 15, "decide_as": "close", "all": "1"},
     )
     assert answer.status_code == 302
     assert f"venue={cases_world.restaurant.pk}" in answer["Location"]
@@ -281,7 +284,8 @@ def test_it_decides_one_row(world, cases_world):
     by_identity = searched(cases_world, world.county_admin)
     zhao = by_identity[cases_world.identities["zhao"].pk]
     client_for(world.county_admin).post(
-        reverse("case_decide", args=[cases_world.case.pk]), {"one": f"{zhao.pk}:cleared", "decision": "close"}
+        reverse("case_decide", args=[cases_world.case.pk]),
+        {"one": f"{zhao.pk}:cleared", "decide_as": "close"},
     )
     zhao.refresh_from_db()
     assert zhao.decision == Decision.CLEARED
@@ -291,14 +295,15 @@ def test_it_decides_one_row(world, cases_world):
 def test_it_asks_what_to_decide(world, cases_world):
     searched(cases_world, world.county_admin)
     answer = client_for(world.county_admin).post(
-        reverse("case_decide", args=[cases_world.case.pk]), {"decision": "close"}
+        reverse("case_decide", args=[cases_world.case.pk]), {"decide_as": "close"}
     )
     assert answer.status_code == 422
     assert "请勾选要判定的人员" in answer.content.decode()
 
 
 def _more_candidates(case, n: int):
-    for i in range(n):
+    start = case.candidates.count()
+    for i in range(start, start + n):
         actions.name_contact(actor=case.recorded_by, case=case, name=f"同事{i}", relation="同事")
 
 

@@ -54,7 +54,10 @@ def case_decide(request, pk):
         picked = form.picked()
         try:
             actions.decide(
-                actor=request.user, candidates=picked, decision=form.cleaned_data["decision"], request=request
+                actor=request.user,
+                candidates=picked,
+                decision=form.cleaned_data["decide_as"],
+                request=request,
             )
         except RuleError as exc:
             form.add_error(None, "；".join(exc.errors.values()))
