@@ -16,11 +16,12 @@ from fangkong.audit.models import Action, AuditEvent
 from fangkong.conftest import PASSWORD
 from fangkong.healthcodes.identity import identify
 from fangkong.lib.idcard import make
+from fangkong.registry import actions as registry_actions
 from fangkong.tracing import actions, queries
 from fangkong.tracing.models import Candidate, Case, Decision
 from fangkong.tracing.views.common import clocks_of_many
 
-from .conftest import at_time
+from .conftest import at_time, use_preset
 
 
 def client_for(user) -> Client:
@@ -376,3 +377,55 @@ def test_it_shows_nothing_to_an_account_with_no_area(world, cases_world, name):
     answer = client_for(world.outsider).get(reverse(name))
     assert answer.status_code in (200, 404)
     assert cases_world.case.number.encode() not in answer.content
+
+
+def test_it_lists_2_or_10_contacts_in_the_worklist_in_the_same_number_of_queries(world, cases_world):
+    admin = world.county_admin
+    case = cases_world.case
+    client = client_for(world.township_admin)
+    url = reverse("contact_worklist")
+
+    def named(n):
+        start = case.candidates.count()
+        for i in range(start, start + n):
+            person = registry_actions.register_person(
+                actor=admin,
+                node=world.grid08,
+                household=cases_world.wang.household,
+                name=f"王同事{i}",
+                relation="other",
+                id_number=make("371502", dt.date(1980, 1, 1 + i), 200 + i),
+                phone=f"1390000{i:04d}",
+            )
+            actions.name_contact(
+                actor=admin, case=case, name=person.name, id_number=person.id_number, person=person
+            )
+        actions.decide(
+            actor=admin, candidates=list(queries.candidates_of(case, decision="pending")), decision="close"
+        )
+
+    named(2)
+    two = _queries(client, url)
+    named(8)
+    assert Candidate.objects.filter(decision=Decision.CLOSE).count() >= 10
+    assert _queries(client, url) == two
+
+
+def test_it_searches_a_close_contacts_contacts_when_the_policy_says_so(world, cases_world):
+    by_identity = searched(cases_world, world.county_admin)
+    wang = by_identity[cases_world.identities["wang"].pk]
+    actions.decide(actor=world.county_admin, candidates=[wang], decision="close")
+    client = client_for(world.county_admin)
+    url = reverse("case_detail", args=[cases_world.case.pk])
+    assert reverse("candidate_secondary", args=[wang.pk]) in client.get(url).content.decode()
+    answer = client.post(reverse("candidate_secondary", args=[wang.pk]), follow=True)
+    assert "密接的密接检索完成" in answer.content.decode()
+
+
+def test_it_offers_no_secondary_search_after_2022_11(world, cases_world):
+    use_preset(world, "2022-12")
+    by_identity = searched(cases_world, world.county_admin)
+    wang = by_identity[cases_world.identities["wang"].pk]
+    actions.decide(actor=world.county_admin, candidates=[wang], decision="close")
+    page = client_for(world.county_admin).get(reverse("case_detail", args=[cases_world.case.pk]))
+    assert reverse("candidate_secondary", args=[wang.pk]) not in page.content.decode()
