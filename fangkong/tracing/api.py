@@ -119,11 +119,13 @@ def get_case(request, case_id: Id):
 )
 def update_case(request, case_id: Id, payload: CaseUpdateIn):
     case = queries.access_case(request.auth, case_id, write=True)
+    source = queries.access_case(request.auth, payload.infected_by) if payload.infected_by else None
     return actions.update_case(
         actor=request.auth,
         case=case,
         version=payload.version,
         diagnosed_at=_aware(payload.diagnosed_at),
+        infected_by=source,
         **payload.facts(),
     )
 

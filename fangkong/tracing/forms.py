@@ -110,7 +110,23 @@ class CaseCreateForm(CaseFactsForm):
 
 
 class CaseEditForm(CaseFactsForm):
+    infected_by = forms.CharField(
+        label=_("传染来源病例编号"), max_length=30, required=False, help_text=_("已查明由哪一病例传染时填写")
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, cases=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cases = cases  # the cases the user sees: the source must be one of them
+
+    def clean_infected_by(self):
+        number = self.cleaned_data["infected_by"].strip()
+        if not number:
+            return None
+        source = self.cases.filter(number=number).first() if self.cases is not None else None
+        if source is None:
+            raise forms.ValidationError(_("传染来源病例不存在"))
+        return source
 
 
 class EventForm(Form):

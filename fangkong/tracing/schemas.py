@@ -62,7 +62,9 @@ class CaseFactsIn(Schema):
     notes: text(500) = ""
 
     def facts(self) -> dict:
-        values = self.model_dump(exclude={"kind", "number", "person", "identity", "version", "diagnosed_at"})
+        values = self.model_dump(
+            exclude={"kind", "number", "person", "identity", "version", "diagnosed_at", "infected_by"}
+        )
         values["clinical_type"] = values["clinical_type"] or ""
         for name in ("sampled_at", "reported_at", "isolated_at", "last_negative_at"):
             values[name] = _aware(values[name])
@@ -85,6 +87,7 @@ class CaseIn(CaseFactsIn):
 
 class CaseUpdateIn(CaseFactsIn):
     diagnosed_at: Moment
+    infected_by: Id | None = Field(None, description="传染来源病例 id；不填则无")
     version: Version
 
 

@@ -357,7 +357,7 @@ def test_it_lists_contacts_in_the_township_worklist(world, cases_world):
 
 def test_it_lists_clusters_and_draws_the_chain(world, cases_world):
     admin = world.county_admin
-    actions.report_case(
+    second = actions.report_case(
         actor=admin,
         node=world.grid07,
         kind="confirmed",
@@ -365,11 +365,25 @@ def test_it_lists_clusters_and_draws_the_chain(world, cases_world):
         diagnosed_at=cases_world.case.diagnosed_at + dt.timedelta(hours=2),
     )
     client = client_for(admin)
+    # The investigation finds who infected whom: the chain draws it.
+    edited = client.post(
+        reverse("case_edit", args=[second.pk]),
+        {
+            "source": "local",
+            "diagnosed_at": f"{timezone.localtime(second.diagnosed_at):%Y-%m-%dT%H:%M}",
+            "infected_by": cases_world.case.number,
+            "version": second.version,
+        },
+    )
+    assert edited.status_code == 302
+    second.refresh_from_db()
+    assert second.infected_by == cases_world.case
     clusters = client.get(reverse("cluster_list")).content.decode()
     assert "同住家庭" in clusters and "前屯村七组12号" in clusters
     chain = client.get(reverse("case_chain")).content.decode()
     assert 'id="chain-data"' in chain and "echarts-5.6.0.min.js" in chain and "tracing/chain.js" in chain
     assert cases_world.case.number in chain
+    assert "1 条关系" in chain and '<td data-label="关系">传染</td>' in chain
 
 
 @pytest.mark.parametrize("name", ["case_list", "contact_worklist", "cluster_list", "case_chain"])

@@ -102,7 +102,7 @@ def case_context(request, case, **forms_given) -> dict:
     }
     if can_write:
         context |= {
-            "edit_form": forms.CaseEditForm(initial={**common.facts_of(case), "version": case.version}),
+            "edit_form": forms.CaseEditForm(initial=common.edit_initial(case)),
             "event_form": forms.EventForm(initial={"at": common.now_to_the_minute()}),
             "investigation_form": forms.InvestigationForm(),
             "entry_form": forms.EntryForm(),
@@ -137,9 +137,19 @@ def _write(request, pk, form_class, form_name, call, done):
 def case_edit(request, pk):
     def call(case, data):
         facts = {name: data[name] for name in forms.CaseFactsForm.base_fields}
-        actions.update_case(actor=request.user, case=case, version=data["version"], request=request, **facts)
+        actions.update_case(
+            actor=request.user,
+            case=case,
+            version=data["version"],
+            infected_by=data["infected_by"],
+            request=request,
+            **facts,
+        )
 
-    return _write(request, pk, forms.CaseEditForm, "edit_form", call, _("已保存"))
+    def form_class(data):
+        return forms.CaseEditForm(data, cases=queries.cases_visible_to(request.user))
+
+    return _write(request, pk, form_class, "edit_form", call, _("已保存"))
 
 
 @require_POST

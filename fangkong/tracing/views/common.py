@@ -28,8 +28,10 @@ def without_empty(values: dict) -> dict:
     return {name: value for name, value in values.items() if value not in (None, "")}
 
 
-def facts_of(case: Case) -> dict:
-    return {name: getattr(case, name) for name in forms.CaseFactsForm.base_fields}
+def edit_initial(case: Case) -> dict:
+    facts = {name: getattr(case, name) for name in forms.CaseFactsForm.base_fields}
+    source = case.infected_by.number if case.infected_by_id else ""
+    return {**facts, "infected_by": source, "version": case.version}
 
 
 def filter_cases(cases, *, kind=None, source=None, date_from=None, date_to=None):
