@@ -30,7 +30,9 @@ def case_list(request):
     cases = common.filter_cases(queries.cases_visible_to(request.user), **filters.values())
     page = Paginator(cases, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     rows = common.with_clocks(list(page), now=timezone.now())
-    context = {"filters": filters, "page": page, "rows": rows}
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "rows": rows, "query": query.urlencode()}
     return render_page(request, "tracing/case_list.html", context, fragment="results")
 
 
