@@ -48,6 +48,12 @@ JOBS = [
         why="日报告截止时间（默认次日10:00，可按辖区设置）过后，提醒缺报单位的工作人员；每人每单位每天一条，重复运行不重复提醒",
     ),
     Job(
+        name="check-clocks",
+        cron="*/10 * * * *",
+        command="check-clocks",
+        why="病例时限（2小时网络直报、4小时核心信息流调、24小时流调报告、24小时密接判定并管控，按政策设置）超时即预警，每例每项只预警一次，完成后自动处置（DOMAIN.md §12）",
+    ),
+    Job(
         name="refresh-statistics",
         cron="40 3 * * *",
         command="refresh-statistics",

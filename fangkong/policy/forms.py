@@ -10,6 +10,17 @@ from fangkong.lib.dates import DATE_INPUT_FORMATS
 
 from .models import Kind, Reason
 from .presets import PRESETS
+from .queries import tracing_values
+
+TRACING_FIELDS = (
+    "lookback_days",
+    "report_hours",
+    "core_hours",
+    "investigation_hours",
+    "contacts_hours",
+    "secondary_determined",
+    "cluster_days",
+)
 
 
 class PolicyForm(forms.Form):
@@ -23,6 +34,29 @@ class PolicyForm(forms.Form):
         label=_("发热标准（℃，不低于此值即为发热）"), max_digits=3, decimal_places=1
     )
     release_tests = forms.IntegerField(label=_("解除前需核酸阴性次数"), min_value=0, max_value=10)
+    # The tracing section (DOMAIN.md §5, §12): the look-back window and the case clocks.
+    lookback_days = forms.IntegerField(
+        label=_("流调回溯天数（发病或采样前）"), min_value=1, max_value=14, required=False
+    )
+    report_hours = forms.IntegerField(
+        label=_("网络直报时限（小时）"), min_value=1, max_value=72, required=False
+    )
+    core_hours = forms.IntegerField(
+        label=_("核心信息流调时限（小时）"), min_value=1, max_value=72, required=False
+    )
+    investigation_hours = forms.IntegerField(
+        label=_("流调报告时限（小时）"), min_value=1, max_value=168, required=False
+    )
+    contacts_hours = forms.IntegerField(
+        label=_("密接判定并管控时限（小时）"), min_value=1, max_value=168, required=False
+    )
+    # A choice, not a checkbox: a form posted without it keeps the value instead of switching it off.
+    secondary_determined = forms.ChoiceField(
+        label=_("密接的密接"), choices=[("yes", _("判定")), ("no", _("不再判定"))], required=False
+    )
+    cluster_days = forms.IntegerField(
+        label=_("聚集性疫情判定天数"), min_value=1, max_value=28, required=False
+    )
     note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("如 文件名称和文号"))
 
     def __init__(self, *args, values: dict, **kwargs):
@@ -33,6 +67,10 @@ class PolicyForm(forms.Form):
         self.values = values
         self.fields["fever_threshold"].initial = values["fever_threshold"]
         self.fields["release_tests"].initial = values.get("release_tests", 0)
+        self.tracing = tracing_values(values)
+        for name in TRACING_FIELDS:
+            self.fields[name].initial = self.tracing[name]
+        self.fields["secondary_determined"].initial = "yes" if self.tracing["secondary_determined"] else "no"
         self.step_rows = []
         for reason, label in Reason.choices:
             names = []
@@ -47,6 +85,17 @@ class PolicyForm(forms.Form):
                 self.fields[name].error_messages["required"] = _("天数不能为空")
                 names.append(name)
             self.step_rows.append({"reason": label, "fields": names})
+
+    def _tracing(self, data: dict) -> dict:
+        """The tracing section; a value left empty keeps the one the form started from."""
+        given = {name: data.get(name) for name in TRACING_FIELDS if data.get(name) not in (None, "")}
+        if "secondary_determined" in given:
+            given["secondary_determined"] = given["secondary_determined"] == "yes"
+        return {**self.tracing, **given}
+
+    @property
+    def tracing_fields(self) -> list:
+        return [self[name] for name in TRACING_FIELDS]
 
     @property
     def step_fields(self) -> list:
@@ -65,4 +114,5 @@ class PolicyForm(forms.Form):
             "fever_threshold": str(data["fever_threshold"]),
             "release_tests": data["release_tests"],
             "regimes": regimes,
+            "tracing": self._tracing(data),
         }

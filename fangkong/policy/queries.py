@@ -134,4 +134,6 @@ def policy_table(values: dict) -> dict:
         "regimes": regimes,
         "tests": tests,
         "tests_unverified": "tests" in unverified,
+        "tracing": tracing_values(values),
+        "tracing_unverified": "tracing" in unverified,
     }

@@ -18,6 +18,7 @@ from fangkong.registry.models import Household, Person, Residence, Unit
 from fangkong.registry.tests.test_demo import read_county_once  # noqa: F401 — a fixture
 from fangkong.reporting.models import DailyReport, ReportingUnit
 from fangkong.situation.models import SituationNotes
+from fangkong.tracing.models import Candidate, Case
 from fangkong.venues.models import CheckIn, Venue
 
 
@@ -32,7 +33,7 @@ def snapshot() -> dict:
         *(Jurisdiction, Household, Person, Residence, Unit, AuditEvent, get_user_model()),
         *(Screening, Measure, Caretaker, FollowUp, Alert, NucleicAcidTest, QuarantineSite, Room),
         *(Venue, CheckIn, Identity, RiskArea, Checkpoint, DutyShift, Passage),
-        *(ReportingUnit, DailyReport, SituationNotes),
+        *(ReportingUnit, DailyReport, SituationNotes, Case, Candidate),
     )
     return {m.__name__: m.objects.count() for m in models}
 
@@ -40,7 +41,7 @@ def snapshot() -> dict:
 def test_it_loads_the_demo_once_and_changes_nothing_the_second_time(db):
     output = load()
     assert "演示县已载入" in output
-    for heading in ("重点人员：", "场所码：", "日报告："):  # what the demo's weeks of work hold
+    for heading in ("重点人员：", "场所码：", "病例流调：", "日报告："):  # what the demo's weeks of work hold
         assert heading in output
     before = snapshot()
     assert all(before.values()), before

@@ -107,3 +107,25 @@ def test_it_refuses_policy_edit_to_a_non_admin(client, world):
     client.force_login(world.township_admin)  # an admin, but not of the county
     assert client.get(f"/measures/policy/{world.county.code}/new/").status_code == 404
     assert not Policy.objects.exists()
+
+
+def test_it_lets_an_admin_edit_the_tracing_section(client, world):
+    client.force_login(world.county_admin)
+
+    response = client.post(
+        f"/measures/policy/{world.county.code}/new/",
+        form_data("2021", "2021-01-01", lookback_days="4", report_hours="1", secondary_determined="no"),
+    )
+
+    assert response.status_code == 302
+    tracing = Policy.objects.get(node=world.county).values["tracing"]
+    assert (tracing["lookback_days"], tracing["report_hours"], tracing["core_hours"]) == (4, 1, 4)
+    assert tracing["secondary_determined"] is False
+    page = client.get("/measures/policy/").content.decode()
+    assert "发病（无症状者采样）前4天" in page and "不再判定" in page
+
+
+def test_it_keeps_the_tracing_section_when_the_form_leaves_it_out(client, world):
+    client.force_login(world.county_admin)
+    client.post(f"/measures/policy/{world.county.code}/new/", form_data("2022-11", "2022-11-11"))
+    assert Policy.objects.get(node=world.county).values["tracing"]["secondary_determined"] is False

@@ -268,6 +268,9 @@ def search_secondary(
 ) -> SearchSummary:
     """The same search through a close contact, when the policy in force determines secondary contacts:
     who overlapped with them, and who lives with them, between their first exposure and their isolation."""
+    candidate = Candidate.objects.select_related("case", "case__node", "person", "measure").get(
+        pk=candidate.pk
+    )
     case = candidate.case
     scoping.require(actor, scoping.WRITE, case.node, "无权对该病例开展流调")
     if candidate.decision != Decision.CLOSE:
@@ -318,31 +321,45 @@ def _person_of(candidate: Candidate) -> Person | None:
     return None
 
 
-def free_room(person: Person, at: dt.datetime) -> Room | None:
-    """A room with a free bed in an active quarantine site of the contact's county, sites nearest to the
-    contact first (their village, township, then the county's)."""
-    parts = person.node.path.strip("/").split("/")
+def _county_path(node_path: str) -> str | None:
+    parts = node_path.strip("/").split("/")
     county = next((i for i, code in enumerate(parts) if len(code) == 6 and code.isdigit()), None)
-    if county is None:
-        return None
-    county_path = "/".join(parts[: county + 1]) + "/"
+    return None if county is None else "/".join(parts[: county + 1]) + "/"
+
+
+def free_beds(county_path: str, at: dt.datetime) -> list[Room]:
+    """The free beds of the active quarantine sites of a county at `at`, a room once per free bed, in the
+    order they are given out (one query)."""
     rooms = (
         Room.objects.filter(site__active=True, site__node__path__startswith=county_path)
-        .annotate(
-            taken=Count(
-                "measures",
-                filter=Q(measures__started_at__lte=at, measures__released_at=None),
-            )
-        )
+        .annotate(taken=Count("measures", filter=Q(measures__started_at__lte=at, measures__released_at=None)))
         .filter(taken__lt=F("capacity"))
         .select_related("site", "site__node")
+        .order_by("site_id", "number")
     )
+    return [room for room in rooms for _bed in range(room.capacity - room.taken)]
+
+
+def free_room(person: Person, at: dt.datetime, beds: dict | None = None) -> Room | None:
+    """A free bed in an active quarantine site of the contact's county, sites nearest to the contact first
+    (their village, township, then the county's). `beds`: the free beds per county, kept by a bulk
+    decision so that the rooms are read once and not given out twice."""
+    county_path = _county_path(person.node.path)
+    if county_path is None:
+        return None
+    beds = {} if beds is None else beds
+    if county_path not in beds:
+        beds[county_path] = free_beds(county_path, at)
+    free = beds[county_path]
+    if not free:
+        return None
+    parts = person.node.path.strip("/").split("/")
     ancestors = {"/".join(parts[: i + 1]) + "/" for i in range(len(parts))}
-    return min(
-        rooms,
-        key=lambda r: (r.site.node.path not in ancestors, -len(r.site.node.path), r.site_id, r.number),
-        default=None,
+    best = min(
+        range(len(free)),
+        key=lambda i: (free[i].site.node.path not in ancestors, -len(free[i].site.node.path), i),
     )
+    return free.pop(best)
 
 
 def caretakers_for(person: Person) -> list[tuple[object, str]]:
@@ -379,7 +396,7 @@ class _Tally:
 
 
 def _put_under_measure(
-    actor, candidate: Candidate, person: Person, decision: str, at: dt.datetime, tally, request
+    actor, candidate: Candidate, person: Person, decision: str, at: dt.datetime, tally, cache: dict, request
 ):
     """The screening and the measure the policy prescribes for the contact, and their caretakers. A person
     who is a contact of this case twice (two venues) shares one screening and one measure."""
@@ -422,7 +439,7 @@ def _put_under_measure(
     kind = regime[0][0]
     room = None
     if kind == Kind.CENTRAL_QUARANTINE:
-        room = free_room(person, at)
+        room = free_room(person, at, cache.setdefault("beds", {}))
         if room is None:
             raise RuleError(
                 {"__all__": f"{person.node.name}所在县没有空余的集中隔离房间，请先在隔离点添加房间"},
@@ -433,7 +450,10 @@ def _put_under_measure(
     )
     tally.measures += 1
     candidate.measure = measure
-    for user, role in caretakers_for(person):
+    staff = cache.setdefault("caretakers", {})
+    if person.node.path not in staff:
+        staff[person.node.path] = caretakers_for(person)
+    for user, role in staff[person.node.path]:
         if not Caretaker.objects.filter(measure=measure, user=user).exists():
             measure_actions.assign_caretaker(
                 actor=actor, measure=measure, user=user, role=role, request=request
@@ -459,6 +479,7 @@ def decide(
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise RuleError({"at": "判定时间不能晚于现在"})
     tally = _Tally()
+    cache: dict = {}  # free beds and caretakers, read once for the whole decision
     checked_cases: set[int] = set()
     rows = list(candidates)
     ids = [c.pk for c in rows]
@@ -490,7 +511,7 @@ def decide(
             person = _person_of(candidate)
             if person is not None and scoping.can(actor, scoping.WRITE, person.node):
                 candidate.person = person
-                _put_under_measure(actor, candidate, person, decision, at, tally, request)
+                _put_under_measure(actor, candidate, person, decision, at, tally, cache, request)
             else:
                 candidate.handed_over_at = at
                 tally.handed_over += 1

@@ -160,3 +160,33 @@ def test_it_shows_decided_contacts_in_their_township_worklist(world, cases_world
     assert sorted(c.person.name for c in queries.contacts_worklist(world.township_admin)) == ["王芳", "赵强"]
     assert list(queries.contacts_worklist(world.grid07_worker)) == []
     assert list(queries.contacts_worklist(world.outsider)) == []
+
+
+def test_it_searches_secondary_contacts_over_the_close_contacts_window(world, cases_world):
+    """王芳, a close contact, lives alone; 孙丽 came to the restaurant after 张伟 left but while 王芳 was
+    still there: she is 王芳's candidate, not the case's."""
+    cw = cases_world
+    use_preset(world, "2021")
+    actions.search_contacts(actor=world.county_admin, case=cw.case)
+    assert not Candidate.objects.filter(case=cw.case, person=cw.sun).exists()
+    wang = _candidate(cw, cw.wang)
+    actions.decide(actor=world.county_admin, candidates=[wang], decision=Decision.CLOSE)
+    wang.refresh_from_db()
+
+    summary = actions.search_secondary(actor=world.county_admin, candidate=wang)
+    again = actions.search_secondary(actor=world.county_admin, candidate=wang)
+
+    found = {c.identity.name: (c.overlap_minutes, c.decision) for c in Candidate.objects.filter(via=wang)}
+    # 孙丽 13:40–13:50; 陈静 12:50–13:10 (also the case's own candidate: an exposure of its own)
+    assert found == {"孙丽": (10, Decision.PENDING), "陈静": (20, Decision.PENDING)}
+    assert (summary.found, summary.new, again.new) == (2, 2, 0)
+
+
+def test_it_refuses_a_secondary_search_where_policy_determines_none(world, cases_world):
+    cw = cases_world
+    use_preset(world, "2022-11")
+    actions.search_contacts(actor=world.county_admin, case=cw.case)
+    wang = _candidate(cw, cw.wang)
+    actions.decide(actor=world.county_admin, candidates=[wang], decision=Decision.CLOSE)
+    with pytest.raises(RuleError, match="不再判定密接的密接"):
+        actions.search_secondary(actor=world.county_admin, candidate=wang)

@@ -16,6 +16,7 @@ from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
+from fangkong.tracing import demo as tracing_demo
 from fangkong.venues import demo as venues_demo
 
 
@@ -26,7 +27,15 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
     now = now or timezone.now()
     context = registry_demo.demo_context()
     parts = {}
-    demos = [measures_demo, healthcodes_demo, venues_demo, checkpoints_demo, reporting_demo, situation_demo]
+    demos = [
+        measures_demo,
+        healthcodes_demo,
+        venues_demo,
+        checkpoints_demo,
+        tracing_demo,
+        reporting_demo,
+        situation_demo,
+    ]
     for module in demos:
         parts[module.__name__.split(".")[1]] = module.load(context=context, seed=seed, now=now)
     if any(parts.values()):
@@ -107,6 +116,12 @@ def _activity_lines(activity: dict) -> list[str]:
             f"  场所码：场所 {k.get('venues', 0)} 个，近{venues_demo.CHECKIN_DAYS}天扫码 {k.get('checkins', 0)} 人次，"
             f"风险区 {k.get('risk_areas', 0)} 个；卡口 {k.get('checkpoints', 0)} 个，班次 {k.get('shifts', 0)} 个，"
             f"通行 {k.get('passages', 0)} 次（劝返 {k.get('turned_back', 0)}，引导至发热门诊 {k.get('fever_clinic', 0)}）。"
+        )
+    t = activity.get("tracing")
+    if t:
+        lines.append(
+            f"  病例流调：病例 {t['cases']} 例，时空交集等待判定人员 {t['candidates']} 人，"
+            f"判定密切接触者 {t['decided']} 人（采取措施 {t['measures']} 人，协查移交 {t['handed_over']} 人）。"
         )
     r = activity.get("reporting")
     if r:
