@@ -28,6 +28,7 @@ from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
+from fangkong.tracing import actions as tracing_actions
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions
 
@@ -135,8 +136,28 @@ def grid07(world, people, settings, tmp_path):
     reminders.send_report_reminders(
         now=dt.datetime(2020, 1, 31, 12, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     )
+    # A case in grid 07 with an entry of its trajectory and its household member as a candidate.
+    case = tracing_actions.report_case(
+        actor=admin,
+        node=world.grid07,
+        kind="confirmed",
+        person=zhang,
+        diagnosed_at=timezone.now() - dt.timedelta(hours=1),
+        hospital="第七网格卫生室",
+    )
+    entry = tracing_actions.add_entry(
+        actor=admin,
+        case=case,
+        kind="home",
+        starts_at=timezone.now() - dt.timedelta(hours=20),
+        place="前屯村七组12号",
+    )
+    tracing_actions.search_contacts(actor=admin, case=case)
     return {
         **people,
+        "case": case,
+        "entry": entry,
+        "candidate": case.candidates.get(),
         "reporting_unit": reporting_unit,
         "reminder": world.grid07_worker.reminders.first(),
         "risk_area": risk_area,
@@ -265,6 +286,23 @@ ROUTES = {
     "appeal_detail": lambda w, r: ({"pk": r["appeal"].pk}, ""),
     "code_rules": lambda w, r: ({}, ""),
     "code_rules_edit": lambda w, r: ({"code": w.grid07.code}, ""),
+    "case_list": lambda w, r: ({}, ""),
+    "case_create": lambda w, r: ({}, f"person={r['zhang'].pk}"),
+    "case_detail": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_edit": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_event_add": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_investigation": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_entry_add": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_entry_remove": lambda w, r: ({"pk": r["case"].pk, "entry_id": r["entry"].pk}, ""),
+    "case_contact_name": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_search": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_decide": lambda w, r: ({"pk": r["case"].pk}, ""),
+    "case_report": lambda w, r: ({"pk": r["case"].pk}, "full=1"),
+    "case_handover": lambda w, r: ({"pk": r["case"].pk}, "full=1"),
+    "candidate_secondary": lambda w, r: ({"pk": r["candidate"].pk}, ""),
+    "contact_worklist": lambda w, r: ({}, ""),
+    "cluster_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "case_chain": lambda w, r: ({}, f"node={w.grid07.code}"),
 }
 
 
@@ -359,6 +397,7 @@ def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
         "measure_detail",
         "worklist",
         "alert_list",
+        "case_detail",
     ):
         response = client.get(url_of(name, world, grid07))
         assert response.status_code == 200, name
@@ -367,6 +406,8 @@ def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
 
 API_IDS = {
     "alert_id": lambda w, r: r["alert"].pk,
+    "case_id": lambda w, r: r["case"].pk,
+    "entry_id": lambda w, r: r["entry"].pk,
     "checkpoint_id": lambda w, r: r["checkpoint"].pk,
     "code": lambda w, r: w.grid07.code,
     "household_id": lambda w, r: r["h07"].pk,

@@ -205,7 +205,15 @@ BODIES = {
     "imports_returnees": lambda w, r: {
         "file": upload(STANDARD, row(姓名="赵七组", 身份证号=sheet_id(31), 现住址="前屯村七组14号")),
     },
+    # A confirmed case may be discharged (§12); the trajectory's place and the investigation's time.
+    "case_event_add": lambda w, r: {"kind": "discharged"},
+    "case_entry_add": lambda w, r: {"place": "前屯村七组12号", "starts_at": _an_hour_ago()},
+    "case_investigation": lambda w, r: {"core_at": _an_hour_ago()},
 }
+
+
+def _an_hour_ago() -> str:
+    return (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
 
 
 # Uploads whose valid POST shows a preview and writes no row yet (the confirm step writes), with what the
@@ -455,6 +463,29 @@ API_BODIES = {
     ("post", "/api/v1/persons/{person_id}/move"): lambda w, r: {"household": r["h08"].pk},
     # 张伟 is under home quarantine (red): he is turned back, not let through.
     ("post", "/api/v1/checkpoints/{checkpoint_id}/passages"): lambda w, r: {"outcome": "turned_back"},
+    # 李秀英 of grid 07 reported as a case; 张伟's case edited, discharged, its trajectory and candidates.
+    ("post", "/api/v1/cases"): lambda w, r: {
+        "kind": "suspected",
+        "person": r["li"].pk,
+        "diagnosed_at": timezone.localtime().isoformat(),
+    },
+    ("put", "/api/v1/cases/{case_id}"): lambda w, r: {
+        "diagnosed_at": r["case"].diagnosed_at.isoformat(),
+        "hospital": "第七网格卫生室",
+    },
+    ("post", "/api/v1/cases/{case_id}/events"): lambda w, r: {
+        "kind": "discharged",
+        "at": timezone.localtime().isoformat(),
+    },
+    ("post", "/api/v1/cases/{case_id}/entries"): lambda w, r: {
+        "kind": "home",
+        "starts_at": (timezone.localtime() - dt.timedelta(hours=2)).isoformat(),
+        "place": "前屯村七组12号",
+    },
+    ("post", "/api/v1/cases/{case_id}/decisions"): lambda w, r: {
+        "decision": "close",
+        "candidates": [r["candidate"].pk],
+    },
 }
 
 

@@ -8,6 +8,7 @@ from fangkong.checkpoints.models import CheckpointKind
 from fangkong.grid import actions as grid_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.policy.models import Reason
+from fangkong.tracing import actions as tracing_actions
 
 
 def read_endpoints(world, people) -> list[str]:
@@ -22,7 +23,16 @@ def read_endpoints(world, people) -> list[str]:
         reason=Reason.ARRIVAL,
         screened_on=timezone.localdate(),
     )
+    # And a case (GET /cases/{case_id}, its entries and candidates).
+    case = tracing_actions.report_case(
+        actor=world.grid07_worker,
+        node=world.grid07,
+        kind="suspected",
+        person=people["zhang"],
+        diagnosed_at=timezone.now(),
+    )
     ids = {
+        "case_id": case.pk,
         "code": world.grid07.code,
         "household_id": people["h07"].pk,
         "person_id": people["zhang"].pk,
