@@ -4,6 +4,7 @@
 from .cases import (
     add_entry,
     mark_investigation,
+    record_case_view,
     record_event,
     remove_entry,
     report_case,
@@ -28,6 +29,7 @@ __all__ = [
     "decide",
     "mark_investigation",
     "name_contact",
+    "record_case_view",
     "record_event",
     "remove_entry",
     "report_case",

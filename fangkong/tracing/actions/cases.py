@@ -336,3 +336,17 @@ def remove_entry(*, actor, entry: TrajectoryEntry, request=None) -> None:
             entry=pk,
             label=label,
         )
+
+
+def record_case_view(*, actor, case: Case, request=None) -> None:
+    """The case page shows the case's and their contacts' personal data: audited as a view of the person
+    (or of the code identity when they are not registered here), naming the case it was seen through."""
+    record(
+        actor=actor,
+        action=Action.VIEW_PERSON,
+        target=case.person or case.identity,
+        node_path=case.node.path,
+        request=request,
+        page="case",
+        case=case.pk,
+    )

@@ -173,6 +173,19 @@ def test_it_shows_the_case_masked_with_its_trajectory(world, cases_world):
     assert "场所扫码" in text
 
 
+def test_it_audits_a_visit_to_the_case_page_once_not_each_filter(world, cases_world):
+    from fangkong.audit.models import Action, AuditEvent
+
+    client = client_for(world.county_admin)
+    url = reverse("case_detail", args=[cases_world.case.pk])
+    client.get(url)
+    client.get(url, {"min_minutes": 15}, headers={"HX-Request": "true"})
+    views = AuditEvent.objects.filter(action=Action.VIEW_PERSON, actor=world.county_admin)
+    assert [(v.target_id, v.detail["case"]) for v in views] == [
+        (str(cases_world.case.person_id), cases_world.case.pk)
+    ]
+
+
 def test_it_records_an_event_and_an_entry(world, cases_world):
     client = client_for(world.county_admin)
     case = cases_world.case

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.healthcodes.models import Identity
 from fangkong.lib.errors import RuleError
-from fangkong.lib.pages import posted, render_page
+from fangkong.lib.pages import is_htmx, posted, render_page
 from fangkong.measures import queries as measure_queries
 from fangkong.registry import queries as registry_queries
 from fangkong.registry.forms import add_rule_errors
@@ -115,6 +115,8 @@ def case_context(request, case, **forms_given) -> dict:
 
 def case_detail(request, pk):
     case = queries.access_case(request.user, pk)
+    if not is_htmx(request):  # the filters of the candidates re-read the same page: one row for the visit
+        actions.record_case_view(actor=request.user, case=case, request=request)
     context = case_context(request, case)
     return render_page(request, DETAIL, context, fragment="candidates")
 
