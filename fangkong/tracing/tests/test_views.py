@@ -19,7 +19,6 @@ from fangkong.lib.idcard import make
 from fangkong.registry import actions as registry_actions
 from fangkong.tracing import actions, queries
 from fangkong.tracing.models import Candidate, Case, Decision
-from fangkong.tracing.views.common import clocks_of_many
 
 from .conftest import at_time, use_preset
 
@@ -107,7 +106,7 @@ def test_it_shows_the_same_clocks_on_the_list_as_on_the_case(world, cases_world)
     actions.mark_investigation(actor=admin, case=case, core_at=case.diagnosed_at + dt.timedelta(hours=3))
     now = timezone.now()
     cases = list(Case.objects.select_related("node"))
-    assert clocks_of_many(cases, now=now) == [queries.clocks_of(c, now) for c in cases]
+    assert queries.clocks_of_many(cases, now=now) == [queries.clocks_of(c, now) for c in cases]
 
 
 # Reporting a case ----------------------------------------------------------------------------------------

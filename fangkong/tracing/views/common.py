@@ -4,7 +4,6 @@ page, and small look-ups scoped through the user. Reads only; writes go through 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,9 +11,9 @@ from django.utils import timezone
 from fangkong.grid import scoping
 from fangkong.healthcodes.models import Identity
 from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
-from fangkong.policy.queries import PoliciesInForce, policy_for, tracing_values
+from fangkong.policy.queries import policy_for, tracing_values
 from fangkong.registry.models import Person
-from fangkong.tracing import forms, queries, report, rules
+from fangkong.tracing import forms, queries, report
 from fangkong.tracing.models import Candidate, Case, Clock, Decision, TrajectoryEntry
 from fangkong.venues.models import Venue
 
@@ -67,60 +66,12 @@ class CaseRow:
 
 
 def with_clocks(cases: list[Case], *, now: dt.datetime) -> list[CaseRow]:
-    """Each case with its running and overdue clocks, in three queries for the whole page: the policies
-    in force, and the candidates' facts per case. queries.clocks_of gives the same for one case (a test
-    checks that they agree)."""
+    """Each case with its running and overdue clocks, in three queries for the whole page."""
     rows = []
-    for case, clocks in zip(cases, clocks_of_many(cases, now=now), strict=True):
+    for case, clocks in zip(cases, queries.clocks_of_many(cases, now=now), strict=True):
         running = [c for c in badges(clocks) if c.done_at is None]
         rows.append(CaseRow(case, [c for c in running if c.overdue], [c for c in running if not c.overdue]))
     return rows
-
-
-def clocks_of_many(cases: list[Case], *, now: dt.datetime) -> list[list]:
-    if not cases:
-        return []
-    contacts = {
-        row["case_id"]: row
-        for row in Candidate.objects.filter(case__in=cases)
-        .values("case_id")
-        .annotate(
-            n=Count("id"),
-            pending=Count("id", filter=Q(decision=Decision.PENDING)),
-            unmanaged=Count(
-                "id",
-                filter=Q(
-                    decision__in=queries.CONTACT_DECISIONS, measure=None, handed_over_at=None, screening=None
-                ),
-            ),
-            decided=Max("decided_at"),
-            measured=Max("measure__started_at"),
-            handed=Max("handed_over_at"),
-        )
-    }
-    days = {case.pk: case.diagnosed_at.astimezone(rules.SHANGHAI).date() for case in cases}
-    policies = PoliciesInForce.for_paths({case.node.path for case in cases}, max(days.values()))
-    out = []
-    for case in cases:
-        values = tracing_values(policies.in_force(case.node.path, days[case.pk]).values)
-        facts = rules.ClockFacts(
-            diagnosed_at=case.diagnosed_at,
-            reported_at=case.reported_at,
-            core_done_at=case.core_investigation_done_at,
-            investigation_done_at=case.investigation_done_at,
-            contacts_done_at=_contacts_done_at(case, contacts.get(case.pk)),
-        )
-        out.append(rules.clock_states(facts, values, now))
-    return out
-
-
-def _contacts_done_at(case: Case, facts: dict | None) -> dt.datetime | None:
-    # As queries.contacts_done_at, from facts gathered for many cases at once.
-    if not facts or not facts["n"]:
-        return case.investigation_done_at
-    if facts["pending"] or facts["unmanaged"]:
-        return None
-    return max(t for t in (facts["decided"], facts["measured"], facts["handed"]) if t is not None)
 
 
 def home_node(user):
