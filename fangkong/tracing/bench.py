@@ -29,11 +29,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction, Level
+from fangkong.lib.dates import SHANGHAI
 from fangkong.tracing.search import EPOCH, MAX_STAY, Query, co_presence
 from fangkong.venues.models import Venue
 from fangkong.venues.queries import dwell_minutes
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 START = dt.datetime(2022, 3, 1, tzinfo=SHANGHAI)
 CHECKOUT_SHARE, FORGOTTEN_SHARE = 0.3, 0.001
 WINDOW = dt.timedelta(days=4)  # a look-back window: two days before onset until isolation, typically

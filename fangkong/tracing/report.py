@@ -20,12 +20,12 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib import gbt9704
+from fangkong.lib.dates import SHANGHAI
 from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number, mask_name, mask_phone
 from fangkong.tracing import queries
 from fangkong.tracing.models import Case, Clock, Decision
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CONTACT_DECISIONS = (Decision.CLOSE, Decision.SECONDARY, Decision.GENERAL)
 NUMERALS = "一二三四五六七八九十"

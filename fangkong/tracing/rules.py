@@ -10,11 +10,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
+from fangkong.lib.dates import SHANGHAI
 from fangkong.lib.errors import RuleError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from fangkong.measures.rules import local_midnight
 
 # The §12 clocks and where their values sit in the policy's "tracing" section.
 CLOCK_HOURS = {
@@ -23,10 +22,6 @@ CLOCK_HOURS = {
     "investigation": "investigation_hours",
     "contacts": "contacts_hours",
 }
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=SHANGHAI)
 
 
 def lookback_window(
@@ -54,7 +49,7 @@ def lookback_window(
             anchor = onset_on
         else:
             anchor = (sampled_at or diagnosed_at).astimezone(SHANGHAI).date()
-        since = _day_start(anchor - dt.timedelta(days=lookback_days))
+        since = local_midnight(anchor - dt.timedelta(days=lookback_days))
     until = isolated_at or now
     return since, max(since, until)
 
