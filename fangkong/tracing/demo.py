@@ -51,6 +51,14 @@ def _picks(context, rng: random.Random, now: dt.datetime) -> list[CheckIn]:
     return picks
 
 
+def story_times(checked_in_at: dt.datetime, *, rng: random.Random, now: dt.datetime) -> tuple:
+    """(sampled, diagnosed) a few hours after the check-in. A check-in may be only six hours old, so both are
+    held back: sampled at least 3 hours and diagnosed at least 1 hour before now, never before sampling."""
+    sampled = min(checked_in_at + dt.timedelta(hours=rng.randint(4, 10)), now - dt.timedelta(hours=3))
+    diagnosed = min(sampled + dt.timedelta(hours=rng.randint(3, 8)), now - dt.timedelta(hours=1))
+    return sampled, diagnosed
+
+
 def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     """Write the demo's cases (once: None when there). Call in a transaction."""
     if is_loaded(context):
@@ -61,8 +69,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     counts = {"cases": 0, "candidates": 0, "decided": 0, "measures": 0, "handed_over": 0}
     for i, checkin in enumerate(_picks(context, rng, now)):
         person = checkin.identity.person
-        sampled = checkin.at + dt.timedelta(hours=rng.randint(4, 10))
-        diagnosed = min(sampled + dt.timedelta(hours=rng.randint(3, 8)), now - dt.timedelta(hours=1))
+        sampled, diagnosed = story_times(checkin.at, rng=rng, now=now)
         kind = ("confirmed", "asymptomatic", "suspected")[i]
         fields = {"sampled_at": sampled, "source": "local"}
         if kind != "asymptomatic":
@@ -90,7 +97,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         actions.mark_investigation(
             actor=actor,
             case=case,
-            core_at=diagnosed + dt.timedelta(hours=3),
+            core_at=min(diagnosed + dt.timedelta(hours=3), now),
             report_at=min(diagnosed + dt.timedelta(hours=20), now),
         )
         close = candidates_of(case, min_minutes=MIN_CLOSE_MINUTES, decision=Decision.PENDING)
