@@ -5,7 +5,8 @@
   a confirmed case reported and investigated in time, with its contacts searched and those who overlapped
   15 minutes or more decided close contacts (measures, caretakers, hand-overs for visitors); an
   asymptomatic case searched but not yet decided (its contacts clock running); and a suspected case just
-  reported, whose clocks run out in the demo (the check-clocks job raises them).
+  reported, whose clocks run out in the demo (the check-clocks job raises them). The story ends before the
+  day the demo is loaded.
 """
 
 import datetime as dt
@@ -15,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from fangkong.lib.errors import RuleError
+from fangkong.measures.rules import local_midnight
 from fangkong.tracing import actions
 from fangkong.tracing.models import Case, CaseEvent, Decision
 from fangkong.tracing.queries import candidates_of
@@ -27,11 +29,12 @@ def is_loaded(context) -> bool:
     return Case.objects.filter(node__path__startswith=context.county.path).exists()
 
 
-def _picks(context, rng: random.Random, now: dt.datetime) -> list[CheckIn]:
-    """Check-ins of registered residents at the three busiest venues of the last three days, one each."""
-    since = now - dt.timedelta(days=3)
+def _picks(context, rng: random.Random, end: dt.datetime) -> list[CheckIn]:
+    """Check-ins of registered residents at the three busiest venues of the three days before `end`, one
+    each."""
+    since = end - dt.timedelta(days=3)
     recent = CheckIn.objects.filter(
-        venue__node__path__startswith=context.county.path, at__gte=since, at__lt=now - dt.timedelta(hours=6)
+        venue__node__path__startswith=context.county.path, at__gte=since, at__lt=end - dt.timedelta(hours=6)
     )
     busiest = [
         row["venue"] for row in recent.values("venue").annotate(n=Count("id")).order_by("-n", "venue")[:3]
@@ -51,11 +54,11 @@ def _picks(context, rng: random.Random, now: dt.datetime) -> list[CheckIn]:
     return picks
 
 
-def story_times(checked_in_at: dt.datetime, *, rng: random.Random, now: dt.datetime) -> tuple:
-    """(sampled, diagnosed) a few hours after the check-in. A check-in may be only six hours old, so both are
-    held back: sampled at least 3 hours and diagnosed at least 1 hour before now, never before sampling."""
-    sampled = min(checked_in_at + dt.timedelta(hours=rng.randint(4, 10)), now - dt.timedelta(hours=3))
-    diagnosed = min(sampled + dt.timedelta(hours=rng.randint(3, 8)), now - dt.timedelta(hours=1))
+def story_times(checked_in_at: dt.datetime, *, rng: random.Random, end: dt.datetime) -> tuple:
+    """(sampled, diagnosed) a few hours after the check-in. A check-in may be only six hours before the end of
+    the story, so both are held back: sampled at least 3 hours and diagnosed at least 1 hour before it."""
+    sampled = min(checked_in_at + dt.timedelta(hours=rng.randint(4, 10)), end - dt.timedelta(hours=3))
+    diagnosed = min(sampled + dt.timedelta(hours=rng.randint(3, 8)), end - dt.timedelta(hours=1))
     return sampled, diagnosed
 
 
@@ -66,10 +69,14 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     now = now or timezone.now()
     rng = random.Random(f"{seed}:tracing")
     actor = context.users["county"]
+    # The cases' story ends before today: the situation report as of last midnight and yesterday's daily
+    # figures then count the same cases whatever the hour the demo is loaded (at 00:30 a case reported at
+    # 00:10 would count in one and not the other).
+    end = local_midnight(timezone.localdate(now))
     counts = {"cases": 0, "candidates": 0, "decided": 0, "measures": 0, "handed_over": 0}
-    for i, checkin in enumerate(_picks(context, rng, now)):
+    for i, checkin in enumerate(_picks(context, rng, end)):
         person = checkin.identity.person
-        sampled, diagnosed = story_times(checkin.at, rng=rng, now=now)
+        sampled, diagnosed = story_times(checkin.at, rng=rng, end=end)
         kind = ("confirmed", "asymptomatic", "suspected")[i]
         fields = {"sampled_at": sampled, "source": "local"}
         if kind != "asymptomatic":
@@ -97,8 +104,8 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         actions.mark_investigation(
             actor=actor,
             case=case,
-            core_at=min(diagnosed + dt.timedelta(hours=3), now),
-            report_at=min(diagnosed + dt.timedelta(hours=20), now),
+            core_at=min(diagnosed + dt.timedelta(hours=3), end),
+            report_at=min(diagnosed + dt.timedelta(hours=20), end),
         )
         close = candidates_of(case, min_minutes=MIN_CLOSE_MINUTES, decision=Decision.PENDING)
         try:
