@@ -19,21 +19,27 @@ identities stayed at, those venues (for their dwell times, `dwell` called once p
 
 1. reads each query's own check-ins through the (identity, at) index and clips them to its window;
 2. for each own stay reads the check-ins at that venue from MAX_STAY before it to its end through the
-   (venue, at, identity, checked_out_at) index, read from the index alone on PostgreSQL;
+   (venue, at, identity, checked_out_at) index, read from the index alone on PostgreSQL; there in two
+   disjoint ranges: every check-in from the own stay's start minus the venue's dwell, and before that only
+   those with a check-out, through a partial index holding them alone (tracing migration 0002), and in
+   PostgreSQL's own timestamps and intervals (no conversion per check-in read);
 3. intersects each pair (own stay × other stay) and sums, per (query, identity, venue), the length of the
    union of those pieces in one ordered pass (a running maximum of the ends seen so far, a window function:
    SQLite ≥ 3.25 and PostgreSQL alike), since the union of pairwise intersections is the intersection of
    the unions.
 
 Cost: with k own stays and m check-ins at a venue within MAX_STAY + a stay of them, O(k log n + Σ m) index
-reads and a sort of the P pieces, O(P log P); memory in Python is the hits returned, as plain tuples
-until the `Hit`s are made. The search never loads a model object per check-in.
+reads (on PostgreSQL m counts the check-ins within the dwell, plus those with a check-out within MAX_STAY)
+and a sort of the P pieces, O(P log P); memory in Python is the hits returned, `Hit` tuples of ints (their
+datetimes are made when asked). The search never loads a model object per check-in.
 """
 
 import datetime as dt
+import gc
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -54,14 +60,31 @@ class Query:
     until: dt.datetime
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """A tuple with the overlap's bounds in microseconds since the epoch, made into datetimes only when
+    asked: a morning's bulk returns hundreds of thousands of hits, and making two datetimes for each (in
+    Python, or by the database driver) took longer than the search itself."""
+
     key: int
     identity_id: int
     venue_id: int
-    first_at: dt.datetime  # the start of the first overlap
-    last_at: dt.datetime  # the end of the last overlap
+    first_us: int  # the start of the first overlap
+    last_us: int  # the end of the last overlap
     overlap_seconds: int
+
+    @classmethod
+    def at(
+        cls, key, identity_id, venue_id, first_at: dt.datetime, last_at: dt.datetime, overlap_seconds: int
+    ):
+        return cls(key, identity_id, venue_id, _us(first_at), _us(last_at), overlap_seconds)
+
+    @property
+    def first_at(self) -> dt.datetime:
+        return EPOCH + dt.timedelta(microseconds=self.first_us)
+
+    @property
+    def last_at(self) -> dt.datetime:
+        return EPOCH + dt.timedelta(microseconds=self.last_us)
 
     @property
     def overlap_minutes(self) -> int:
@@ -71,8 +94,9 @@ class Hit:
 def co_presence(queries: Sequence[Query], *, dwell: Callable[[Venue], int]) -> list[Hit]:
     """Every hit of every query, ordered by key, then overlap (longest first), venue and identity.
     `dwell(venue)` gives the minutes a stay without a check-out lasts (venues.queries.dwell_minutes)."""
+    pg = connection.vendor == "postgresql"
     rows = [
-        [q.key, identity_id, _us(q.since), _us(q.until), _db(q.since - MAX_STAY), _db(q.until)]
+        [q.key, identity_id, *_bounds(q, pg)]
         for q in queries
         for identity_id in q.identity_ids
         if q.since < q.until
@@ -88,16 +112,38 @@ def co_presence(queries: Sequence[Query], *, dwell: Callable[[Venue], int]) -> l
     venues = Venue.objects.select_related("node").order_by().filter(id__in=RawSQL(*sql.ids(venue_ids)))
     max_stay = int(MAX_STAY.total_seconds()) * US
     dwells = [(v.id, min(int(dwell(v)) * 60 * US, max_stay)) for v in venues]
+    params = {**sql.queries_param(rows), **sql.dwells_param(dwells)}
+    statement = sql.search_pg() if pg else sql.search()
     with connection.cursor() as cursor:
-        cursor.execute(
-            sql.search(), {**sql.queries_param(rows), **sql.dwells_param(dwells), "max_stay": max_stay}
-        )
-        found = cursor.fetchall()
-    delta = dt.timedelta
-    return [
-        Hit(key, identity_id, venue_id, EPOCH + delta(microseconds=s), EPOCH + delta(microseconds=e), seconds)
-        for key, identity_id, venue_id, s, e, seconds in found
-    ]
+        cursor.execute(statement, {**params, "max_stay": MAX_STAY if pg else max_stay})
+        return _fetch_hits(cursor)
+
+
+def _fetch_hits(cursor) -> list[Hit]:
+    """The rows as `Hit`s, with the cyclic garbage collector paused while they are made: hundreds of
+    thousands of new tuples set it off again and again, each time walking every object alive, which took
+    twice as long as making them (tuples of ints make no cycles to collect)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return list(map(Hit._make, cursor.fetchall()))
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _bounds(q: Query, pg: bool) -> list:
+    """since and until (as PostgreSQL compares timestamps; SQLite's statement in microseconds), and the range
+    of check-in times that may meet the window."""
+    if pg:
+        return [_aware(q.since), _aware(q.until), q.since - MAX_STAY, q.until]
+    return [_us(q.since), _us(q.until), _db(q.since - MAX_STAY), _db(q.until)]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("co_presence needs aware datetimes")
+    return moment
 
 
 def _us(moment: dt.datetime) -> int:
@@ -146,7 +192,7 @@ class _Sql:
     # there are (it takes a JSON function for 100, and then prefers reading the whole check-in table).
     # SQLite has no arrays: one JSON text, read with json_each.
     QUERY_COLUMNS = ("key", "identity_id", "since", "until", "lo", "hi")
-    PG_TYPES = ("bigint", "bigint", "bigint", "bigint", "timestamptz", "timestamptz")
+    PG_TYPES = ("bigint", "bigint", "timestamptz", "timestamptz", "timestamptz", "timestamptz")
 
     def queries_param(self, rows: list[list]) -> dict:
         if self.pg:
@@ -229,4 +275,53 @@ hits AS (
     FROM ranked GROUP BY key, identity_id, venue_id
 )
 SELECT key, identity_id, venue_id, first_us, last_us, seconds FROM hits
+ORDER BY key, seconds DESC, venue_id, identity_id"""
+
+    def search_pg(self) -> str:
+        """The same on PostgreSQL in its own timestamps and intervals (microseconds, exact): no conversion per
+        check-in read. The stays that may overlap an own stay [s, e) at a venue are read in two disjoint
+        ranges: every check-in from s minus the venue's dwell (a stay without check-out lasts exactly the
+        dwell) through the covering index, and before that, back to s minus MAX_STAY, only the check-ins with
+        a check-out, through the partial index that holds them alone (tracing migration 0002)."""
+        stay_end = """CASE WHEN c.checked_out_at IS NULL THEN c.at + {d}
+            ELSE LEAST(c.checked_out_at, c.at + %(max_stay)s) END"""
+        return f"""
+WITH q AS MATERIALIZED ({self.queries()}),
+dw AS MATERIALIZED (
+    SELECT venue_id, us * interval '1 microsecond' AS d
+    FROM unnest(%(dw_venue)s::bigint[], %(dw_us)s::bigint[]) AS t (venue_id, us)
+),
+own AS MATERIALIZED (
+    SELECT key, venue_id, d, s, e FROM (
+        SELECT q.key, c.venue_id, dw.d, GREATEST(c.at, q.since) AS s,
+            LEAST({stay_end.format(d="dw.d")}, q.until) AS e
+        FROM q JOIN codes_checkin c ON c.identity_id = q.identity_id AND c.at >= q.lo AND c.at < q.hi
+        JOIN dw ON dw.venue_id = c.venue_id) x
+    WHERE e > s
+),
+pieces AS (
+    SELECT key, identity_id, venue_id, GREATEST(a, s) AS ps, LEAST(b, e) AS pe FROM (
+        SELECT o.key, o.venue_id, o.s, o.e, c.identity_id, c.at AS a, {stay_end.format(d="o.d")} AS b
+        FROM own o JOIN codes_checkin c ON c.venue_id = o.venue_id AND c.at > o.s - o.d AND c.at < o.e
+            AND (c.checked_out_at IS NULL OR c.checked_out_at > o.s)
+        UNION ALL
+        SELECT o.key, o.venue_id, o.s, o.e, c.identity_id, c.at,
+            LEAST(c.checked_out_at, c.at + %(max_stay)s)
+        FROM own o JOIN codes_checkin c ON c.venue_id = o.venue_id AND c.checked_out_at IS NOT NULL
+            AND c.at > o.s - %(max_stay)s AND c.at <= o.s - o.d AND c.checked_out_at > o.s) y
+    WHERE b > a AND b > s AND a < e
+      AND NOT EXISTS (SELECT 1 FROM q WHERE q.key = y.key AND q.identity_id = y.identity_id)
+),
+ranked AS (
+    SELECT key, identity_id, venue_id, ps, pe, MAX(pe) OVER (
+        PARTITION BY key, identity_id, venue_id ORDER BY ps, pe ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS prev_end FROM pieces
+),
+hits AS (
+    SELECT key, identity_id, venue_id, MIN(ps) AS first_at, MAX(pe) AS last_at,
+        floor(EXTRACT(epoch FROM SUM(CASE WHEN prev_end IS NULL OR ps >= prev_end THEN pe - ps
+                      WHEN pe > prev_end THEN pe - prev_end ELSE interval '0' END)))::bigint AS seconds
+    FROM ranked GROUP BY key, identity_id, venue_id
+)
+SELECT key, identity_id, venue_id, {self.us("first_at")}, {self.us("last_at")}, seconds FROM hits
 ORDER BY key, seconds DESC, venue_id, identity_id"""

@@ -128,7 +128,7 @@ def oracle(queries_: list[Query]) -> list[Hit]:
                 total = sum((end - start for start, end in common), dt.timedelta())
                 seconds = total // dt.timedelta(seconds=1)
                 hits.append(
-                    Hit(q.key, identity_id, venue_id, common[0][0], max(e for _, e in common), seconds)
+                    Hit.at(q.key, identity_id, venue_id, common[0][0], max(e for _, e in common), seconds)
                 )
     return sorted(hits, key=lambda h: (h.key, -h.overlap_seconds, h.venue_id, h.identity_id))
 
@@ -199,3 +199,25 @@ def test_it_runs_the_same_few_statements_for_one_query_and_for_many(town):
         counts.append(len(ctx.captured_queries))
     assert found  # the bulk run finds the people who shared a venue
     assert counts[0] == counts[1] <= 3 + len(venues)  # venues, the search, and the dwell's policy look-ups
+
+
+@pytest.mark.django_db(transaction=False)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=checkins, asked=queries)
+def test_a_bulk_search_finds_what_each_case_searched_alone_finds(town, rows, asked):
+    venues, people = town
+    with transaction.atomic():
+        record(venues, people, rows)
+        qs = [
+            Query(k, tuple(people[i].pk for i in sorted(who)), T0 + start * MINUTE, T0 + (start + n) * MINUTE)
+            for k, (who, start, n) in enumerate(asked)
+        ]
+        alone = [hit for q in qs for hit in co_presence([q], dwell=dwell_minutes)]
+        assert co_presence(qs, dwell=dwell_minutes) == alone
+        transaction.set_rollback(True)
+
+
+def test_a_hit_s_times_are_aware_datetimes_of_its_microseconds(town):
+    hit = Hit.at(1, 2, 3, T0, T0 + dt.timedelta(minutes=5, microseconds=7), 300)
+    assert (hit.first_at, hit.last_at) == (T0, T0 + dt.timedelta(minutes=5, microseconds=7))
+    assert hit.first_at.utcoffset() == dt.timedelta(0) and hit.overlap_minutes == 5
