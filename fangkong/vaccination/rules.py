@@ -49,6 +49,7 @@ class Product:
     primary_doses: int
     min_interval_days: int
     booster_after_days: int
+    aliases: tuple[str, ...] = ()
 
     @classmethod
     def from_policy(cls, code: str, values: dict) -> "Product":
@@ -60,12 +61,59 @@ class Product:
             primary_doses=max(1, int(values.get("primary_doses", 1))),
             min_interval_days=max(0, int(values.get("min_interval_days", 0))),
             booster_after_days=max(0, int(values.get("booster_after_days", 0))),
+            aliases=tuple(str(a) for a in values.get("aliases", ())),
         )
 
 
 def products_of(section: dict) -> dict[str, Product]:
     """The product table of a policy's "vaccination" section (policy.queries.vaccination_values)."""
     return {code: Product.from_policy(code, values) for code, values in section.get("products", {}).items()}
+
+
+def find_product(text: str, products: dict[str, Product]) -> tuple[str | None, str]:
+    """The product a ledger cell (or the 疫苗名称 and 生产企业 cells together) names: (code, "") or
+    (None, the reason in Chinese). By its code, its manufacturer or one of its aliases (北京生物, 科兴,
+    康希诺…), case and spaces ignored; a text naming two products is ambiguous."""
+    wanted = "".join(text.split()).lower()
+    if not wanted:
+        return None, "未填写疫苗产品或生产企业"
+    if wanted in products:
+        return wanted, ""
+    found = set()
+    for code, product in products.items():
+        words = [code, product.manufacturer, *product.aliases]
+        if any(w and "".join(w.split()).lower() in wanted for w in words):
+            found.add(code)
+    if not found:  # only the kind: 灭活疫苗 names one product only where the table has one of that kind
+        for kind, words in KIND_WORDS.items():
+            if any(w in wanted for w in words):
+                found = {code for code, product in products.items() if product.kind == kind}
+    if len(found) == 1:
+        return found.pop(), ""
+    if found:
+        names = "、".join(sorted(products[c].manufacturer for c in found))
+        return None, f"“{text}”可能是多个产品（{names}），请写明生产企业"
+    return None, f"无法识别的疫苗产品“{text}”（可写生产企业，如北京生物、科兴、康希诺、智飞）"
+
+
+KIND_WORDS = {"inactivated": ("灭活",), "adenovirus": ("腺病毒",), "recombinant": ("重组蛋白", "蛋白")}
+_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
+
+
+def dose_number_of(text: str) -> tuple[int | None, bool]:
+    """(number, understood) from 1 / 第1针 / 第二剂 / 加强针 (None: a booster, number to be worked out)."""
+    raw = "".join(text.split())
+    if not raw:
+        return None, True
+    if "加强" in raw:
+        return None, True
+    digits = "".join(c for c in raw if c.isdigit())
+    if digits:
+        return int(digits), 1 <= int(digits) <= 9
+    for char, number in _NUMERALS.items():
+        if char in raw:
+            return number, True
+    return None, False
 
 
 @dataclass(frozen=True)
