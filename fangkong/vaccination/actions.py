@@ -248,3 +248,53 @@ def recount(*, actor, node: Jurisdiction | None = None) -> int:
             doses=changed,
         )
     return changed
+
+
+def write_doses(*, actor, site: Site, rows: list[dict], products: dict[str, rules.Product]) -> int:
+    """Insert many new doses at a site (a ledger import, the demo) and write the rules' reading of every
+    history they touch; each row: person, product, given_on, and optionally manufacturer, lot,
+    dose_number (empty: the count of doses counted by then, plus one). The caller has checked the rows
+    (ledgers.read_doses), runs this in its transaction and writes the audit row of the whole batch."""
+    person_ids = {r["person"].pk for r in rows}
+    histories: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
+    for start in range(0, len(person_ids), 500):
+        chunk = sorted(person_ids)[start : start + 500]
+        for dose in Dose.objects.filter(person_id__in=chunk).order_by("given_on", "pk"):
+            histories[dose.person_id].append(dose)
+    recorder = actor if getattr(actor, "pk", None) else None
+    created = Dose.objects.bulk_create(
+        [
+            Dose(
+                person=r["person"],
+                site=site,
+                product=r["product"],
+                kind=products[r["product"]].kind,
+                manufacturer=(r.get("manufacturer") or products[r["product"]].manufacturer)[:100],
+                lot=(r.get("lot") or "")[:40],
+                dose_number=r.get("dose_number") or 0,
+                given_on=r["given_on"],
+                recorded_by=recorder,
+            )
+            for r in rows
+        ],
+        batch_size=1000,
+    )
+    if any(d.pk is None for d in created):  # a database that does not return keys from bulk inserts
+        created = list(Dose.objects.filter(site=site, person_id__in=person_ids, dose_number=0))
+    for dose in created:
+        histories[dose.person_id].append(dose)
+    changed: dict[int, Dose] = {}
+    for doses in histories.values():
+        doses.sort(key=lambda d: (d.given_on, d.pk))
+        for dose in apply_milestones(doses, products):
+            changed[dose.pk] = dose
+        counted = 0
+        for dose in doses:
+            if dose.dose_number == 0:
+                dose.dose_number = counted + 1
+                changed[dose.pk] = dose
+            if dose.counted:
+                counted += 1
+    if changed:
+        Dose.objects.bulk_update(list(changed.values()), [*MILESTONE_FIELDS, "dose_number"], batch_size=1000)
+    return len(created)

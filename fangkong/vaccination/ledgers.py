@@ -212,7 +212,22 @@ def import_doses(
     if dry_run:
         return result
     with transaction.atomic():
-        _write(actor, site, new, products)
+        actions.write_doses(
+            actor=actor,
+            site=site,
+            products=products,
+            rows=[
+                {
+                    "person": r.person,
+                    "product": r.product,
+                    "manufacturer": r.manufacturer,
+                    "lot": r.lot,
+                    "dose_number": r.dose_number,
+                    "given_on": r.given_on,
+                }
+                for r in new
+            ],
+        )
         record(
             actor=actor,
             action=Action.IMPORT,
@@ -227,49 +242,6 @@ def import_doses(
         )
     result.written = True
     return result
-
-
-def _write(actor, site: Site, rows: list[DoseRow], products: dict) -> None:
-    """Insert the new doses and write the rules' reading of every history they touch."""
-    person_ids = {r.person.pk for r in rows}
-    histories: dict[int, list[Dose]] = {pid: [] for pid in person_ids}
-    for dose in Dose.objects.filter(person_id__in=person_ids).order_by("given_on", "pk"):
-        histories[dose.person_id].append(dose)
-    created = Dose.objects.bulk_create(
-        [
-            Dose(
-                person=r.person,
-                site=site,
-                product=r.product,
-                kind=products[r.product].kind,
-                manufacturer=r.manufacturer,
-                lot=r.lot,
-                dose_number=r.dose_number or 0,
-                given_on=r.given_on,
-                recorded_by=actor if getattr(actor, "pk", None) else None,
-            )
-            for r in rows
-        ]
-    )
-    if any(d.pk is None for d in created):  # databases that do not return keys from bulk inserts
-        created = list(Dose.objects.filter(site=site, person_id__in=person_ids, dose_number=0))
-    for dose in created:
-        histories[dose.person_id].append(dose)
-    changed = []
-    for doses in histories.values():
-        doses.sort(key=lambda d: (d.given_on, d.pk))
-        changed += actions.apply_milestones(doses, products)
-        # A 剂次 the ledger left empty (or 加强) is the count of doses counted by then.
-        counted = 0
-        for dose in doses:
-            if dose.dose_number == 0:
-                dose.dose_number = counted + 1
-                if dose not in changed:
-                    changed.append(dose)
-            if dose.counted:
-                counted += 1
-    if changed:
-        Dose.objects.bulk_update(changed, [*actions.MILESTONE_FIELDS, "dose_number"])
 
 
 def rejected_rows_workbook(*, actor, site: Site, data: bytes, filename: str) -> bytes | None:
