@@ -17,13 +17,14 @@ from django.db.models import Count, FloatField, Q, Value
 from django.db.models.functions import Cast, NullIf
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.reporting.indicators import PEOPLE, PERCENT, REGISTRY, SOURCES, Scope, aggregate
 from fangkong.vaccination import rules
 from fangkong.vaccination.models import Dose
 from fangkong.vaccination.queries import band_filter, with_milestone
 
-DOSES = _("剂次")
+DOSES = pgettext_lazy("unit of doses", "剂次")  # the field 剂次 is a dose number
 
 MILESTONE_LABELS = {
     rules.FIRST: (_("累计接种首针人数"), _("首针接种率")),
