@@ -8,6 +8,8 @@ are required in the period before release. Entries marked unverified could not b
 official text: the UI says so.
 """
 
+import copy
+
 CENTRAL = "central_quarantine"
 HOME_Q = "home_quarantine"
 HOME_M = "home_monitoring"
@@ -280,3 +282,8 @@ PRESETS: dict[str, dict] = {
 }
 
 DEFAULT_PRESET = "2020"
+
+# Every preset carries the vaccination product table (settable per jurisdiction like the rest).
+for _preset in PRESETS.values():
+    _preset.setdefault("vaccination", copy.deepcopy(VACCINATION))
+del _preset
