@@ -146,4 +146,5 @@ def policy_table(values: dict) -> dict:
         "tests_unverified": "tests" in unverified,
         "tracing": tracing_values(values),
         "tracing_unverified": "tracing" in unverified,
+        "vaccines": list(vaccination_values(values)["products"].values()),
     }

@@ -178,3 +178,8 @@ def test_the_import_pages_preview_then_write(world, people, grid_site, settings,
     # Someone else's upload is a 404.
     other = client_for(world.grid08_worker)
     assert other.get(reverse("vaccination_import_preview", args=[grid_site.pk, token])).status_code == 404
+
+
+def test_the_policy_page_shows_the_product_table(world):
+    page = client_for(world.county_admin).get(reverse("policy_view")).content.decode()
+    assert 'id="vaccine-products"' in page and "康希诺" in page
