@@ -7,10 +7,12 @@ row per site, through actions.write_doses."""
 import datetime as dt
 import random
 
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
+from fangkong.measures.rules import local_midnight
 from fangkong.registry.models import Person
 
 from . import actions, rules
@@ -82,19 +84,33 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
             product = products[code]
             day = today - dt.timedelta(days=rng.randint(240, 400))
             if rules.age_on(person.birth_date, day) < rules.ELIGIBLE_AGE:
-                day = today - dt.timedelta(days=rng.randint(1, 30))
+                day = today - dt.timedelta(days=rng.randint(2, 30))
             doses = 1 if rng.random() >= completing else product.primary_doses
             lot = f"{day:%Y%m}{rng.randint(1, 40):02d}"
             for _ in range(doses):
-                if day > today:
+                if day >= today:  # the story ends before today, as the other demos' do
                     break
                 rows.append({"person": person, "product": code, "given_on": day, "lot": lot})
                 day += dt.timedelta(days=max(product.min_interval_days, 21) + rng.randint(0, 30))
             if doses == product.primary_doses and rng.random() < boosted:
                 booster = day + dt.timedelta(days=product.booster_after_days + rng.randint(0, 60))
-                if booster <= today:
+                if booster < today:
                     rows.append({"person": person, "product": _product(rng), "given_on": booster})
         written = actions.write_doses(actor=actor, site=site, rows=rows, products=products)
+        # Entered on the day given (18:00), as a site's ledger is, so that reports as of a past moment
+        # count the doses of their time (reporting/vaccination.py counts what was entered by then).
+        days = sorted({r["given_on"] for r in rows})
+        if days:
+            Dose.objects.filter(site=site).update(
+                created_at=Case(
+                    *[
+                        When(given_on=day, then=Value(local_midnight(day) + dt.timedelta(hours=18)))
+                        for day in days
+                    ],
+                    default=F("created_at"),
+                    output_field=DateTimeField(),
+                )
+            )
         record(
             actor=actor,
             action=Action.IMPORT,

@@ -118,8 +118,8 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         "followups_due": (_url("township_overview"), _("总览")),
         "followups_done": (_url("township_overview"), _("总览")),
     }
-    for code in vaccination.CODES:  # the coverage table of the node, and who is not vaccinated
-        links[code] = (_url("vaccination_coverage", node=node.code), _("接种率"))
+    for vaccinated in vaccination.CODES:  # the coverage table of the node
+        links[vaccinated] = (_url("vaccination_coverage", node=node.code), _("接种率"))
     for kind in Kind.values:
         links[f"active_{kind}"] = (
             keypersons(kind=kind, status=measure_queries.ACTIVE),
