@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.venues",
     "fangkong.tracing",
+    "fangkong.vaccination",
     "fangkong.situation",
     "fangkong.home",
 ]

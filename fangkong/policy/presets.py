@@ -8,6 +8,8 @@ are required in the period before release. Entries marked unverified could not b
 official text: the UI says so.
 """
 
+import copy
+
 CENTRAL = "central_quarantine"
 HOME_Q = "home_quarantine"
 HOME_M = "home_monitoring"
@@ -49,6 +51,67 @@ def _tracing(*, secondary_determined: bool = True) -> dict:
 
 
 TRACING = _tracing()
+
+
+# Vaccination (DOMAIN.md §13): the products a site may record, each with its kind (灭活 / 腺病毒载体 /
+# 重组蛋白), the doses of its primary series (全程), the shortest interval between two of them and the days
+# after completing the series from which a booster (加强针) counts. The series lengths are those of §13
+# (2 inactivated, 1 Ad5, 3 recombinant protein); the intervals follow the 2021 technical guidance and
+# are *unverified*: keep them per product and say so on the policy page.
+def _vaccine(
+    name: str, manufacturer: str, kind: str, doses: int, interval: int, aliases: list, booster: int = 180
+) -> dict:
+    return {
+        "aliases": aliases,  # how ledgers write the product (a 疫苗名称 or 生产企业 cell)
+        "name": name,
+        "manufacturer": manufacturer,
+        "kind": kind,
+        "primary_doses": doses,
+        "min_interval_days": interval,
+        "booster_after_days": booster,
+    }
+
+
+VACCINATION = {
+    "products": {
+        "bibp": _vaccine(
+            "新冠病毒灭活疫苗（Vero细胞）",
+            "北京生物",
+            "inactivated",
+            2,
+            21,
+            ["国药北京", "北京生物", "BBIBP"],
+        ),
+        "wibp": _vaccine(
+            "新冠病毒灭活疫苗（Vero细胞）", "武汉生物", "inactivated", 2, 21, ["国药武汉", "武汉生物"]
+        ),
+        "coronavac": _vaccine(
+            "新冠病毒灭活疫苗（Vero细胞）克尔来福",
+            "北京科兴中维",
+            "inactivated",
+            2,
+            21,
+            ["科兴", "克尔来福", "CoronaVac"],
+        ),
+        "ad5": _vaccine(
+            "重组新冠病毒疫苗（5型腺病毒载体）",
+            "康希诺",
+            "adenovirus",
+            1,
+            0,
+            ["康希诺", "康希诺生物", "克威莎", "腺病毒"],
+        ),
+        "zf2001": _vaccine(
+            "重组新冠病毒蛋白疫苗（CHO细胞）",
+            "安徽智飞龙科马",
+            "recombinant",
+            3,
+            30,
+            ["智飞", "智飞龙科马", "智克威得", "重组蛋白"],
+        ),
+    },
+    "unverified": True,
+}
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 
@@ -219,3 +282,8 @@ PRESETS: dict[str, dict] = {
 }
 
 DEFAULT_PRESET = "2020"
+
+# Every preset carries the vaccination product table (settable per jurisdiction like the rest).
+for _preset in PRESETS.values():
+    _preset.setdefault("vaccination", copy.deepcopy(VACCINATION))
+del _preset

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, PRESETS, TRACING
+from .presets import DEFAULT_PRESET, PRESETS, TRACING, VACCINATION
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,16 @@ def tracing_values(values: dict) -> dict:
     return {**TRACING, **preset.get("tracing", {}), **(values.get("tracing") or {})}
 
 
+def vaccination_values(values: dict) -> dict:
+    """The policy's "vaccination" section: the product table (DOMAIN.md §13). A policy saved before the
+    section existed falls back to its preset's, then to the default table; a policy's products replace
+    the default ones product by product."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    merged = {**VACCINATION, **preset.get("vaccination", {}), **(values.get("vaccination") or {})}
+    products = {**VACCINATION["products"], **(merged.get("products") or {})}
+    return {**merged, "products": products}
+
+
 # The policy pages ----------------------------------------------------------------------------------
 
 
@@ -136,4 +146,5 @@ def policy_table(values: dict) -> dict:
         "tests_unverified": "tests" in unverified,
         "tracing": tracing_values(values),
         "tracing_unverified": "tracing" in unverified,
+        "vaccines": list(vaccination_values(values)["products"].values()),
     }

@@ -49,12 +49,14 @@ CASES, SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, PROBLEMS, NEXT_STEPS = (
     "problems",
     "next_steps",
 )
+VACCINATION = "vaccination"
 SECTION_TITLES = {
     CASES: "疫情基本情况",
     SCREENING: "排查情况",
     MEASURES: "管控情况",
     FOLLOW_UPS: "随访监测",
     CHECKPOINTS: "卡口与场所",
+    VACCINATION: "疫苗接种",
     PROBLEMS: "存在问题",
     NEXT_STEPS: "下一步工作",
 }
@@ -487,6 +489,28 @@ def checkpoints_section(values: dict) -> list[list]:
     return [lines]
 
 
+def vaccination_section(node: Jurisdiction, values: dict) -> list[list]:
+    """ "累计接种新冠病毒疫苗94人，其中完成全程接种80人…", as the reports write it (接种人数 94 人): people of
+    the subtree, by the milestones of reporting/vaccination.py. Left out where nobody has a dose."""
+    codes = ("vaccinated_first", "vaccinated_full", "vaccinated_booster", "vaccinated_full_pct")
+    if not _has(values, *codes, "vaccination_doses_new") or not values["vaccinated_first"]:
+        return []
+    lines = [
+        f"{whole_of(node)}实有人口中累计接种新冠病毒疫苗",
+        figure(values, "vaccinated_first"),
+        "，其中完成全程接种",
+        figure(values, "vaccinated_full"),
+        "、加强免疫接种",
+        figure(values, "vaccinated_booster"),
+        "；全程接种率",
+        figure(values, "vaccinated_full_pct"),
+    ]
+    if values.get("vaccinated_full_pct_60_plus") is not None:
+        lines += ["，其中60岁以上人群全程接种率", figure(values, "vaccinated_full_pct_60_plus")]
+    lines += ["。当日接种", figure(values, "vaccination_doses_new"), "。"]
+    return [lines]
+
+
 def written(text: str) -> list[list]:
     """存在问题 / 下一步工作 as people wrote them: one paragraph per line."""
     return [[line.strip()] for line in (text or "").splitlines() if line.strip()]
@@ -519,6 +543,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (MEASURES, measures_section(node, values)),
         (FOLLOW_UPS, follow_ups_section(values, day, as_of)),
         (CHECKPOINTS, checkpoints_section(values)),
+        (VACCINATION, vaccination_section(node, values)),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

@@ -29,6 +29,7 @@ from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
 from fangkong.tracing import actions as tracing_actions
+from fangkong.vaccination import actions as vaccination_actions
 from fangkong.venues import actions as checkin_actions
 from fangkong.venues import actions as venue_actions
 
@@ -153,7 +154,15 @@ def grid07(world, people, settings, tmp_path):
         place="前屯村七组12号",
     )
     tracing_actions.search_contacts(actor=admin, case=case)
+    vaccination_site = vaccination_actions.create_site(actor=admin, node=world.grid07, name="第七网格接种点")
+    vaccination_actions.record_dose(
+        actor=admin, person=zhang, site=vaccination_site, product="ad5", given_on=timezone.localdate()
+    )
+    vaccination_actions.record_deferral(
+        actor=admin, person=people["li"], kind="postponed", reason="第七网格发热"
+    )
     return {
+        "vaccination_site": vaccination_site,
         **people,
         "case": case,
         "entry": entry,
@@ -303,6 +312,25 @@ ROUTES = {
     "contact_worklist": lambda w, r: ({}, ""),
     "cluster_list": lambda w, r: ({}, f"node={w.grid07.code}"),
     "case_chain": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "vaccination_entry": lambda w, r: ({}, f"person={r['zhang'].pk}"),
+    "vaccination_sites": lambda w, r: ({}, ""),
+    "vaccination_site_export": lambda w, r: ({"pk": r["vaccination_site"].pk}, "full=1"),
+    "vaccination_deferral_add": lambda w, r: ({"pk": r["li"].pk}, ""),
+    "vaccination_coverage": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "vaccination_unvaccinated": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "vaccination_import": lambda w, r: ({}, ""),
+    "vaccination_import_preview": lambda w, r: (
+        {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
+        "",
+    ),
+    "vaccination_import_confirm": lambda w, r: (
+        {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
+        "",
+    ),
+    "vaccination_import_rejected": lambda w, r: (
+        {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
+        "",
+    ),
 }
 
 

@@ -209,6 +209,14 @@ BODIES = {
     "case_event_add": lambda w, r: {"kind": "discharged"},
     "case_entry_add": lambda w, r: {"place": "前屯村七组12号", "starts_at": _an_hour_ago()},
     "case_investigation": lambda w, r: {"core_at": _an_hour_ago()},
+    # 张伟 had a dose today: the entry records one for 李秀英; the ledger one of 张伟's two months ago.
+    "vaccination_entry": lambda w, r: {"person": r["li"].pk},
+    "vaccination_import": lambda w, r: {
+        "file": upload(
+            ["姓名", "身份证号", "生产企业", "剂次", "接种日期"],
+            ["张伟", r["zhang"].id_number, "北京生物", "1", timezone.localdate() - dt.timedelta(days=60)],
+        )
+    },
 }
 
 
@@ -218,7 +226,7 @@ def _an_hour_ago() -> str:
 
 # Uploads whose valid POST shows a preview and writes no row yet (the confirm step writes), with what the
 # preview of grid 07's admin shows.
-PREVIEWS = {"grid_import": "第九网格", "imports_returnees": "新增排查"}
+PREVIEWS = {"grid_import": "第九网格", "imports_returnees": "新增排查", "vaccination_import": "确认导入"}
 
 
 def upload(header, values) -> SimpleUploadedFile:
@@ -230,6 +238,7 @@ def upload(header, values) -> SimpleUploadedFile:
 BODY_URLS = {
     "measure_start": lambda w, r: f"{reverse('measure_start')}?person={r['li'].pk}",
     "screening_create": lambda w, r: f"{reverse('screening_create')}?person={r['li'].pk}",
+    "vaccination_entry": lambda w, r: f"{reverse('vaccination_entry')}?person={r['li'].pk}",
 }
 
 
@@ -459,6 +468,18 @@ def api_values(w, r) -> dict:
 
 # Per operation (method, path as the schema writes it), what api_values cannot say.
 API_BODIES = {
+    # A dose for 李秀英 at grid 07's site; a deferral for 张伟.
+    ("post", "/api/v1/vaccination/doses"): lambda w, r: {
+        "person": r["li"].pk,
+        "site": r["vaccination_site"].pk,
+        "product": "bibp",
+        "given_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat(),
+    },
+    ("post", "/api/v1/vaccination/deferrals"): lambda w, r: {
+        "person": r["zhang"].pk,
+        "kind": "postponed",
+        "reason": "第七网格发热",
+    },
     ("post", "/api/v1/persons"): lambda w, r: {"id_number": make_id("371502", dt.date(2001, 2, 3), 77)},
     ("post", "/api/v1/persons/{person_id}/move"): lambda w, r: {"household": r["h08"].pk},
     # 张伟 is under home quarantine (red): he is turned back, not let through.

@@ -23,7 +23,7 @@ from fangkong.measures import queries as measure_queries
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
-from fangkong.reporting import cases, completeness, indicators, trends
+from fangkong.reporting import cases, completeness, indicators, trends, vaccination
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
@@ -53,6 +53,7 @@ HEADLINE = [
     (_("解除与送医"), ["released_new", "released_total", "hospital_total"]),
     (_("随访"), ["followups_due", "followups_done", "followups_missed", "symptomatic_new"]),
     (_("集中隔离点"), ["quarantine_sites", "quarantine_beds", "quarantine_beds_free"]),
+    (_("疫苗接种"), vaccination.PANEL),
 ]
 # Shown only when the subtree has any of them today or yesterday.
 WHEN_PRESENT = [
@@ -117,6 +118,8 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         "followups_due": (_url("township_overview"), _("总览")),
         "followups_done": (_url("township_overview"), _("总览")),
     }
+    for vaccinated in vaccination.CODES:  # the coverage table of the node
+        links[vaccinated] = (_url("vaccination_coverage", node=node.code), _("接种率"))
     for kind in Kind.values:
         links[f"active_{kind}"] = (
             keypersons(kind=kind, status=measure_queries.ACTIVE),
@@ -181,7 +184,10 @@ def headline(today: dict, yesterday: dict, links: dict) -> list[dict]:
     others = [
         c
         for c, v in today.items()
-        if c not in shown and c not in cases.CODES and not isinstance(v, list | dict)
+        if c not in shown
+        and c not in cases.CODES
+        and c not in vaccination.DETAIL
+        and not isinstance(v, list | dict)
     ]
     if others:
         groups.append({"title": _("其他"), "figures": [figure(c, today, yesterday, links) for c in others]})

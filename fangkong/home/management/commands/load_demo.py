@@ -17,6 +17,7 @@ from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
 from fangkong.tracing import demo as tracing_demo
+from fangkong.vaccination import demo as vaccination_demo
 from fangkong.venues import demo as venues_demo
 
 
@@ -33,6 +34,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         venues_demo,
         checkpoints_demo,
         tracing_demo,
+        vaccination_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -122,6 +124,12 @@ def _activity_lines(activity: dict) -> list[str]:
         lines.append(
             f"  病例流调：病例 {t['cases']} 例，时空交集等待判定人员 {t['candidates']} 人，"
             f"判定密切接触者 {t['decided']} 人（采取措施 {t['measures']} 人，协查移交 {t['handed_over']} 人）。"
+        )
+    v = activity.get("vaccination")
+    if v:
+        lines.append(
+            f"  疫苗接种：接种点 {v['sites']} 个，接种 {v['doses']} 剂次，完成全程 {v['full']} 人，"
+            f"暂缓或禁忌 {v['deferrals']} 人。"
         )
     r = activity.get("reporting")
     if r:

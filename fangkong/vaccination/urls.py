@@ -1,0 +1,1 @@
+from fangkong.vaccination.views import urlpatterns  # noqa: F401
