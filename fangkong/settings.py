@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.venues",
     "fangkong.tracing",
+    "fangkong.testing",
     "fangkong.situation",
     "fangkong.home",
 ]

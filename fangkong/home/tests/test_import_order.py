@@ -20,6 +20,7 @@ ORDER = [
     "checkpoints",  # checkpoints, duty shifts, passages and their ledger
     "venues",  # venues, posters, check-ins and their retention
     "tracing",  # cases, investigation, the co-presence search, contacts and their decisions
+    "testing",  # sampling, pooled tests, lab results, test schedules, mass-testing rounds
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf
