@@ -17,7 +17,11 @@ T = dt.datetime(2022, 4, 10, 8, tzinfo=dt.UTC)
 
 def test_every_preset_has_the_positive_test_rule_on():
     for values in PRESETS.values():
-        assert code_rules.rule_table(values)["rules"]["positive_test"] == {"on": True, "colour": "red", "days": 14}
+        assert code_rules.rule_table(values)["rules"]["positive_test"] == {
+            "on": True,
+            "colour": "red",
+            "days": 14,
+        }
 
 
 def test_a_positive_is_red_until_a_later_negative():

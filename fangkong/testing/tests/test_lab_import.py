@@ -50,7 +50,9 @@ def test_a_messy_sheet_is_read(world, ten, people, sample_tube):
     s1 = Sample.objects.get(tube_code="S1")
     assert str(s1.ct_orf1ab) == "28.50" and str(s1.ct_n) == "30.10" and s1.lab == "某检验所"
     assert NatResult.objects.filter(outcome="negative").count() == 10
-    assert list(NatResult.objects.filter(outcome="positive").values_list("person", flat=True)) == [people["wang"].pk]
+    assert list(NatResult.objects.filter(outcome="positive").values_list("person", flat=True)) == [
+        people["wang"].pk
+    ]
     # Again: nothing changes.
     again = import_lab_results(actor=world.county_admin, data=data, filename="lab.xlsx", lab="某检验所")
     assert again.rejected == [] and again.created == 0 and again.unchanged == 3
@@ -84,7 +86,9 @@ def test_bad_rows_are_named_and_nothing_is_written(world, ten, people, sample_tu
     assert (3, "姓名", "不在试管P4的采样名单中") in problems
     assert (4, "试管编码", "试管编码P4与第3行重复") in problems
     assert any(p[0] == 5 and p[1] == "ORF1ab基因Ct值" for p in problems)
-    assert any(p[0] == 5 and p[1] == "身份证号" and "不在" in p[2] for p in problems)  # zhang is in P4, not P5
+    assert any(
+        p[0] == 5 and p[1] == "身份证号" and "不在" in p[2] for p in problems
+    )  # zhang is in P4, not P5
     assert (6, "试管编码", "试管编码P9没有采样记录") in problems
     assert any(p[0] == 7 and p[1] == "检测结果" for p in problems)
     assert not result.written
