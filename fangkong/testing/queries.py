@@ -83,6 +83,15 @@ def find_people(user, text: str, *, limit: int = 10) -> list[Person]:
     return list(visible.filter(search_filter(text)).order_by("name", "pk")[:limit])
 
 
+def persons_by_pk(user, pk) -> Person | None:
+    return persons_visible_to(user).select_related("node").filter(pk=pk).first()
+
+
+def access_member(user, pk) -> SampleMember:
+    qs = SampleMember.objects.select_related("sample__node", "person")
+    return scoping.access(user, qs, pk, path_field="sample__node__path", write=True)
+
+
 # Re-tests and positive reports -------------------------------------------------------------------------------
 
 
