@@ -608,3 +608,5 @@ SERIES["screened_new"] = _screened_new_series
 
 # The indicators of cases and contacts (DOMAIN.md §9, §12) live in their own module, registered on import.
 from fangkong.reporting import cases  # noqa: E402, F401
+# The indicators of nucleic-acid testing (DOMAIN.md §9, §13), registered on import.
+from fangkong.reporting import testing  # noqa: E402, F401
