@@ -606,7 +606,6 @@ def _screened_new_series(scopes: list[Scope]) -> list[int]:
 
 SERIES["screened_new"] = _screened_new_series
 
-# The indicators of cases and contacts (DOMAIN.md §9, §12) live in their own module, registered on import.
-from fangkong.reporting import cases  # noqa: E402, F401
-# The indicators of nucleic-acid testing (DOMAIN.md §9, §13), registered on import.
-from fangkong.reporting import testing  # noqa: E402, F401
+# The indicators of cases and contacts (DOMAIN.md §9, §12), and of nucleic-acid testing (§13), live in
+# their own modules, registered on import.
+from fangkong.reporting import cases, testing  # noqa: E402, F401
