@@ -16,6 +16,7 @@ from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
+from fangkong.testing import demo as testing_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.venues import demo as venues_demo
 
@@ -33,6 +34,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         venues_demo,
         checkpoints_demo,
         tracing_demo,
+        testing_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -122,6 +124,12 @@ def _activity_lines(activity: dict) -> list[str]:
         lines.append(
             f"  病例流调：病例 {t['cases']} 例，时空交集等待判定人员 {t['candidates']} 人，"
             f"判定密切接触者 {t['decided']} 人（采取措施 {t['measures']} 人，协查移交 {t['handed_over']} 人）。"
+        )
+    n = activity.get("testing")
+    if n:
+        lines.append(
+            f"  核酸检测：采样点 {n['points']} 个；全员核酸应检 {n['target']} 人，已采样 {n['sampled']} 人"
+            f"（{n['tubes']} 管，已出结果 {n['results']} 管），重点人群 {n['key_group']} 人。"
         )
     r = activity.get("reporting")
     if r:
