@@ -16,14 +16,14 @@ from fangkong.registry.queries import persons_visible_to
 
 from . import actions, queries, rules
 from .schemas import (
-    BatchIn,
-    BatchOut,
+    SamplingBatchIn,
+    SamplingBatchOut,
     DueOut,
     KeyGroupIn,
     MemberIn,
     MemberOut,
     NodeFilterIn,
-    PersonPageOut,
+    UnsampledPageOut,
     PointIn,
     PointOut,
     ResultIn,
@@ -148,11 +148,11 @@ def set_result(request, sample_id: Id, payload: ResultIn):
 
 @router.post(
     "/testing/sampling/batch",
-    response={200: BatchOut, **WRITE_ERRORS},
+    response={200: SamplingBatchOut, **WRITE_ERRORS},
     summary="采样终端批量上传",
     description="试管及其人员（证件号码）。重复上传不会重复登记；全部成功或全部不写入。",
 )
-def sampling_batch(request, payload: BatchIn):
+def sampling_batch(request, payload: SamplingBatchIn):
     user = request.auth
     node = _writable_node(user, payload.node)
     point = queries.access_point(user, payload.point) if payload.point else None
@@ -287,7 +287,9 @@ def round_progress(request, round_id: Id, filters: Query[NodeFilterIn]):
 
 
 @router.get(
-    "/testing/rounds/{round_id}/unsampled", response={200: PersonPageOut, **READ_ERRORS}, summary="未采样名单"
+    "/testing/rounds/{round_id}/unsampled",
+    response={200: UnsampledPageOut, **READ_ERRORS},
+    summary="未采样名单",
 )
 def round_unsampled(request, round_id: Id, filters: Query[NodeFilterIn]):
     round_ = queries.access_round(request.auth, round_id)

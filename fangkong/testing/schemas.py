@@ -96,14 +96,14 @@ class TubeIn(Schema):
     people: list[text(40)] = Field(description="证件号码", max_length=20)
 
 
-class BatchIn(Schema):
+class SamplingBatchIn(Schema):
     node: Code
     point: Id | None = None
     round: Id | None = None
     tubes: list[TubeIn] = Field(max_length=500)
 
 
-class BatchOut(Schema):
+class SamplingBatchOut(Schema):
     tubes_created: int
     members_created: int
     unchanged: int
@@ -160,7 +160,7 @@ class RoundProgressOut(Schema):
     children: list[ProgressOut]
 
 
-class PersonOut(Schema):
+class UnsampledPersonOut(Schema):
     id: int
     name: str
     id_number: str
@@ -168,9 +168,9 @@ class PersonOut(Schema):
     address: str
 
 
-class PersonPageOut(Schema):
+class UnsampledPageOut(Schema):
     count: int
-    items: list[PersonOut]
+    items: list[UnsampledPersonOut]
 
 
 class NodeFilterIn(PageIn):

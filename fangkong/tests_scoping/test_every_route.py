@@ -154,8 +154,8 @@ def grid07(world, people, settings, tmp_path):
         place="前屯村七组12号",
     )
     tracing_actions.search_contacts(actor=admin, case=case)
-    # A tube of grid 07 with 张伟 awaiting its result, in a round over grid 07; another with 李秀英 was
-    # invalid: a re-test is asked of her.
+    # A tube of grid 07 with 李秀英 awaiting her result, in a round over grid 07; another with 张伟 was
+    # invalid: a re-test is asked of him (and nothing pending holds up the release of his measure).
     testing_point = testing_actions.create_point(actor=admin, node=world.grid07, name="第七网格采样点")
     testing_round = testing_actions.create_round(
         actor=admin, node=world.grid07, name="第七网格全员核酸", starts_on=timezone.localdate()
@@ -169,11 +169,11 @@ def grid07(world, people, settings, tmp_path):
         point=testing_point,
         round=testing_round,
     )
-    testing_member = testing_actions.add_member(actor=admin, sample=tube, person=zhang)
+    testing_member = testing_actions.add_member(actor=admin, sample=tube, person=people["li"])
     invalid = testing_actions.open_sample(
         actor=admin, tube_code="G07-0002", kind="single", capacity=1, node=world.grid07
     )
-    testing_actions.add_member(actor=admin, sample=invalid, person=people["li"])
+    testing_actions.add_member(actor=admin, sample=invalid, person=zhang)
     testing_actions.record_result(actor=admin, sample=invalid, result="invalid")
     return {
         **people,

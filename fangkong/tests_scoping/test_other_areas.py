@@ -225,7 +225,7 @@ BODIES |= {
         "capacity": 5,
         "node": w.grid07.code,
     },
-    "sample_add": lambda w, r: {"person": r["li"].pk},
+    "sample_add": lambda w, r: {"person": r["zhang"].pk},
     "sample_result": lambda w, r: {"result": "negative"},
     "results_import": lambda w, r: {
         "file": SimpleUploadedFile(
@@ -481,7 +481,7 @@ API_BODIES = {
         "kind": "pool",
         "capacity": 5,
     },
-    ("post", "/api/v1/testing/samples/{sample_id}/members"): lambda w, r: {"id_number": r["li"].id_number},
+    ("post", "/api/v1/testing/samples/{sample_id}/members"): lambda w, r: {"id_number": r["zhang"].id_number},
     ("post", "/api/v1/testing/samples/{sample_id}/result"): lambda w, r: {"result": "negative"},
     ("post", "/api/v1/testing/sampling/batch"): lambda w, r: {
         "tubes": [
