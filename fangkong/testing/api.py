@@ -16,14 +16,11 @@ from fangkong.registry.queries import persons_visible_to
 
 from . import actions, queries, rules
 from .schemas import (
-    SamplingBatchIn,
-    SamplingBatchOut,
     DueOut,
     KeyGroupIn,
     MemberIn,
     MemberOut,
     NodeFilterIn,
-    UnsampledPageOut,
     PointIn,
     PointOut,
     ResultIn,
@@ -38,6 +35,9 @@ from .schemas import (
     SampleIn,
     SampleOut,
     SamplePageOut,
+    SamplingBatchIn,
+    SamplingBatchOut,
+    UnsampledPageOut,
 )
 
 router = Router(tags=["核酸检测"])
