@@ -228,11 +228,11 @@ def round_progress(round_: Round, node: Jurisdiction) -> tuple[Progress, list[Pr
     sampled in the round, people whose result is back, positive tubes. Four grouped queries."""
     total = Progress(node)
     children = {c.path: Progress(c) for c in Jurisdiction.objects.filter(parent=node).order_by("code")}
-    for path, n in (
-        Person.objects.filter(node__path__startswith=node.path)
-        .values_list("node__path")
-        .annotate(n=Count("pk"))
-    ):
+    # People per node of the subtree: the nodes' ids first, then one grouped count over the persons'
+    # node index (no join on the jurisdiction table for each person).
+    paths = dict(Jurisdiction.objects.filter(path__startswith=node.path).values_list("pk", "path"))
+    counts = Person.objects.filter(node_id__in=list(paths)).values_list("node_id").annotate(n=Count("pk"))
+    for path, n in ((paths[node_id], n) for node_id, n in counts):
         total.target += n
         if child := _child_of(path, node.path, children):
             child.target += n
