@@ -8,6 +8,9 @@ from fangkong.registry.models import Person
 from fangkong.reporting.indicators import compute
 from fangkong.testing import actions
 from fangkong.testing.models import SampleMember
+from fangkong.testing.tests.conftest import point, sample_tube, ten
+
+__all__ = ["point", "sample_tube", "ten"]  # the testing app's fixtures, used here
 
 CODES = ["tests_sampled", "tests_positive", "pools_positive", "mass_testing_coverage_pct"]
 
