@@ -17,6 +17,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures.api import router as measures_router
 from fangkong.registry.api import router as registry_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.vaccination.api import router as vaccination_router
 from fangkong.venues.api import router as venues_router
@@ -129,4 +130,5 @@ api.add_router("/", checkpoints_router)
 api.add_router("/", measures_router)
 api.add_router("/", tracing_router)
 api.add_router("/", vaccination_router)
+api.add_router("/", testing_router)
 api.add_router("/", reporting_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fangkong.venues",
     "fangkong.tracing",
     "fangkong.vaccination",
+    "fangkong.testing",
     "fangkong.situation",
     "fangkong.home",
 ]

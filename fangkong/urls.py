@@ -22,6 +22,7 @@ urlpatterns = [
     path("codes/", include("fangkong.checkpoints.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
     path("vaccination/", include("fangkong.vaccination.urls")),
+    path("testing/", include("fangkong.testing.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.

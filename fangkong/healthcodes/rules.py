@@ -115,6 +115,13 @@ class CandidateFact:
     cleared_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class PositiveFact:
+    """A positive nucleic-acid test of the person (from the testing module), by its sampling time."""
+
+    sampled_at: dt.datetime
+
+
 @dataclass
 class Inputs:
     measures: list[Held] = field(default_factory=list)
@@ -420,6 +427,21 @@ def co_presence_rule(inputs: Inputs, params: dict, at: dt.datetime) -> list[Find
         for c in inputs.extra.get("co_presence", [])
         if c.since <= at and (c.cleared_at is None or c.cleared_at > at)
     ]
+
+
+@rule("positive_test", "核酸检测阳性（至其后阴性或期满）", params=("days",))
+def positive_test_rule(inputs: Inputs, params: dict, at: dt.datetime) -> list[Finding]:
+    """A positive test turns the code red from its sampling until a later negative test or `days` after it
+    (a case opened for it keeps the code red through the "case" rule)."""
+    days = int(params.get("days", 14))
+    out = []
+    for fact in inputs.extra.get("positive_tests", []):
+        later = [t for t in inputs.negative_tests if t > fact.sampled_at]
+        until = min([*later, fact.sampled_at + dt.timedelta(days=days)])
+        if fact.sampled_at <= at < until:
+            reason = f"{moment_text(fact.sampled_at)}采样核酸检测阳性"
+            out.append(Finding("positive_test", params["colour"], reason, fact.sampled_at, until))
+    return out
 
 
 # The table ------------------------------------------------------------------------------------------------

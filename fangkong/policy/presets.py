@@ -112,6 +112,12 @@ VACCINATION = {
     },
     "unverified": True,
 }
+
+
+# Regular testing of key groups (DOMAIN.md §13): days between two tests per group (default weekly, unverified).
+TESTING = {
+    "key_group_days": {"cold_chain": 7, "port": 7, "medical": 7, "delivery": 7, "market": 7},
+}
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 
@@ -138,6 +144,7 @@ def _health_code(label: str, *, days_after_release: int, arrival_days: int, medi
                 "test_clears": True,
             },
             "co_presence": {"on": True, "colour": "yellow", "test_clears": True},
+            "positive_test": {"on": True, "colour": "red", "days": 14},
         },
     }
 

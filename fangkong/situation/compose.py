@@ -437,6 +437,8 @@ def measures_section(node: Jurisdiction, values: dict) -> list[list]:
                 "。",
             ]
         )
+    if values.get("tests_sampled") or values.get("tests_positive") or values.get("pools_positive"):
+        paragraphs.append(tests_paragraph(whole, values))
     paragraphs.append(
         [
             "当日解除隔离观察或健康监测",
@@ -447,6 +449,22 @@ def measures_section(node: Jurisdiction, values: dict) -> list[list]:
         ]
     )
     return paragraphs
+
+
+def tests_paragraph(whole: str, values: dict) -> list:
+    """Nucleic-acid testing of the day (reporting/testing.py): people sampled, positives, positive pools,
+    and the coverage of the mass-testing round in force."""
+    lines = [
+        f"当日{whole}核酸采样",
+        figure(values, "tests_sampled"),
+        "，检测阳性",
+        figure(values, "tests_positive"),
+        "，阳性混管",
+        figure(values, "pools_positive"),
+    ]
+    if values.get("mass_testing_coverage_pct") is not None:
+        lines += ["；全员核酸覆盖率", figure(values, "mass_testing_coverage_pct")]
+    return [*lines, "。"]
 
 
 def follow_ups_section(values: dict, day: dt.date, as_of: dt.datetime) -> list[list]:

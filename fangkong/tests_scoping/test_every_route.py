@@ -28,6 +28,7 @@ from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
+from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
 from fangkong.vaccination import actions as vaccination_actions
 from fangkong.venues import actions as checkin_actions
@@ -161,9 +162,33 @@ def grid07(world, people, settings, tmp_path):
     vaccination_actions.record_deferral(
         actor=admin, person=people["li"], kind="postponed", reason="第七网格发热"
     )
+    # A tube of grid 07 with 李秀英 awaiting her result, in a round over grid 07; another with 张伟 was
+    # invalid: a re-test is asked of him (and nothing pending holds up the release of his measure).
+    testing_point = testing_actions.create_point(actor=admin, node=world.grid07, name="第七网格采样点")
+    testing_round = testing_actions.create_round(
+        actor=admin, node=world.grid07, name="第七网格全员核酸", starts_on=timezone.localdate()
+    )
+    tube = testing_actions.open_sample(
+        actor=admin,
+        tube_code="G07-0001",
+        kind="pool",
+        capacity=5,
+        node=world.grid07,
+        point=testing_point,
+        round=testing_round,
+    )
+    testing_member = testing_actions.add_member(actor=admin, sample=tube, person=people["li"])
+    invalid = testing_actions.open_sample(
+        actor=admin, tube_code="G07-0002", kind="single", capacity=1, node=world.grid07
+    )
+    testing_actions.add_member(actor=admin, sample=invalid, person=zhang)
+    testing_actions.record_result(actor=admin, sample=invalid, result="invalid")
     return {
         "vaccination_site": vaccination_site,
         **people,
+        "tube": tube,
+        "testing_member": testing_member,
+        "testing_round": testing_round,
         "case": case,
         "entry": entry,
         "candidate": case.candidates.get(),
@@ -267,6 +292,20 @@ ROUTES = {
     "venue_poster_pdf": lambda w, r: ({"pk": r["venue"].pk}, ""),
     "venue_poster_png": lambda w, r: ({"pk": r["venue"].pk}, ""),
     "checkin_list": lambda w, r: ({}, ""),
+    "testing_home": lambda w, r: ({}, ""),
+    "sample_start": lambda w, r: ({}, ""),
+    "sample_list": lambda w, r: ({}, ""),
+    "sample_detail": lambda w, r: ({"pk": r["tube"].pk}, ""),
+    "sample_add": lambda w, r: ({"pk": r["tube"].pk}, "q=zw"),
+    "sample_result": lambda w, r: ({"pk": r["tube"].pk}, ""),
+    "sample_member_remove": lambda w, r: ({"pk": r["testing_member"].pk}, ""),
+    "results_import": lambda w, r: ({}, ""),
+    "retest_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "test_schedule": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "round_list": lambda w, r: ({}, ""),
+    "round_detail": lambda w, r: ({"pk": r["testing_round"].pk}, f"node={w.grid07.code}"),
+    "round_unsampled": lambda w, r: ({"pk": r["testing_round"].pk}, f"node={w.grid07.code}"),
+    "point_list": lambda w, r: ({}, ""),
     "openapi-view": lambda w, r: ({}, ""),
     "api-root": lambda w, r: ({}, ""),
     "daily_list": lambda w, r: ({}, "date=2020-01-28"),
@@ -442,6 +481,8 @@ API_IDS = {
     "measure_id": lambda w, r: r["measure"].pk,
     "person_id": lambda w, r: r["zhang"].pk,
     "reporting_unit_id": lambda w, r: r["reporting_unit"].pk,
+    "sample_id": lambda w, r: r["tube"].pk,
+    "round_id": lambda w, r: r["testing_round"].pk,
 }
 
 

@@ -226,6 +226,23 @@ def _an_hour_ago() -> str:
 
 # Uploads whose valid POST shows a preview and writes no row yet (the confirm step writes), with what the
 # preview of grid 07's admin shows.
+BODIES |= {
+    "sample_start": lambda w, r: {
+        "tube_code": "G07-0003",
+        "kind": "pool",
+        "capacity": 5,
+        "node": w.grid07.code,
+    },
+    "sample_add": lambda w, r: {"person": r["zhang"].pk},
+    "sample_result": lambda w, r: {"result": "negative"},
+    "results_import": lambda w, r: {
+        "file": SimpleUploadedFile(
+            "结果.xlsx", workbook([["G07-0001", "阴性"]], header=["试管编码", "检测结果"])
+        )
+    },
+    "round_list": lambda w, r: {"name": "第七网格第二轮", "node": w.grid07.code, "starts_on": "2022-04-10"},
+    "point_list": lambda w, r: {"name": "第七网格二号采样点", "node": w.grid07.code},
+}
 PREVIEWS = {"grid_import": "第九网格", "imports_returnees": "新增排查", "vaccination_import": "确认导入"}
 
 
@@ -480,6 +497,28 @@ API_BODIES = {
         "kind": "postponed",
         "reason": "第七网格发热",
     },
+    ("post", "/api/v1/testing/samples"): lambda w, r: {
+        "tube_code": "G07-0004",
+        "kind": "pool",
+        "capacity": 5,
+    },
+    ("post", "/api/v1/testing/samples/{sample_id}/members"): lambda w, r: {"id_number": r["zhang"].id_number},
+    ("post", "/api/v1/testing/samples/{sample_id}/result"): lambda w, r: {"result": "negative"},
+    ("post", "/api/v1/testing/sampling/batch"): lambda w, r: {
+        "tubes": [
+            {
+                "tube_code": "G07-0005",
+                "kind": "single",
+                "sampled_at": timezone.localtime().isoformat(),
+                "people": [r["li"].id_number],
+            }
+        ]
+    },
+    ("post", "/api/v1/testing/results"): lambda w, r: {
+        "results": [{"tube_code": "G07-0001", "result": "negative"}]
+    },
+    ("post", "/api/v1/testing/key-groups"): lambda w, r: {"person": r["zhang"].pk, "group": "cold_chain"},
+    ("post", "/api/v1/testing/rounds"): lambda w, r: {"starts_on": "2022-04-10", "name": "第七网格第二轮"},
     ("post", "/api/v1/persons"): lambda w, r: {"id_number": make_id("371502", dt.date(2001, 2, 3), 77)},
     ("post", "/api/v1/persons/{person_id}/move"): lambda w, r: {"household": r["h08"].pk},
     # 张伟 is under home quarantine (red): he is turned back, not let through.

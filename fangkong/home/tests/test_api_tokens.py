@@ -8,6 +8,7 @@ from fangkong.checkpoints.models import CheckpointKind
 from fangkong.grid import actions as grid_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.policy.models import Reason
+from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
 
 
@@ -31,7 +32,16 @@ def read_endpoints(world, people) -> list[str]:
         person=people["zhang"],
         diagnosed_at=timezone.now(),
     )
+    # And a tube of grid 07 in a mass-testing round (GET /testing/samples/{sample_id}, /testing/rounds/…).
+    round_ = testing_actions.create_round(
+        actor=world.grid07_worker, node=world.grid07, name="第七网格全员核酸", starts_on=timezone.localdate()
+    )
+    tube = testing_actions.open_sample(
+        actor=world.grid07_worker, tube_code="T07", kind="single", capacity=1, node=world.grid07, round=round_
+    )
     ids = {
+        "sample_id": tube.pk,
+        "round_id": round_.pk,
         "case_id": case.pk,
         "code": world.grid07.code,
         "household_id": people["h07"].pk,

@@ -21,6 +21,7 @@ ORDER = [
     "venues",  # venues, posters, check-ins and their retention
     "tracing",  # cases, investigation, the co-presence search, contacts and their decisions
     "vaccination",  # vaccination sites, doses, deferrals, completion per product, coverage
+    "testing",  # sampling, pooled tests, lab results, test schedules, mass-testing rounds
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf

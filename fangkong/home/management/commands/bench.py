@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["registry", "trace"])
+        parser.add_argument("subject", choices=["registry", "trace", "testing"])
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
         )
@@ -44,6 +44,8 @@ class Command(BaseCommand):
     def handle(self, *args, subject: str, **options):
         if subject == "trace":
             result = self.trace(**options)
+        elif subject == "testing":
+            result = self.testing(**options)
         else:
             result = self.registry(**options)
         if options["json"]:
@@ -73,6 +75,16 @@ class Command(BaseCommand):
                 seed=DEFAULT_SEED if seed is None else seed,
                 progress=self.stderr.write,
             )
+        except RuleError as exc:
+            raise CommandError(str(exc)) from None
+
+    def testing(self, *, persons: int, seed: int | None, **options) -> dict:
+        from fangkong.testing.bench import run_testing_bench
+
+        if not options["current_database"] and not os.environ.get("DATABASE_URL"):
+            use_sqlite_file(bench_sqlite_path(persons).with_name(f"testing-{persons}.sqlite3"))
+        try:
+            return run_testing_bench(persons=persons, seed=seed, progress=self.stderr.write)
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 

@@ -16,6 +16,7 @@ from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
+from fangkong.testing import demo as testing_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.vaccination import demo as vaccination_demo
 from fangkong.venues import demo as venues_demo
@@ -35,6 +36,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         checkpoints_demo,
         tracing_demo,
         vaccination_demo,
+        testing_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -130,6 +132,12 @@ def _activity_lines(activity: dict) -> list[str]:
         lines.append(
             f"  疫苗接种：接种点 {v['sites']} 个，接种 {v['doses']} 剂次，完成全程 {v['full']} 人，"
             f"暂缓或禁忌 {v['deferrals']} 人。"
+        )
+    n = activity.get("testing")
+    if n:
+        lines.append(
+            f"  核酸检测：采样点 {n['points']} 个；全员核酸应检 {n['target']} 人，已采样 {n['sampled']} 人"
+            f"（{n['tubes']} 管，已出结果 {n['results']} 管），重点人群 {n['key_group']} 人。"
         )
     r = activity.get("reporting")
     if r:

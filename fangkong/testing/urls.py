@@ -1,0 +1,1 @@
+from fangkong.testing.views import urlpatterns  # noqa: F401
