@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.venues",
     "fangkong.tracing",
+    "fangkong.supplies",
+    "fangkong.disinfection",
     "fangkong.situation",
     "fangkong.home",
 ]

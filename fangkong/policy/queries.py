@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, PRESETS, TRACING
+from .presets import DEFAULT_PRESET, DISINFECTION, PRESETS, SUPPLIES, TRACING
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,18 @@ def tracing_values(values: dict) -> dict:
     A policy saved before the section existed, or missing a key, falls back to its preset's values."""
     preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
     return {**TRACING, **preset.get("tracing", {}), **(values.get("tracing") or {})}
+
+
+def supplies_values(values: dict) -> dict:
+    """The policy's "supplies" section (days of use behind days of supply, near-expiry warning days)."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**SUPPLIES, **preset.get("supplies", {}), **(values.get("supplies") or {})}
+
+
+def disinfection_values(values: dict) -> dict:
+    """The policy's "disinfection" section: place type → {"times": n, "every_days": k}."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**DISINFECTION, **preset.get("disinfection", {}), **(values.get("disinfection") or {})}
 
 
 # The policy pages ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ ORDER = [
     "checkpoints",  # checkpoints, duty shifts, passages and their ledger
     "venues",  # venues, posters, check-ins and their retention
     "tracing",  # cases, investigation, the co-presence search, contacts and their decisions
+    "supplies",  # supplies: items, stores, batches, movements, balances, donations
+    "disinfection",  # places to disinfect, their entries and compliance
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf
