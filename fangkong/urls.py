@@ -21,6 +21,8 @@ urlpatterns = [
     path("codes/", include("fangkong.healthcodes.urls")),
     path("codes/", include("fangkong.checkpoints.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
+    path("disinfection/", include("fangkong.disinfection.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.measures.forms.keypersons import date_field
-from fangkong.registry.forms import FilterForm, Form, NodeChoiceField
+from fangkong.registry.forms import Form, NodeChoiceField
 
 from .models import Kind, Source, StoreKind
 
@@ -90,7 +90,7 @@ class StocktakeForm(Form):
         self.fields["item"].queryset = items
 
 
-class MovementFilterForm(FilterForm):
+class MovementFilterForm(forms.Form):
     store = forms.ModelChoiceField(label=_("库点"), queryset=None, required=False)
     item = ItemChoiceField(label=_("物资"), queryset=None, required=False)
     kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部")), *Kind.choices], required=False)
@@ -101,6 +101,11 @@ class MovementFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores
         self.fields["item"].queryset = items
+
+    def values(self) -> dict:
+        """The filters that are valid (an invalid one is shown on the form and ignored)."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields if self.cleaned_data.get(name)}
 
 
 class ImportForm(forms.Form):
