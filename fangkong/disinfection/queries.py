@@ -43,13 +43,18 @@ def last_entry(place: Place) -> Entry | None:
     return place.entries.order_by("-started_at", "-id").first()
 
 
-def counts(place_ids: list[int], first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], int]:
-    """(place id, day in Shanghai) → entries started that day, for days first..last."""
+def counts(
+    place_ids: list[int], first: dt.date, last: dt.date, *, until: dt.datetime | None = None
+) -> dict[tuple[int, dt.date], int]:
+    """(place id, day in Shanghai) → entries started that day, for days first..last; with `until`, only
+    those started and entered before it (a report as of a moment)."""
     start = dt.datetime.combine(first, dt.time(0), tzinfo=SHANGHAI)
     end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
+    entries = Entry.objects.filter(place_id__in=place_ids, started_at__gte=start, started_at__lt=end)
+    if until is not None:
+        entries = entries.filter(started_at__lt=until, created_at__lte=until)
     rows = (
-        Entry.objects.filter(place_id__in=place_ids, started_at__gte=start, started_at__lt=end)
-        .annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
+        entries.annotate(day=TruncDate("started_at", tzinfo=SHANGHAI))
         .order_by()
         .values("place_id", "day")
         .annotate(n=Count("pk"))
@@ -84,7 +89,9 @@ class Tally:
         return self.required - self.done
 
 
-def place_days(places: list[Place], first: dt.date, last: dt.date) -> list[PlaceDay]:
+def place_days(
+    places: list[Place], first: dt.date, last: dt.date, *, until: dt.datetime | None = None
+) -> list[PlaceDay]:
     """What each place owed and did on each day first..last, with the policy in force at its node."""
     if not places:
         return []
@@ -95,7 +102,7 @@ def place_days(places: list[Place], first: dt.date, last: dt.date) -> list[Place
         for path in {p.node.path for p in places}
         for f in disinfection_values(policies.values(path, last)).values()
     )
-    seen = counts([p.pk for p in places], first - dt.timedelta(days=lookback), last)
+    seen = counts([p.pk for p in places], first - dt.timedelta(days=lookback), last, until=until)
     rows = []
     day = first
     while day <= last:

@@ -607,4 +607,5 @@ def _screened_new_series(scopes: list[Scope]) -> list[int]:
 SERIES["screened_new"] = _screened_new_series
 
 # The indicators of cases and contacts (DOMAIN.md §9, §12) live in their own module, registered on import.
-from fangkong.reporting import cases  # noqa: E402, F401
+from fangkong.reporting import cases  # noqa: E402, F401, I001
+from fangkong.reporting import operations  # noqa: E402, F401

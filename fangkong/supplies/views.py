@@ -36,7 +36,7 @@ def _download(content: bytes, filename: str) -> HttpResponse:
 
 def area_and_day(request):
     """The node (?node=code, else the user's first) and the day (?day=, else today) a page is about."""
-    code = request.GET.get("node", "")
+    code = request.GET.get("node") or request.GET.get("node_code", "")  # node_code: the reports' links
     if code:
         node = scoping.access_jurisdiction(request.user, code)
     else:
