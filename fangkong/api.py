@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.disinfection.api import router as disinfection_router
 from fangkong.grid.api import router as grid_router
 from fangkong.grid.api_auth import SessionAuth, TokenAuth
 from fangkong.grid.schemas import pydantic_message
@@ -17,6 +18,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures.api import router as measures_router
 from fangkong.registry.api import router as registry_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.supplies.api import router as supplies_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.venues.api import router as venues_router
 
@@ -127,4 +129,6 @@ api.add_router("/", venues_router)
 api.add_router("/", checkpoints_router)
 api.add_router("/", measures_router)
 api.add_router("/", tracing_router)
+api.add_router("/", supplies_router)
+api.add_router("/", disinfection_router)
 api.add_router("/", reporting_router)

@@ -104,6 +104,8 @@ class MovementFilterForm(forms.Form):
 
     def values(self) -> dict:
         """The filters that are valid (an invalid one is shown on the form and ignored)."""
+        if not self.is_bound:
+            return {}
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if self.cleaned_data.get(name)}
 
