@@ -217,6 +217,7 @@ BODIES = {
         "quantity": "10",
         "approver": "七组审批",
         "recipient_unit": "",
+        "recipient": "七组小学",
     },
     "store_transfer": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10"},
     "store_stocktake": lambda w, r: {"item": r["supply_item"].pk, "counted": "90"},
@@ -514,20 +515,20 @@ API_BODIES = {
     ("post", "/api/v1/supply-stores/{store_id}/receipts"): lambda w, r: {
         "item": r["supply_item"].pk,
         "quantity": "10",
-        "on": _yesterday(),
+        "on": timezone.localdate().isoformat(),
         "source": "bought",
     },
     ("post", "/api/v1/supply-stores/{store_id}/issues"): lambda w, r: {
         "item": r["supply_item"].pk,
         "quantity": "10",
-        "on": _yesterday(),
+        "on": timezone.localdate().isoformat(),
         "approver": "七组审批",
         "recipient": "七组小学",
     },
     ("post", "/api/v1/supply-stores/{store_id}/transfers"): lambda w, r: {
         "item": r["supply_item"].pk,
         "quantity": "10",
-        "on": _yesterday(),
+        "on": timezone.localdate().isoformat(),
         "target": r["store"].__class__.objects.get(name="前屯村物资点").pk,
     },
     ("post", "/api/v1/supply-stores/{store_id}/stocktakes"): lambda w, r: {
