@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.disinfection import demo as disinfection_demo
 from fangkong.healthcodes import demo as healthcodes_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
@@ -16,6 +17,7 @@ from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
+from fangkong.supplies import demo as supplies_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.venues import demo as venues_demo
 
@@ -33,6 +35,8 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         venues_demo,
         checkpoints_demo,
         tracing_demo,
+        supplies_demo,
+        disinfection_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -123,6 +127,15 @@ def _activity_lines(activity: dict) -> list[str]:
             f"  病例流调：病例 {t['cases']} 例，时空交集等待判定人员 {t['candidates']} 人，"
             f"判定密切接触者 {t['decided']} 人（采取措施 {t['measures']} 人，协查移交 {t['handed_over']} 人）。"
         )
+    o = activity.get("supplies")
+    if o:
+        lines.append(
+            f"  防疫物资：库点 {o['stores']} 个，入库 {o['receipts']} 笔（捐赠 {o['donations']}），调拨 {o['transfers']} 笔，"
+            f"领用 {o['issues']} 笔。"
+        )
+    d = activity.get("disinfection")
+    if d:
+        lines.append(f"  消杀：场所 {d['places']} 个，近7天消杀记录 {d['entries']} 条。")
     r = activity.get("reporting")
     if r:
         lines.append(
