@@ -15,7 +15,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.registry.models import Unit
 
 from . import rules
-from .models import Entry, Method, Place, PlaceKind
+from .models import DisinfectionMethod, Entry, Place, PlaceKind
 
 
 @transaction.atomic
@@ -76,7 +76,7 @@ def clean_entry(fields: dict, *, now: dt.datetime) -> dict:
     clean = {key: (value.strip() if isinstance(value, str) else value) for key, value in fields.items()}
     if not clean.get("agent"):
         errors["agent"] = "请填写消毒剂"
-    if clean.get("method") not in Method.values:
+    if clean.get("method") not in DisinfectionMethod.values:
         errors["method"] = "请选择消毒方式"
     if not clean.get("done_by"):
         errors["done_by"] = "请填写消毒人员"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.measures.forms.keypersons import datetime_field
 from fangkong.registry.forms import Form, NodeChoiceField
 
-from .models import Method, PlaceKind
+from .models import DisinfectionMethod, PlaceKind
 
 
 class PlaceForm(Form):
@@ -34,7 +34,7 @@ class EntryForm(Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("如含氯500 mg/L")}),
     )
-    method = forms.ChoiceField(label=_("方式"), choices=Method.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("方式"), choices=DisinfectionMethod.choices, widget=forms.RadioSelect)
     contact_minutes = forms.IntegerField(label=_("作用时间（分钟）"), required=False, min_value=0)
     done_by = forms.CharField(label=_("消毒人员"), max_length=50)
     checked_by = forms.CharField(label=_("复核人"), max_length=50, required=False)

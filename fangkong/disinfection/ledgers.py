@@ -21,7 +21,7 @@ from fangkong.lib.dates import SHANGHAI
 from fangkong.lib.errors import RuleError
 
 from .actions import clean_entry
-from .models import Entry, Method, Place
+from .models import DisinfectionMethod, Entry, Place
 
 LEDGER = "消杀记录表"
 COLUMNS = [
@@ -58,17 +58,17 @@ HEADERS = [
     "复核人",
     "备注",
 ]
-METHOD_WORDS = {label: value for value, label in Method.choices} | {
-    "喷雾": Method.SPRAY,
-    "喷洒消毒": Method.SPRAY,
-    "擦拭消毒": Method.WIPE,
-    "擦洗": Method.WIPE,
-    "拖拭": Method.WIPE,
-    "浸泡消毒": Method.SOAK,
-    "气溶胶": Method.MIST,
-    "紫外线": Method.UV,
-    "紫外灯": Method.UV,
-    "紫外线消毒": Method.UV,
+METHOD_WORDS = {label: value for value, label in DisinfectionMethod.choices} | {
+    "喷雾": DisinfectionMethod.SPRAY,
+    "喷洒消毒": DisinfectionMethod.SPRAY,
+    "擦拭消毒": DisinfectionMethod.WIPE,
+    "擦洗": DisinfectionMethod.WIPE,
+    "拖拭": DisinfectionMethod.WIPE,
+    "浸泡消毒": DisinfectionMethod.SOAK,
+    "气溶胶": DisinfectionMethod.MIST,
+    "紫外线": DisinfectionMethod.UV,
+    "紫外灯": DisinfectionMethod.UV,
+    "紫外线消毒": DisinfectionMethod.UV,
 }
 _TIME = r"(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*分?"
 _RANGE = re.compile(rf"^{_TIME}\s*[-—–~～至到]+\s*{_TIME}$")
@@ -143,7 +143,7 @@ def read_rows(table, result: ImportResult, *, today: dt.date) -> list[dict]:
             except ValueError as exc:
                 problems.append(("times" if "times" in table.columns else "start", str(exc)))
         method_raw = text(values.get("method"))
-        method = METHOD_WORDS.get(method_raw, Method.OTHER if method_raw else "")
+        method = METHOD_WORDS.get(method_raw, DisinfectionMethod.OTHER if method_raw else "")
         contact = text(values.get("contact"))
         minutes = None
         if contact:

@@ -24,7 +24,7 @@ class PlaceKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
-class Method(models.TextChoices):
+class DisinfectionMethod(models.TextChoices):
     SPRAY = "spray", _("喷洒")
     WIPE = "wipe", _("擦拭")
     SOAK = "soak", _("浸泡")
@@ -65,7 +65,7 @@ class Entry(models.Model):
     area_m2 = models.DecimalField(_("面积（平方米）"), max_digits=10, decimal_places=1, null=True, blank=True)
     agent = models.CharField(_("消毒剂"), max_length=50)
     concentration = models.CharField(_("浓度"), max_length=50, blank=True)
-    method = models.CharField(_("方式"), max_length=20, choices=Method.choices)
+    method = models.CharField(_("方式"), max_length=20, choices=DisinfectionMethod.choices)
     contact_minutes = models.PositiveIntegerField(_("作用时间（分钟）"), null=True, blank=True)
     done_by = models.CharField(_("消毒人员"), max_length=50)
     checked_by = models.CharField(_("复核人"), max_length=50, blank=True)

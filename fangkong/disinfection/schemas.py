@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from fangkong.disinfection.models import Method
+from fangkong.disinfection.models import DisinfectionMethod
 from fangkong.grid.schemas import text
 
 
@@ -25,7 +25,7 @@ class EntryIn(Schema):
     area_m2: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=1)
     agent: text(50)
     concentration: text(50) = ""
-    method: Method
+    method: DisinfectionMethod
     contact_minutes: int | None = Field(None, ge=0, le=1440)
     done_by: text(50)
     checked_by: text(50) = ""

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.disinfection import queries as disinfection_queries
 from fangkong.policy.queries import policy_for, supplies_values
 from fangkong.reporting.indicators import PERCENT, REGISTRY, SOURCES, Scope, aggregate, register
-from fangkong.supplies.models import Kind, Movement, Source
+from fangkong.supplies.models import Movement, MovementKind, SupplySource
 
 LINES = _("笔")
 PAIRS = _("项")
@@ -75,9 +75,9 @@ def _near_expiry(s: Scope) -> int:
 register("supplies_near_expiry", _("临期物资批次"), BATCHES, _near_expiry)
 
 for _code, _label, _condition in [
-    ("supplies_receipts_new", _("当日物资入库"), Q(kind=Kind.RECEIPT)),
-    ("supplies_donations_new", _("当日接收捐赠"), Q(kind=Kind.RECEIPT, source=Source.DONATED)),
-    ("supplies_issues_new", _("当日物资发放"), Q(kind=Kind.ISSUE)),
+    ("supplies_receipts_new", _("当日物资入库"), Q(kind=MovementKind.RECEIPT)),
+    ("supplies_donations_new", _("当日接收捐赠"), Q(kind=MovementKind.RECEIPT, source=SupplySource.DONATED)),
+    ("supplies_issues_new", _("当日物资发放"), Q(kind=MovementKind.ISSUE)),
 ]:
     aggregate(
         _code,

@@ -22,7 +22,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.registry.models import Unit
 
 from . import rules
-from .models import Batch, Item, Kind, Movement, Source, Store, StoreKind
+from .models import Batch, Item, Movement, MovementKind, Store, StoreKind, SupplySource
 
 ZERO = Decimal("0")
 CATALOGUE_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY)
@@ -244,10 +244,10 @@ def receive(
     _write_at(actor, store)
     quantity = _quantity(quantity)
     on = _day(on)
-    if source not in Source.values:
+    if source not in SupplySource.values:
         raise RuleError({"source": "请选择来源（下拨、自购或捐赠）"})
     donor = donor.strip()
-    if source == Source.DONATED and not donor:
+    if source == SupplySource.DONATED and not donor:
         raise RuleError({"donor": "捐赠物资须填写捐赠方"})
     batch = _batch(item, batch_number, expires_on)
     stock = _lock(store, item)
@@ -256,11 +256,11 @@ def receive(
         store=store,
         item=item,
         batch=batch,
-        kind=Kind.RECEIPT,
+        kind=MovementKind.RECEIPT,
         on=on,
         quantity=quantity,
         source=source,
-        donor=donor if source == Source.DONATED else "",
+        donor=donor if source == SupplySource.DONATED else "",
         donor_public=donor_public,
         document=document.strip(),
         handler=handler.strip(),
@@ -274,7 +274,7 @@ def receive(
         target=movement,
         node_path=store.node.path,
         request=request,
-        kind=Kind.RECEIPT,
+        kind=MovementKind.RECEIPT,
         quantity=str(quantity),
     )
     return movement
@@ -323,7 +323,7 @@ def issue(
                 store=store,
                 item=item,
                 batch_id=batch_id,
-                kind=Kind.ISSUE,
+                kind=MovementKind.ISSUE,
                 on=on,
                 quantity=-part,
                 recipient_unit=recipient_unit,
@@ -343,7 +343,7 @@ def issue(
         target=movements[0],
         node_path=store.node.path,
         request=request,
-        kind=Kind.ISSUE,
+        kind=MovementKind.ISSUE,
         quantity=str(quantity),
         recipient=recipient.strip(),
     )
@@ -394,7 +394,7 @@ def transfer(
                 store=source,
                 other_store=target,
                 batch_id=batch_id,
-                kind=Kind.TRANSFER_OUT,
+                kind=MovementKind.TRANSFER_OUT,
                 quantity=-part,
                 recipient=target.name,
                 recorded_by=by,
@@ -406,7 +406,7 @@ def transfer(
                 store=target,
                 other_store=source,
                 batch_id=batch_id,
-                kind=Kind.TRANSFER_IN,
+                kind=MovementKind.TRANSFER_IN,
                 quantity=part,
                 recorded_by=by,
                 **common,
@@ -454,7 +454,7 @@ def stocktake(
             target=store,
             node_path=store.node.path,
             request=request,
-            kind=Kind.STOCKTAKE,
+            kind=MovementKind.STOCKTAKE,
             item=item.pk,
             counted=str(counted),
             difference="0",
@@ -465,7 +465,7 @@ def stocktake(
     movement = Movement.objects.create(
         store=store,
         item=item,
-        kind=Kind.STOCKTAKE,
+        kind=MovementKind.STOCKTAKE,
         on=on,
         quantity=difference,
         counted=counted,
@@ -479,7 +479,7 @@ def stocktake(
         target=movement,
         node_path=store.node.path,
         request=request,
-        kind=Kind.STOCKTAKE,
+        kind=MovementKind.STOCKTAKE,
         counted=str(counted),
         difference=str(difference),
     )

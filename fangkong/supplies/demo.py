@@ -7,9 +7,10 @@ import random
 
 from django.utils import timezone
 
+from fangkong.lib.dates import SHANGHAI
 from fangkong.registry.models import Unit
 from fangkong.supplies import actions
-from fangkong.supplies.models import Item, Source, Store, StoreKind
+from fangkong.supplies.models import Item, Movement, Store, StoreKind, SupplySource
 
 DAYS = 21
 ITEMS = [
@@ -62,7 +63,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
             item=item,
             quantity=amount,
             on=start,
-            source=Source.ALLOCATED,
+            source=SupplySource.ALLOCATED,
             batch_number=f"2020{n + 1:02d}01",
             expires_on=today + dt.timedelta(days=20 if n == 6 else 700),
             document=f"RK{n + 1:04d}",
@@ -79,7 +80,7 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
                 item=item,
                 quantity=int(item.threshold) * rng.choice([1, 2]),
                 on=day,
-                source=Source.DONATED,
+                source=SupplySource.DONATED,
                 donor=rng.choice(DONORS),
                 handler="储备库保管员",
             )
@@ -124,4 +125,14 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
         actions.stocktake(
             actor=admin, store=reserve, item=items[5], counted=held - 10, on=today, note="盘点发现破损10副"
         )
+    _entered_on_their_day(context, now or timezone.now())
     return counts
+
+
+def _entered_on_their_day(context, now: dt.datetime) -> None:
+    """The demo's movements were entered on the day they are dated (18:00), as a keeper would, so a report
+    as of a past moment counts them as a daily report of that day does."""
+    rows = Movement.objects.filter(store__node__path__startswith=context.county.path)
+    for on in rows.values_list("on", flat=True).distinct():
+        entered = min(dt.datetime.combine(on, dt.time(18), tzinfo=SHANGHAI), now)
+        rows.filter(on=on).update(created_at=entered)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.measures.forms.keypersons import date_field
 from fangkong.registry.forms import Form, NodeChoiceField
 
-from .models import Kind, Source, StoreKind
+from .models import MovementKind, StoreKind, SupplySource
 
 
 class ItemChoiceField(forms.ModelChoiceField):
@@ -51,7 +51,7 @@ class MovementForm(Form):
 
 
 class ReceiptForm(MovementForm):
-    source = forms.ChoiceField(label=_("来源"), choices=Source.choices)
+    source = forms.ChoiceField(label=_("来源"), choices=SupplySource.choices)
     donor = forms.CharField(label=_("捐赠方"), max_length=100, required=False, help_text=_("捐赠物资必填"))
     batch_number = forms.CharField(label=_("批号"), max_length=50, required=False)
     expires_on = date_field(_("有效期至"), required=False)
@@ -93,7 +93,9 @@ class StocktakeForm(Form):
 class MovementFilterForm(forms.Form):
     store = forms.ModelChoiceField(label=_("库点"), queryset=None, required=False)
     item = ItemChoiceField(label=_("物资"), queryset=None, required=False)
-    kind = forms.ChoiceField(label=_("类别"), choices=[("", _("全部")), *Kind.choices], required=False)
+    kind = forms.ChoiceField(
+        label=_("类别"), choices=[("", _("全部")), *MovementKind.choices], required=False
+    )
     date_from = date_field(_("起始日期"), required=False)
     date_to = date_field(_("截止日期"), required=False)
 

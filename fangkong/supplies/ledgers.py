@@ -31,7 +31,7 @@ from fangkong.registry.models import Unit
 
 from . import rules
 from .actions import CATALOGUE_LEVELS, ZERO
-from .models import Batch, Item, Kind, Movement, Source, Stock, Store
+from .models import Batch, Item, Movement, MovementKind, Stock, Store, SupplySource
 
 LEDGER = "防疫物资出入库台账"
 COLUMNS = [
@@ -60,9 +60,9 @@ HEADERS.insert(0, "序号")
 WIDTHS = [6, 12, 14, 16, 10, 6, 8, 16, 14, 12, 10, 10, 10, 18, 10, 10, 10, 16]
 
 SOURCE_WORDS = [
-    (Source.DONATED, ("捐赠", "捐助", "捐献", "社会捐赠", "爱心捐赠")),
-    (Source.ALLOCATED, ("下拨", "调拨", "上级下拨", "分配", "调配", "划拨")),
-    (Source.BOUGHT, ("自购", "采购", "购买", "自行采购", "购置")),
+    (SupplySource.DONATED, ("捐赠", "捐助", "捐献", "社会捐赠", "爱心捐赠")),
+    (SupplySource.ALLOCATED, ("下拨", "调拨", "上级下拨", "分配", "调配", "划拨")),
+    (SupplySource.BOUGHT, ("自购", "采购", "购买", "自行采购", "购置")),
 ]
 _DONOR_IN_SOURCE = re.compile(r"^捐[赠助献][（(](.+)[)）]$")
 
@@ -71,7 +71,7 @@ def read_source(raw: str) -> tuple[str, str]:
     """(source, donor) from the 来源 cell: 下拨, 自购, 捐赠, or 捐赠（某公司）. ValueError otherwise."""
     value = raw.strip()
     if match := _DONOR_IN_SOURCE.match(value):
-        return Source.DONATED, match[1].strip()
+        return SupplySource.DONATED, match[1].strip()
     for source, words in SOURCE_WORDS:
         if value in words:
             return source, ""
@@ -172,9 +172,9 @@ def read_rows(table, result: ImportResult, *, today: dt.date) -> list[LedgerRow]
             bad("in", "入库数量和出库数量都为空")
         elif len(given) == 2 and amounts["in"] and amounts["out"]:
             bad("out", "一行只能填入库数量或出库数量之一")
-        kind = Kind.RECEIPT if "in" in given and "out" not in given else Kind.ISSUE
+        kind = MovementKind.RECEIPT if "in" in given and "out" not in given else MovementKind.ISSUE
         source = donor = ""
-        if kind == Kind.RECEIPT:
+        if kind == MovementKind.RECEIPT:
             raw_source = text(value("source"))
             if not raw_source:
                 bad("source", "入库须填写来源（下拨、自购或捐赠）")
@@ -184,11 +184,11 @@ def read_rows(table, result: ImportResult, *, today: dt.date) -> list[LedgerRow]
                 except ValueError as exc:
                     bad("source", str(exc))
             donor = text(value("donor")) or donor
-            if source == Source.DONATED and not donor:
+            if source == SupplySource.DONATED and not donor:
                 bad("donor", "捐赠物资须填写捐赠方")
         approver = text(value("approver"))
         recipient = text(value("recipient"))
-        if kind == Kind.ISSUE:
+        if kind == MovementKind.ISSUE:
             if not approver:
                 bad("approver", "出库须填写审批人")
             if not recipient:
@@ -213,7 +213,7 @@ def read_rows(table, result: ImportResult, *, today: dt.date) -> list[LedgerRow]
                 row=row.number,
                 on=on,
                 kind=kind,
-                quantity=amounts["in"] if kind == Kind.RECEIPT else amounts["out"],
+                quantity=amounts["in"] if kind == MovementKind.RECEIPT else amounts["out"],
                 item_name=item_name,
                 spec=text(value("spec")),
                 unit=text(value("unit")),
@@ -307,13 +307,13 @@ def _plan(actor, store, rows: list[LedgerRow], result: ImportResult, table) -> l
             existing[m["on"]] = m["t"]
         changes = defaultdict(lambda: ZERO)
         for r in item_rows:
-            changes[r.on] += r.quantity if r.kind == Kind.RECEIPT else -r.quantity
+            changes[r.on] += r.quantity if r.kind == MovementKind.RECEIPT else -r.quantity
         balance = opening
         for day in sorted(set(existing) | set(changes)):
             balance += existing[day] + changes[day]
             if balance < 0:
                 for r in sorted(item_rows, key=lambda r: (r.on, r.row)):
-                    if r.on == day and r.kind == Kind.ISSUE:
+                    if r.on == day and r.kind == MovementKind.ISSUE:
                         result.reject(
                             r.row, table.label("out"), f"库存不足：{day:%Y-%m-%d}结存将为{balance}，不能出库"
                         )
@@ -321,7 +321,7 @@ def _plan(actor, store, rows: list[LedgerRow], result: ImportResult, table) -> l
                 break
         running = opening
         for r in sorted(item_rows, key=lambda r: (r.on, r.row)):
-            running += r.quantity if r.kind == Kind.RECEIPT else -r.quantity
+            running += r.quantity if r.kind == MovementKind.RECEIPT else -r.quantity
             if r.balance is not None and not existing and r.balance != running:
                 result.warn(r.row, table.label("balance"), f"结存应为{running}，表中为{r.balance}")
     return new
@@ -344,7 +344,7 @@ def _write(actor, store, rows: list[LedgerRow], result: ImportResult, *, request
     by = actor if getattr(actor, "pk", None) else None
     movements = []
     for r in sorted(rows, key=lambda r: (r.on, r.row)):
-        receipt = r.kind == Kind.RECEIPT
+        receipt = r.kind == MovementKind.RECEIPT
         movements.append(
             Movement(
                 store=store,

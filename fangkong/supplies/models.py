@@ -77,7 +77,7 @@ class Batch(models.Model):
         return self.number
 
 
-class Kind(models.TextChoices):
+class MovementKind(models.TextChoices):
     RECEIPT = "receipt", _("入库")
     ISSUE = "issue", _("领用出库")
     TRANSFER_OUT = "transfer_out", _("调出")
@@ -85,7 +85,7 @@ class Kind(models.TextChoices):
     STOCKTAKE = "stocktake", _("盘点差额")
 
 
-class Source(models.TextChoices):
+class SupplySource(models.TextChoices):
     ALLOCATED = "allocated", _("下拨")
     BOUGHT = "bought", _("自购")
     DONATED = "donated", _("捐赠")
@@ -106,11 +106,11 @@ class Movement(models.Model):
         related_name="movements",
         verbose_name=_("批号"),
     )
-    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("类别"), max_length=20, choices=MovementKind.choices)
     on = models.DateField(_("日期"))
     quantity = models.DecimalField(_("数量"), max_digits=14, decimal_places=2)  # signed: + in, − out
     document = models.CharField(_("单据号"), max_length=50, blank=True)
-    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=SupplySource.choices, blank=True)
     donor = models.CharField(_("捐赠方"), max_length=100, blank=True)
     donor_public = models.BooleanField(_("公开致谢"), default=True)
     recipient_unit = models.ForeignKey(

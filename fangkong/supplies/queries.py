@@ -12,7 +12,7 @@ from fangkong.grid.models import Jurisdiction
 from fangkong.policy.queries import policy_for, supplies_values
 
 from . import rules
-from .models import Batch, Item, Kind, Movement, Source, Store
+from .models import Batch, Item, Movement, MovementKind, Store, SupplySource
 
 ZERO = Decimal("0")
 
@@ -67,7 +67,7 @@ def used(where: Q, day: dt.date, days: int) -> dict[tuple[int, int], Decimal]:
     """(store id, item id) → quantity issued (领用) in the `days` days ending with `day`."""
     since = day - dt.timedelta(days=days - 1)
     rows = (
-        Movement.objects.filter(where, kind=Kind.ISSUE, on__gte=since, on__lte=day)
+        Movement.objects.filter(where, kind=MovementKind.ISSUE, on__gte=since, on__lte=day)
         .order_by()
         .values("store_id", "item_id")
         .annotate(total=Sum("quantity"))
@@ -171,7 +171,7 @@ def expiring(stores: QuerySet[Store], day: dt.date, *, warning_days: int) -> lis
 def donations(where: Q) -> QuerySet[Movement]:
     """The donations ledger: receipts of donated supplies, newest first."""
     return (
-        Movement.objects.filter(where, kind=Kind.RECEIPT, source=Source.DONATED)
+        Movement.objects.filter(where, kind=MovementKind.RECEIPT, source=SupplySource.DONATED)
         .select_related("store", "item")
         .order_by("-on", "-id")
     )

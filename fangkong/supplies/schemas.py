@@ -6,7 +6,7 @@ from ninja import Field, Schema
 
 from fangkong.grid.schemas import Date, Id, text
 from fangkong.registry.schemas import PageIn
-from fangkong.supplies.models import Kind, Source
+from fangkong.supplies.models import MovementKind, SupplySource
 
 
 class ItemOut(Schema):
@@ -39,7 +39,7 @@ class MovementOut(Schema):
     id: int
     store: int = Field(alias="store_id")
     item: int = Field(alias="item_id")
-    kind: Kind
+    kind: MovementKind
     on: Date
     quantity: Decimal = Field(description="带符号：入库为正，出库为负")
     document: str
@@ -56,7 +56,7 @@ class MovementOut(Schema):
 class MovementFilterIn(PageIn):
     store: Id | None = None
     item: Id | None = None
-    kind: Kind | None = None
+    kind: MovementKind | None = None
     date_from: Date | None = None
     date_to: Date | None = None
 
@@ -70,7 +70,7 @@ class ReceiptIn(Schema):
     item: Id
     quantity: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     on: Date
-    source: Source
+    source: SupplySource
     donor: text(100) = ""
     batch_number: text(50) = ""
     expires_on: Date | None = None

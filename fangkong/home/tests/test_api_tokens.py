@@ -37,6 +37,8 @@ def read_endpoints(world, people) -> list[str]:
         "household_id": people["h07"].pk,
         "person_id": people["zhang"].pk,
         "checkpoint_id": gate.pk,
+        "store_id": 1,  # supplies and disinfection: any id (a revoked token is refused before the lookup)
+        "place_id": 1,
     }
     required = {"node": world.grid07.code, "day": timezone.localdate().isoformat()}  # required query values
     paths = Client().get("/api/v1/openapi.json").json()["paths"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from fangkong.lib.errors import RuleError
 from fangkong.supplies import actions
-from fangkong.supplies.models import Kind, Movement, Source, Stock
+from fangkong.supplies.models import Movement, MovementKind, Stock, SupplySource
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -51,7 +51,7 @@ def test_the_second_of_two_racing_issues_waits_and_is_refused(world, supplies):
         item=s.masks,
         quantity=100,
         on=timezone.localdate(),
-        source=Source.BOUGHT,
+        source=SupplySource.BOUGHT,
     )
     first, second = [], []
     holding = threading.Event()
@@ -69,13 +69,18 @@ def test_the_second_of_two_racing_issues_waits_and_is_refused(world, supplies):
     assert len(second) == 1 and "库存不足" in second[0] and "现有医用外科口罩30只" in second[0]
     assert time.monotonic() - began > 0.5  # it waited for the first to commit
     assert Stock.objects.get(store=s.village, item=s.masks).quantity == D(30)
-    assert Movement.objects.filter(kind=Kind.ISSUE).count() == 1
+    assert Movement.objects.filter(kind=MovementKind.ISSUE).count() == 1
 
 
 def test_many_racing_issues_take_exactly_the_stock(world, supplies):
     admin, s = world.county_admin, supplies
     actions.receive(
-        actor=admin, store=s.village, item=s.n95, quantity=50, on=timezone.localdate(), source=Source.BOUGHT
+        actor=admin,
+        store=s.village,
+        item=s.n95,
+        quantity=50,
+        on=timezone.localdate(),
+        source=SupplySource.BOUGHT,
     )
     outcomes: list = []
     gate = threading.Barrier(8)
@@ -92,4 +97,4 @@ def test_many_racing_issues_take_exactly_the_stock(world, supplies):
     assert outcomes.count("issued") == 5
     assert len(outcomes) == 8
     assert Stock.objects.get(store=s.village, item=s.n95).quantity == D(0)
-    assert -sum(m.quantity for m in Movement.objects.filter(kind=Kind.ISSUE)) == D(50)
+    assert -sum(m.quantity for m in Movement.objects.filter(kind=MovementKind.ISSUE)) == D(50)

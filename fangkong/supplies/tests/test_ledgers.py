@@ -8,7 +8,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from fangkong.supplies import actions, ledgers
-from fangkong.supplies.models import Item, Movement, Source, Stock
+from fangkong.supplies.models import Item, Movement, Stock, SupplySource
 
 HEADER = [
     "序号",
@@ -137,7 +137,7 @@ def test_a_messy_ledger_imports_once(world, supplies):
     assert not result.rejected, result.rejected
     assert (result.rows, result.created, result.written) == (3, 3, True)
     assert Stock.objects.get(store=supplies.township, item=supplies.masks).quantity == D(2300)
-    donation = Movement.objects.get(source=Source.DONATED)
+    donation = Movement.objects.get(source=SupplySource.DONATED)
     assert donation.donor == "聊城市爱心商会"
     issue = Movement.objects.get(kind="issue")
     assert issue.recipient_unit == supplies.school and issue.approver == "刘局长"
@@ -368,7 +368,7 @@ def test_the_ledger_out_has_the_columns_and_the_running_balance(world, supplies)
         item=s.masks,
         quantity=500,
         on=days_ago(2),
-        source=Source.DONATED,
+        source=SupplySource.DONATED,
         donor="某公司",
     )
     actions.issue(

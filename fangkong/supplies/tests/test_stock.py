@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from fangkong.audit.models import AuditEvent
 from fangkong.lib.errors import RuleError
 from fangkong.supplies import actions, queries
-from fangkong.supplies.models import Kind, Movement, Source, Stock
+from fangkong.supplies.models import Movement, MovementKind, Stock, SupplySource
 
 
 def today():
@@ -22,7 +22,7 @@ def test_receipts_and_an_issue_to_a_school(world, supplies):
     admin, s = world.county_admin, supplies
     day = today() - dt.timedelta(days=3)
     actions.receive(
-        actor=admin, store=s.reserve, item=s.masks, quantity=5000, on=day, source=Source.ALLOCATED
+        actor=admin, store=s.reserve, item=s.masks, quantity=5000, on=day, source=SupplySource.ALLOCATED
     )
     actions.receive(
         actor=admin,
@@ -30,7 +30,7 @@ def test_receipts_and_an_issue_to_a_school(world, supplies):
         item=s.masks,
         quantity=2000,
         on=day,
-        source=Source.DONATED,
+        source=SupplySource.DONATED,
         donor="梁水商会",
     )
     out = actions.issue(
@@ -55,7 +55,9 @@ def test_receipts_and_an_issue_to_a_school(world, supplies):
 
 def test_an_issue_larger_than_the_stock_is_refused(world, supplies):
     admin, s = world.county_admin, supplies
-    actions.receive(actor=admin, store=s.village, item=s.n95, quantity=100, on=today(), source=Source.BOUGHT)
+    actions.receive(
+        actor=admin, store=s.village, item=s.n95, quantity=100, on=today(), source=SupplySource.BOUGHT
+    )
     with pytest.raises(RuleError, match="库存不足") as refused:
         actions.issue(
             actor=admin,
@@ -68,13 +70,13 @@ def test_an_issue_larger_than_the_stock_is_refused(world, supplies):
         )
     assert "现有N95口罩100只" in str(refused.value)
     assert Stock.objects.get(store=s.village, item=s.n95).quantity == D(100)
-    assert Movement.objects.filter(kind=Kind.ISSUE).count() == 0
+    assert Movement.objects.filter(kind=MovementKind.ISSUE).count() == 0
 
 
 def test_a_back_dated_issue_may_not_empty_an_earlier_day(world, supplies):
     admin, s = world.county_admin, supplies
     d = today() - dt.timedelta(days=5)
-    actions.receive(actor=admin, store=s.village, item=s.n95, quantity=100, on=d, source=Source.BOUGHT)
+    actions.receive(actor=admin, store=s.village, item=s.n95, quantity=100, on=d, source=SupplySource.BOUGHT)
     actions.issue(
         actor=admin,
         store=s.village,
@@ -90,7 +92,7 @@ def test_a_back_dated_issue_may_not_empty_an_earlier_day(world, supplies):
         item=s.n95,
         quantity=500,
         on=d + dt.timedelta(days=3),
-        source=Source.BOUGHT,
+        source=SupplySource.BOUGHT,
     )
     # 520 in stock now, but on day 2 only 20 were left: an issue of 50 dated day 1 would make day 2 −30.
     with pytest.raises(RuleError, match="及以后各日的结存"):
@@ -116,7 +118,9 @@ def test_a_back_dated_issue_may_not_empty_an_earlier_day(world, supplies):
 
 def test_an_issue_needs_an_approver_and_a_recipient(world, supplies):
     admin, s = world.county_admin, supplies
-    actions.receive(actor=admin, store=s.village, item=s.n95, quantity=10, on=today(), source=Source.BOUGHT)
+    actions.receive(
+        actor=admin, store=s.village, item=s.n95, quantity=10, on=today(), source=SupplySource.BOUGHT
+    )
     with pytest.raises(RuleError) as refused:
         actions.issue(actor=admin, store=s.village, item=s.n95, quantity=1, on=today(), approver="")
     assert set(refused.value.errors) == {"approver", "recipient"}
@@ -130,7 +134,7 @@ def test_a_donation_needs_its_donor(world, supplies):
             item=supplies.masks,
             quantity=1,
             on=today(),
-            source=Source.DONATED,
+            source=SupplySource.DONATED,
         )
 
 
@@ -142,7 +146,7 @@ def test_only_ones_own_stores(world, supplies):
             item=supplies.masks,
             quantity=1,
             on=today(),
-            source=Source.BOUGHT,
+            source=SupplySource.BOUGHT,
         )
 
 
@@ -155,7 +159,7 @@ def test_transfers_move_the_batches_first_expiry_first(world, supplies):
         item=s.masks,
         quantity=300,
         on=d,
-        source=Source.ALLOCATED,
+        source=SupplySource.ALLOCATED,
         batch_number="B-LATE",
         expires_on=dt.date(2030, 1, 1),
     )
@@ -165,7 +169,7 @@ def test_transfers_move_the_batches_first_expiry_first(world, supplies):
         item=s.masks,
         quantity=200,
         on=d,
-        source=Source.ALLOCATED,
+        source=SupplySource.ALLOCATED,
         batch_number="B-EARLY",
         expires_on=today() + dt.timedelta(days=10),
     )
@@ -173,10 +177,10 @@ def test_transfers_move_the_batches_first_expiry_first(world, supplies):
         actor=admin, source=s.reserve, target=s.township, item=s.masks, quantity=250, on=today()
     )
     assert [(m.kind, m.batch.number, m.quantity) for m in moved] == [
-        (Kind.TRANSFER_OUT, "B-EARLY", D(-200)),
-        (Kind.TRANSFER_IN, "B-EARLY", D(200)),
-        (Kind.TRANSFER_OUT, "B-LATE", D(-50)),
-        (Kind.TRANSFER_IN, "B-LATE", D(50)),
+        (MovementKind.TRANSFER_OUT, "B-EARLY", D(-200)),
+        (MovementKind.TRANSFER_IN, "B-EARLY", D(200)),
+        (MovementKind.TRANSFER_OUT, "B-LATE", D(-50)),
+        (MovementKind.TRANSFER_IN, "B-LATE", D(50)),
     ]
     stores = queries.stores_visible_to(admin)
     near = queries.expiring(stores, today(), warning_days=30)
@@ -189,7 +193,9 @@ def test_transfers_move_the_batches_first_expiry_first(world, supplies):
 
 def test_a_stocktake_records_the_difference(world, supplies):
     admin, s = world.county_admin, supplies
-    actions.receive(actor=admin, store=s.village, item=s.suits, quantity=60, on=today(), source=Source.BOUGHT)
+    actions.receive(
+        actor=admin, store=s.village, item=s.suits, quantity=60, on=today(), source=SupplySource.BOUGHT
+    )
     diff = actions.stocktake(
         actor=admin, store=s.village, item=s.suits, counted=57, on=today(), note="破损3套"
     )
@@ -201,7 +207,9 @@ def test_a_stocktake_records_the_difference(world, supplies):
 def test_days_of_supply_and_low_stock(world, supplies):
     admin, s = world.county_admin, supplies
     d = today() - dt.timedelta(days=10)
-    actions.receive(actor=admin, store=s.reserve, item=s.masks, quantity=2000, on=d, source=Source.ALLOCATED)
+    actions.receive(
+        actor=admin, store=s.reserve, item=s.masks, quantity=2000, on=d, source=SupplySource.ALLOCATED
+    )
     for back in range(7):  # 100 a day over the last seven days; one older issue does not count
         actions.issue(
             actor=admin,
@@ -256,7 +264,9 @@ def test_balances_match_a_plain_recount(world, supplies, ops):
         day = today() - dt.timedelta(days=back)
         store, item = stores[si], items[ii]
         if kind == "receive":
-            actions.receive(actor=admin, store=store, item=item, quantity=q, on=day, source=Source.BOUGHT)
+            actions.receive(
+                actor=admin, store=store, item=item, quantity=q, on=day, source=SupplySource.BOUGHT
+            )
             book.append((si, ii, day, q))
         elif kind == "issue":
             ok = lowest_from(si, ii, day, -q) >= 0

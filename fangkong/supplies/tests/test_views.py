@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from fangkong.conftest import PASSWORD
 from fangkong.supplies import actions
-from fangkong.supplies.models import Movement, Source, Stock
+from fangkong.supplies.models import Movement, Stock, SupplySource
 
 
 def client_of(user) -> Client:
@@ -21,7 +21,7 @@ def test_the_stock_page_and_a_store(world, supplies):
         item=s.masks,
         quantity=800,
         on=timezone.localdate(),
-        source=Source.DONATED,
+        source=SupplySource.DONATED,
         donor="爱心商会",
     )
     client = client_of(admin)
@@ -46,7 +46,7 @@ def test_issue_masks_to_a_school_through_the_page(world, supplies):
         item=s.masks,
         quantity=1000,
         on=timezone.localdate(),
-        source=Source.ALLOCATED,
+        source=SupplySource.ALLOCATED,
     )
     client = client_of(admin)
     url = reverse("store_issue", args=[s.reserve.pk])
