@@ -26,6 +26,7 @@ from . import actions, forms, ledgers, queries
 
 STORE_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
 PAGE = 200
+SHOWN = 100  # alerts listed on the area's page, the most short first; the store pages have the rest
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
@@ -56,12 +57,14 @@ def supplies_home(request):
     settings = queries.settings_for(node, day)
     stores = queries.stores_visible_to(request.user).filter(node__path__startswith=node.path)
     lines = queries.stock_lines(stores, day, use_days=settings["use_days"])
+    low = sorted((line for line in lines if line.low), key=lambda line: line.balance / line.item.threshold)
     context = {
         "node": node,
         "day": day,
         "settings": settings,
         "totals": queries.item_totals(lines, settings["use_days"]),
-        "low": [line for line in lines if line.low],
+        "low": low[:SHOWN],
+        "low_count": len(low),
         "expiring": queries.expiring(stores, day, warning_days=settings["expiry_warning_days"]),
         "stores": stores,
         "can_create": writable_nodes(request.user, STORE_LEVELS).exists(),
