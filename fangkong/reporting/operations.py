@@ -14,7 +14,7 @@ As of a moment T, only movements entered by T count (their `created_at`).
 Disinfection is counted at the place's node (disinfection.queries.place_days, its rules pinned in
 disinfection/rules.py): `disinfection_required` and `disinfection_done` for D, `disinfection_compliance_pct`
 = done ÷ required (None when nothing was required), and `disinfection_missed` = required − done once D
-has ended (0 while it runs). As of T, only entries started and entered by T count.
+has ended (0 while it runs, also in a report as of a moment of D before 24:00). As of T, only entries started and entered by T count.
 """
 
 import datetime as dt
@@ -109,7 +109,8 @@ register("disinfection_compliance_pct", _("消杀完成率"), PERCENT, lambda s:
 
 
 def _missed(s: Scope) -> int:
-    ended = s.as_of is None and s.end <= s.now
+    day_end = s.start + dt.timedelta(days=1)  # 24:00 of D (a report as of 24:00 has seen the day end)
+    ended = (s.as_of or s.now) >= day_end
     return _tally(s).short if ended else 0
 
 
