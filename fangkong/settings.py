@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "fangkong.tracing",
     "fangkong.vaccination",
     "fangkong.testing",
+    "fangkong.supplies",
+    "fangkong.disinfection",
     "fangkong.situation",
     "fangkong.home",
 ]

@@ -23,6 +23,8 @@ urlpatterns = [
     path("tracing/", include("fangkong.tracing.urls")),
     path("vaccination/", include("fangkong.vaccination.urls")),
     path("testing/", include("fangkong.testing.urls")),
+    path("supplies/", include("fangkong.supplies.urls")),
+    path("disinfection/", include("fangkong.disinfection.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.

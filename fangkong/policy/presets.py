@@ -121,6 +121,27 @@ TESTING = {
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 
+# Supplies (DOMAIN.md §16): days of supply divide the balance by the mean daily use of the last `use_days`
+# days; a batch expiring within `expiry_warning_days` of the day is near expiry.
+SUPPLIES = {"use_days": 7, "expiry_warning_days": 30}
+
+# Disinfection (DOMAIN.md §16): the required frequency per place type, `times` disinfections every
+# `every_days` days (1: every day). From the guidance on preventive disinfection of public places (2020):
+# toilets, markets and lifts several times a day, buses after each trip (at least twice a day), classrooms
+# and offices daily, quarantine sites' common areas twice a day. Not checked against one official table.
+DISINFECTION = {
+    "public_toilet": {"times": 2, "every_days": 1},
+    "market": {"times": 2, "every_days": 1},
+    "lift": {"times": 2, "every_days": 1},
+    "bus": {"times": 2, "every_days": 1},
+    "classroom": {"times": 1, "every_days": 1},
+    "quarantine_site": {"times": 2, "every_days": 1},
+    "waste_station": {"times": 1, "every_days": 1},
+    "office": {"times": 1, "every_days": 1},
+    "square": {"times": 1, "every_days": 7},
+    "other": {"times": 1, "every_days": 1},
+}
+
 
 # Health codes (DOMAIN.md §6): the rule table read by healthcodes/rules.py, one entry per rule. Every rule can
 # be switched off ("on") and its colour, days or hours changed; "test_clears": a negative test sampled

@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, PRESETS, TRACING, VACCINATION
+from .presets import DEFAULT_PRESET, DISINFECTION, PRESETS, SUPPLIES, TRACING, VACCINATION
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,18 @@ def vaccination_values(values: dict) -> dict:
     merged = {**VACCINATION, **preset.get("vaccination", {}), **(values.get("vaccination") or {})}
     products = {**VACCINATION["products"], **(merged.get("products") or {})}
     return {**merged, "products": products}
+
+
+def supplies_values(values: dict) -> dict:
+    """The policy's "supplies" section (days of use behind days of supply, near-expiry warning days)."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**SUPPLIES, **preset.get("supplies", {}), **(values.get("supplies") or {})}
+
+
+def disinfection_values(values: dict) -> dict:
+    """The policy's "disinfection" section: place type → {"times": n, "every_days": k}."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**DISINFECTION, **preset.get("disinfection", {}), **(values.get("disinfection") or {})}
 
 
 # The policy pages ----------------------------------------------------------------------------------

@@ -607,5 +607,5 @@ def _screened_new_series(scopes: list[Scope]) -> list[int]:
 SERIES["screened_new"] = _screened_new_series
 
 # The indicators of cases and contacts (DOMAIN.md §9, §12), of nucleic-acid testing and of vaccination (§9,
-# §13) live in their own modules, registered on import.
-from fangkong.reporting import cases, testing, vaccination  # noqa: E402, F401
+# §13), of supplies and disinfection (§9, §16) live in their own modules, registered on import.
+from fangkong.reporting import cases, operations, testing, vaccination  # noqa: E402, F401

@@ -32,6 +32,7 @@ from fangkong.measures import rules
 from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
 from fangkong.situation.models import SituationNotes
+from fangkong.situation.operations import operations_section
 
 SHANGHAI = rules.SHANGHAI
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -40,12 +41,13 @@ NOTES_LIMIT = 5000  # characters of 存在问题 / 下一步工作 each
 ISSUER_LIMIT = 100
 
 # Sections in the order of the document; a section with nothing to say is left out and the rest renumbered.
-CASES, SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, PROBLEMS, NEXT_STEPS = (
+CASES, SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, OPERATIONS, PROBLEMS, NEXT_STEPS = (
     "cases",
     "screening",
     "measures",
     "follow_ups",
     "checkpoints",
+    "operations",
     "problems",
     "next_steps",
 )
@@ -57,6 +59,7 @@ SECTION_TITLES = {
     FOLLOW_UPS: "随访监测",
     CHECKPOINTS: "卡口与场所",
     VACCINATION: "疫苗接种",
+    OPERATIONS: "物资保障与消杀",
     PROBLEMS: "存在问题",
     NEXT_STEPS: "下一步工作",
 }
@@ -562,6 +565,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (FOLLOW_UPS, follow_ups_section(values, day, as_of)),
         (CHECKPOINTS, checkpoints_section(values)),
         (VACCINATION, vaccination_section(node, values)),
+        (OPERATIONS, operations_section(node, values, figure=figure, whole=whole_of(node))),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

@@ -32,6 +32,15 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "checkpoint_vehicles": ("checkpoint_list", {}, False),
     "checkpoint_turned_back": ("checkpoint_list", {}, False),
     "checkins": ("checkin_list", {}, False),
+    "supplies_low_stock": ("supplies_home", {}, True),
+    "supplies_near_expiry": ("supplies_home", {}, True),
+    "supplies_receipts_new": ("movement_list", {"kind": "receipt"}, False),
+    "supplies_donations_new": ("donation_list", {}, True),
+    "supplies_issues_new": ("movement_list", {"kind": "issue"}, False),
+    "disinfection_required": ("disinfection_home", {}, True),
+    "disinfection_done": ("entry_list", {}, True),
+    "disinfection_compliance_pct": ("disinfection_home", {}, True),
+    "disinfection_missed": ("disinfection_home", {}, True),
 }
 
 

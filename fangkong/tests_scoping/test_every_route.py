@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.conftest import PASSWORD
+from fangkong.disinfection import actions as disinfection_actions
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import Membership
 from fangkong.healthcodes import actions as healthcode_actions
@@ -29,6 +30,7 @@ from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
 from fangkong.testing import actions as testing_actions
+from fangkong.supplies import actions as supply_actions
 from fangkong.tracing import actions as tracing_actions
 from fangkong.vaccination import actions as vaccination_actions
 from fangkong.venues import actions as checkin_actions
@@ -183,12 +185,41 @@ def grid07(world, people, settings, tmp_path):
     )
     testing_actions.add_member(actor=admin, sample=invalid, person=zhang)
     testing_actions.record_result(actor=admin, sample=invalid, result="invalid")
+    # Supplies and disinfection of grid 07: a store holding masks (and the village's, to transfer to), a
+    # place with one entry.
+    supply_item = supply_actions.create_item(actor=admin, name="医用外科口罩", unit="只", threshold=10)
+    store = supply_actions.create_store(actor=admin, node=world.grid07, name="第七网格物资点", kind="village")
+    supply_actions.create_store(actor=admin, node=world.village, name="前屯村物资点", kind="village")
+    supply_actions.receive(
+        actor=admin,
+        store=store,
+        item=supply_item,
+        quantity=100,
+        on=timezone.localdate(),
+        source="donated",
+        donor="第七网格爱心人士",
+    )
+    place = disinfection_actions.create_place(
+        actor=admin, node=world.grid07, name="第七网格公厕", kind="public_toilet"
+    )
+    disinfection_actions.record_entry(
+        actor=admin,
+        place=place,
+        started_at=timezone.now() - dt.timedelta(hours=2),
+        ended_at=timezone.now() - dt.timedelta(hours=1),
+        agent="84消毒液",
+        method="spray",
+        done_by="张伟",
+    )
     return {
         "vaccination_site": vaccination_site,
         **people,
         "tube": tube,
         "testing_member": testing_member,
         "testing_round": testing_round,
+        "store": store,
+        "supply_item": supply_item,
+        "place": place,
         "case": case,
         "entry": entry,
         "candidate": case.candidates.get(),
@@ -370,6 +401,25 @@ ROUTES = {
         {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
         "",
     ),
+    "supplies_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "store_create": lambda w, r: ({}, ""),
+    "store_detail": lambda w, r: ({"pk": r["store"].pk}, ""),
+    "store_receive": lambda w, r: ({"pk": r["store"].pk}, ""),
+    "store_issue": lambda w, r: ({"pk": r["store"].pk}, ""),
+    "store_transfer": lambda w, r: ({"pk": r["store"].pk}, ""),
+    "store_stocktake": lambda w, r: ({"pk": r["store"].pk}, ""),
+    "store_export": lambda w, r: ({"pk": r["store"].pk}, ""),
+    "movement_list": lambda w, r: ({}, ""),
+    "donation_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "supply_item_list": lambda w, r: ({}, ""),
+    "supplies_import": lambda w, r: ({}, ""),
+    "disinfection_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "place_create": lambda w, r: ({}, ""),
+    "place_detail": lambda w, r: ({"pk": r["place"].pk}, ""),
+    "entry_create": lambda w, r: ({"pk": r["place"].pk}, ""),
+    "place_export": lambda w, r: ({"pk": r["place"].pk}, ""),
+    "entry_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "disinfection_import": lambda w, r: ({}, ""),
 }
 
 
@@ -483,6 +533,8 @@ API_IDS = {
     "reporting_unit_id": lambda w, r: r["reporting_unit"].pk,
     "sample_id": lambda w, r: r["tube"].pk,
     "round_id": lambda w, r: r["testing_round"].pk,
+    "store_id": lambda w, r: r["store"].pk,
+    "place_id": lambda w, r: r["place"].pk,
 }
 
 

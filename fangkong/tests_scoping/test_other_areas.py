@@ -217,7 +217,37 @@ BODIES = {
             ["张伟", r["zhang"].id_number, "北京生物", "1", timezone.localdate() - dt.timedelta(days=60)],
         )
     },
+    # Supplies: how much, who approved; a new store without a unit; a disinfection record of yesterday.
+    "store_create": lambda w, r: {"unit": ""},
+    "store_receive": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10", "source": "bought"},
+    "store_issue": lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "approver": "七组审批",
+        "recipient_unit": "",
+        "recipient": "七组小学",
+    },
+    "store_transfer": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10"},
+    "store_stocktake": lambda w, r: {"item": r["supply_item"].pk, "counted": "90"},
+    "supply_item_list": lambda w, r: {"unit": "个"},
+    "supplies_import": lambda w, r: {
+        "store": r["store"].pk,
+        "file": upload(
+            ["日期", "物资名称", "单位", "来源", "入库数量"], [_yesterday(), "医用外科口罩", "只", "自购", 5]
+        ),
+    },
+    "disinfection_import": lambda w, r: {
+        "place": r["place"].pk,
+        "file": upload(
+            ["日期", "起止时间", "消毒剂", "方式", "消毒人员"],
+            [_yesterday(), "08:00-08:30", "84消毒液", "喷洒", "李师傅"],
+        ),
+    },
 }
+
+
+def _yesterday() -> str:
+    return (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
 
 def _an_hour_ago() -> str:
@@ -541,6 +571,37 @@ API_BODIES = {
         "kind": "home",
         "starts_at": (timezone.localtime() - dt.timedelta(hours=2)).isoformat(),
         "place": "前屯村七组12号",
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/receipts"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "on": timezone.localdate().isoformat(),
+        "source": "bought",
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/issues"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "on": timezone.localdate().isoformat(),
+        "approver": "七组审批",
+        "recipient": "七组小学",
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/transfers"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "on": timezone.localdate().isoformat(),
+        "target": r["store"].__class__.objects.get(name="前屯村物资点").pk,
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/stocktakes"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "counted": "90",
+        "on": timezone.localdate().isoformat(),
+    },
+    ("post", "/api/v1/disinfection-places/{place_id}/entries"): lambda w, r: {
+        "started_at": _an_hour_ago(),
+        "ended_at": _an_hour_ago(),
+        "agent": "84消毒液",
+        "method": "spray",
+        "done_by": "李师傅",
     },
     ("post", "/api/v1/cases/{case_id}/decisions"): lambda w, r: {
         "decision": "close",

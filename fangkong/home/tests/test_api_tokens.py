@@ -5,10 +5,12 @@ from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.checkpoints.models import CheckpointKind
+from fangkong.disinfection import actions as disinfection_actions
 from fangkong.grid import actions as grid_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.policy.models import Reason
 from fangkong.testing import actions as testing_actions
+from fangkong.supplies import actions as supply_actions
 from fangkong.tracing import actions as tracing_actions
 
 
@@ -47,6 +49,12 @@ def read_endpoints(world, people) -> list[str]:
         "household_id": people["h07"].pk,
         "person_id": people["zhang"].pk,
         "checkpoint_id": gate.pk,
+        "store_id": supply_actions.create_store(
+            actor=world.county_admin, node=world.grid07, name="七网格物资点", kind="village"
+        ).pk,
+        "place_id": disinfection_actions.create_place(
+            actor=world.county_admin, node=world.grid07, name="七网格公厕", kind="public_toilet"
+        ).pk,
     }
     required = {"node": world.grid07.code, "day": timezone.localdate().isoformat()}  # required query values
     paths = Client().get("/api/v1/openapi.json").json()["paths"]

@@ -22,6 +22,8 @@ ORDER = [
     "tracing",  # cases, investigation, the co-presence search, contacts and their decisions
     "vaccination",  # vaccination sites, doses, deferrals, completion per product, coverage
     "testing",  # sampling, pooled tests, lab results, test schedules, mass-testing rounds
+    "supplies",  # supplies: items, stores, batches, movements, balances, donations
+    "disinfection",  # places to disinfect, their entries and compliance
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf

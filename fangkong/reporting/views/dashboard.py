@@ -23,7 +23,7 @@ from fangkong.measures import queries as measure_queries
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
-from fangkong.reporting import cases, completeness, indicators, trends, vaccination
+from fangkong.reporting import cases, completeness, indicators, operations, trends, vaccination
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
@@ -58,6 +58,7 @@ HEADLINE = [
 # Shown only when the subtree has any of them today or yesterday.
 WHEN_PRESENT = [
     (_("卡口与场所码"), ["checkpoint_people", "checkpoint_vehicles", "checkpoint_turned_back", "checkins"]),
+    (_("物资保障与消杀"), operations.CODES),
 ]
 CHARTS = [
     ("trend-screened", _("排查与解除"), trends.SCREENED + trends.RELEASED),
@@ -133,6 +134,16 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         "quarantine_sites": ("site_list", {}, _("集中隔离点")),
         "quarantine_beds": ("site_list", {}, _("集中隔离点")),
         "quarantine_beds_free": ("site_list", {}, _("集中隔离点")),
+        **{
+            code: ("supplies_home", {"node": node.code}, _("防疫物资库存"))
+            for code in operations.CODES
+            if code.startswith("supplies_")
+        },
+        **{
+            code: ("disinfection_home", {"node": node.code}, _("消杀完成情况"))
+            for code in operations.CODES
+            if code.startswith("disinfection_")
+        },
     }
     for indicator, (name, params, title) in optional.items():
         try:

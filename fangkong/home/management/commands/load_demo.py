@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.disinfection import demo as disinfection_demo
 from fangkong.healthcodes import demo as healthcodes_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
@@ -17,6 +18,7 @@ from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
 from fangkong.testing import demo as testing_demo
+from fangkong.supplies import demo as supplies_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.vaccination import demo as vaccination_demo
 from fangkong.venues import demo as venues_demo
@@ -37,6 +39,8 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         tracing_demo,
         vaccination_demo,
         testing_demo,
+        supplies_demo,
+        disinfection_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -139,6 +143,15 @@ def _activity_lines(activity: dict) -> list[str]:
             f"  核酸检测：采样点 {n['points']} 个；全员核酸应检 {n['target']} 人，已采样 {n['sampled']} 人"
             f"（{n['tubes']} 管，已出结果 {n['results']} 管），重点人群 {n['key_group']} 人。"
         )
+    o = activity.get("supplies")
+    if o:
+        lines.append(
+            f"  防疫物资：库点 {o['stores']} 个，入库 {o['receipts']} 笔（捐赠 {o['donations']}），调拨 {o['transfers']} 笔，"
+            f"领用 {o['issues']} 笔。"
+        )
+    d = activity.get("disinfection")
+    if d:
+        lines.append(f"  消杀：场所 {d['places']} 个，近7天消杀记录 {d['entries']} 条。")
     r = activity.get("reporting")
     if r:
         lines.append(

@@ -1,0 +1,1 @@
+from fangkong.disinfection.views import urlpatterns  # noqa: F401

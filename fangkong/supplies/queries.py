@@ -1,0 +1,193 @@
+"""Reads of supplies, scoped through grid.scoping: stores by their node, movements by their store's node.
+Balances at a date are sums of movements dated on or before it, worked out by the database."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from fangkong.grid import scoping
+from fangkong.grid.models import Jurisdiction
+from fangkong.policy.queries import policy_for, supplies_values
+
+from . import rules
+from .models import Batch, Item, Movement, MovementKind, Store, SupplySource
+
+ZERO = Decimal("0")
+
+
+def stores_visible_to(user, capability: str = scoping.VIEW) -> QuerySet[Store]:
+    return scoping.visible_to(
+        user, Store.objects.select_related("node", "unit"), path_field="node__path", capability=capability
+    )
+
+
+def movements_visible_to(user) -> QuerySet[Movement]:
+    return scoping.visible_to(
+        user,
+        Movement.objects.select_related("store", "item", "batch", "recipient_unit", "other_store"),
+        path_field="store__node__path",
+    )
+
+
+def access_store(user, pk, *, write: bool = False) -> Store:
+    return scoping.access(
+        user, Store.objects.select_related("node", "unit"), pk, path_field="node__path", write=write
+    )
+
+
+def access_movement(user, pk) -> Movement:
+    return scoping.access(
+        user, Movement.objects.select_related("store", "item"), pk, path_field="store__node__path"
+    )
+
+
+def items() -> QuerySet[Item]:
+    """The catalogue of items is shared by every area (a mask is a mask everywhere)."""
+    return Item.objects.all()
+
+
+def in_subtree(path: str) -> Q:
+    return Q(store__node__path__startswith=path)
+
+
+def balances(where: Q, day: dt.date) -> dict[tuple[int, int], Decimal]:
+    """(store id, item id) → balance at the end of `day`, for the movements `where` selects."""
+    rows = (
+        Movement.objects.filter(where, on__lte=day)
+        .order_by()
+        .values("store_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {(r["store_id"], r["item_id"]): r["total"] for r in rows}
+
+
+def used(where: Q, day: dt.date, days: int) -> dict[tuple[int, int], Decimal]:
+    """(store id, item id) → quantity issued (领用) in the `days` days ending with `day`."""
+    since = day - dt.timedelta(days=days - 1)
+    rows = (
+        Movement.objects.filter(where, kind=MovementKind.ISSUE, on__gte=since, on__lte=day)
+        .order_by()
+        .values("store_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {(r["store_id"], r["item_id"]): -r["total"] for r in rows}
+
+
+def batch_holdings(where: Q, day: dt.date) -> dict[tuple[int, int], Decimal]:
+    """(store id, batch id) → quantity of the batch held at the end of `day`."""
+    rows = (
+        Movement.objects.filter(where, on__lte=day, batch__isnull=False)
+        .order_by()
+        .values("store_id", "batch_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {(r["store_id"], r["batch_id"]): r["total"] for r in rows}
+
+
+@dataclass
+class Line:
+    """One store's balance of one item, with its use and alerts."""
+
+    store: Store
+    item: Item
+    balance: Decimal
+    used: Decimal
+    days_of_supply: Decimal | None
+    low: bool
+
+
+@dataclass
+class ItemTotal:
+    item: Item
+    balance: Decimal
+    used: Decimal
+    days_of_supply: Decimal | None
+    stores: int
+    low_stores: int
+
+
+@dataclass
+class Expiring:
+    store: Store
+    batch: Batch
+    quantity: Decimal
+
+
+def settings_for(node: Jurisdiction, day: dt.date) -> dict:
+    return supplies_values(policy_for(node, day).values)
+
+
+def stock_lines(stores: QuerySet[Store], day: dt.date, *, use_days: int) -> list[Line]:
+    """Every store's balance of every item it has moved, at the end of `day`."""
+    store_by_id = {s.pk: s for s in stores}
+    where = Q(store__in=list(store_by_id))
+    held = balances(where, day)
+    use = used(where, day, use_days)
+    item_by_id = Item.objects.in_bulk({item_id for _, item_id in held})
+    lines = []
+    for (store_id, item_id), balance in held.items():
+        item = item_by_id[item_id]
+        spent = use.get((store_id, item_id), ZERO)
+        lines.append(
+            Line(
+                store=store_by_id[store_id],
+                item=item,
+                balance=balance,
+                used=spent,
+                days_of_supply=rules.days_of_supply(balance, spent, use_days),
+                low=rules.is_low(balance, item.threshold),
+            )
+        )
+    lines.sort(key=lambda line: (line.store.node.path, line.store.name, line.item.name, line.item.spec))
+    return lines
+
+
+def item_totals(lines: list[Line], use_days: int) -> list[ItemTotal]:
+    by_item: dict[int, ItemTotal] = {}
+    for line in lines:
+        total = by_item.setdefault(line.item.pk, ItemTotal(line.item, ZERO, ZERO, None, 0, 0))
+        total.balance += line.balance
+        total.used += line.used
+        total.stores += 1
+        total.low_stores += line.low
+    for total in by_item.values():
+        total.days_of_supply = rules.days_of_supply(total.balance, total.used, use_days)
+    return sorted(by_item.values(), key=lambda t: (t.item.name, t.item.spec))
+
+
+def expiring(stores: QuerySet[Store], day: dt.date, *, warning_days: int) -> list[Expiring]:
+    """Batches held at a store at the end of `day` that are expired or expire within the warning days."""
+    store_by_id = {s.pk: s for s in stores}
+    until = day + dt.timedelta(days=warning_days)
+    where = Q(store__in=list(store_by_id), batch__expires_on__lte=until)
+    held = {key: q for key, q in batch_holdings(where, day).items() if q > 0}
+    batch_by_id = Batch.objects.select_related("item").in_bulk({b for _, b in held})
+    rows = [Expiring(store_by_id[s], batch_by_id[b], q) for (s, b), q in held.items()]
+    return sorted(rows, key=lambda e: (e.batch.expires_on, e.store.name))
+
+
+def donations(where: Q) -> QuerySet[Movement]:
+    """The donations ledger: receipts of donated supplies, newest first."""
+    return (
+        Movement.objects.filter(where, kind=MovementKind.RECEIPT, source=SupplySource.DONATED)
+        .select_related("store", "item")
+        .order_by("-on", "-id")
+    )
+
+
+def filter_movements(
+    rows: QuerySet[Movement], *, store=None, item=None, kind=None, date_from=None, date_to=None
+):
+    if store:
+        rows = rows.filter(store=store)
+    if item:
+        rows = rows.filter(item=item)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if date_from:
+        rows = rows.filter(on__gte=date_from)
+    if date_to:
+        rows = rows.filter(on__lte=date_to)
+    return rows

@@ -1,0 +1,1 @@
+from fangkong.supplies.views import urlpatterns  # noqa: F401

@@ -1,0 +1,269 @@
+"""Pages of supplies: the stock of an area (balances, days of supply, alerts), a store with its forms
+(receive, issue, transfer, stock-take), the ledger and the donations list with their Excel, the
+catalogue, and the ledger import. Parse, access, one action, render."""
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.grid import scoping
+from fangkong.grid.models import Level
+from fangkong.imports.writing import XLSX_CONTENT_TYPE
+from fangkong.lib.dates import parse_date
+from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import posted
+from fangkong.registry.forms import add_rule_errors
+from fangkong.registry.models import Unit
+from fangkong.registry.queries import writable_nodes
+
+from . import actions, forms, ledgers, queries
+
+STORE_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
+PAGE = 200
+SHOWN = 100  # alerts listed on the area's page, the most short first; the store pages have the rest
+
+
+def _download(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def area_and_day(request):
+    """The node (?node=code, else the user's first) and the day (?day=, else today) a page is about."""
+    code = request.GET.get("node") or request.GET.get("node_code", "")  # node_code: the reports' links
+    if code:
+        node = scoping.access_jurisdiction(request.user, code)
+    else:
+        tops = scoping.nodes_with(request.user)
+        if not tops:
+            raise PermissionDenied(_("您没有可查看的辖区"))
+        node = tops[0]
+    try:
+        day = parse_date(request.GET.get("day", "")) if request.GET.get("day") else timezone.localdate()
+    except ValueError:
+        day = timezone.localdate()
+    return node, day
+
+
+def supplies_home(request):
+    node, day = area_and_day(request)
+    settings = queries.settings_for(node, day)
+    stores = queries.stores_visible_to(request.user).filter(node__path__startswith=node.path)
+    lines = queries.stock_lines(stores, day, use_days=settings["use_days"])
+    low = sorted((line for line in lines if line.low), key=lambda line: line.balance / line.item.threshold)
+    context = {
+        "node": node,
+        "day": day,
+        "settings": settings,
+        "totals": queries.item_totals(lines, settings["use_days"]),
+        "low": low[:SHOWN],
+        "low_count": len(low),
+        "expiring": queries.expiring(stores, day, warning_days=settings["expiry_warning_days"]),
+        "stores": stores,
+        "can_create": writable_nodes(request.user, STORE_LEVELS).exists(),
+        "children": node.children.order_by("code"),
+    }
+    return render(request, "supplies/stock.html", context)
+
+
+def store_create(request):
+    nodes = writable_nodes(request.user, STORE_LEVELS)
+    if not nodes.exists():
+        raise PermissionDenied(_("您在任何辖区都没有设立库点的权限"))
+    units = scoping.visible_to(
+        request.user, Unit.objects.all(), path_field="node__path", capability=scoping.WRITE
+    )
+    form = forms.StoreForm(posted(request), nodes=nodes, units=units)
+    if form.is_valid():
+        try:
+            store = actions.create_store(actor=request.user, request=request, **form.cleaned_data)
+        except RuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            messages.success(request, _("已设立库点"))
+            return redirect("store_detail", pk=store.pk)
+    return render(request, "supplies/store_create.html", {"form": form})
+
+
+def store_detail(request, pk):
+    store = queries.access_store(request.user, pk)
+    day = timezone.localdate()
+    settings = queries.settings_for(store.node, day)
+    lines = queries.stock_lines(
+        queries.stores_visible_to(request.user).filter(pk=store.pk), day, use_days=settings["use_days"]
+    )
+    context = {
+        "store": store,
+        "lines": lines,
+        "settings": settings,
+        "expiring": queries.expiring(
+            queries.stores_visible_to(request.user).filter(pk=store.pk),
+            day,
+            warning_days=settings["expiry_warning_days"],
+        ),
+        "movements": store.movements.select_related("item", "batch").order_by("-on", "-id")[:30],
+        "may_write": scoping.can(request.user, scoping.WRITE, store.node),
+    }
+    return render(request, "supplies/store_detail.html", context)
+
+
+def _movement_page(request, pk, *, form_class, title: str, run, done: str, **extra):
+    store = queries.access_store(request.user, pk, write=True)
+    kwargs = {"items": queries.items(), **{k: v(request, store) for k, v in extra.items()}}
+    initial = {
+        "on": timezone.localdate(),
+        **({"item": request.GET["item"]} if request.GET.get("item") else {}),
+    }
+    form = form_class(posted(request), initial=initial, **kwargs)
+    if form.is_valid():
+        try:
+            run(request, store, form.cleaned_data)
+        except RuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("store_detail", pk=store.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "supplies/movement_form.html", {"store": store, "form": form, "title": title}, status=status
+    )
+
+
+def _units(request, store):
+    return scoping.visible_to(request.user, Unit.objects.all(), path_field="node__path").order_by("name")
+
+
+def _other_stores(request, store):
+    return queries.stores_visible_to(request.user).exclude(pk=store.pk)
+
+
+def store_receive(request, pk):
+    def run(request, store, data):
+        actions.receive(actor=request.user, store=store, request=request, **data)
+
+    return _movement_page(
+        request, pk, form_class=forms.ReceiptForm, title=_("入库"), run=run, done=_("已入库")
+    )
+
+
+def store_issue(request, pk):
+    def run(request, store, data):
+        actions.issue(actor=request.user, store=store, request=request, **data)
+
+    return _movement_page(
+        request, pk, form_class=forms.IssueForm, title=_("领用出库"), run=run, done=_("已出库"), units=_units
+    )
+
+
+def store_transfer(request, pk):
+    def run(request, store, data):
+        actions.transfer(actor=request.user, source=store, request=request, **data)
+
+    return _movement_page(
+        request,
+        pk,
+        form_class=forms.TransferForm,
+        title=_("调拨"),
+        run=run,
+        done=_("已调拨"),
+        stores=_other_stores,
+    )
+
+
+def store_stocktake(request, pk):
+    def run(request, store, data):
+        actions.stocktake(actor=request.user, store=store, request=request, **data)
+
+    return _movement_page(
+        request, pk, form_class=forms.StocktakeForm, title=_("盘点"), run=run, done=_("已记录盘点")
+    )
+
+
+def store_export(request, pk):
+    store = queries.access_store(request.user, pk)
+    filename, content = ledgers.export_ledger(actor=request.user, store=store, request=request)
+    return _download(content, filename)
+
+
+def movement_list(request):
+    stores = queries.stores_visible_to(request.user)
+    form = forms.MovementFilterForm(request.GET or None, stores=stores, items=queries.items())
+    rows = queries.filter_movements(queries.movements_visible_to(request.user), **form.values()).order_by(
+        "-on", "-id"
+    )
+    return render(
+        request, "supplies/movement_list.html", {"form": form, "rows": rows[:PAGE], "count": rows.count()}
+    )
+
+
+def donation_list(request):
+    node, _day = area_and_day(request)
+    rows = queries.donations(queries.in_subtree(node.path))
+    if request.GET.get("format") == "xlsx":
+        filename, content = ledgers.export_donations(
+            actor=request.user, node=node, movements=rows.filter(donor_public=True), request=request
+        )
+        return _download(content, filename)
+    return render(request, "supplies/donation_list.html", {"node": node, "rows": rows})
+
+
+def item_list(request):
+    form = forms.ItemForm(posted(request))
+    if form.is_valid():
+        try:
+            actions.create_item(actor=request.user, request=request, **form.cleaned_data)
+        except RuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            messages.success(request, _("已添加物资品种"))
+            return redirect("supply_item_list")
+    status = 422 if request.method == "POST" and form.errors else 200
+    return render(request, "supplies/item_list.html", {"form": form, "items": queries.items()}, status=status)
+
+
+def supplies_import(request):
+    stores = queries.stores_visible_to(request.user, scoping.WRITE)
+    form = forms.ImportForm(posted(request), request.FILES or None, stores=stores)
+    result = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = ledgers.import_ledger(
+                actor=request.user,
+                store=form.cleaned_data["store"],
+                data=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                request=request,
+            )
+        except RuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            if result.written:
+                messages.success(
+                    request, _("已导入 {n} 条，{u} 条此前已导入").format(n=result.created, u=result.unchanged)
+                )
+    return render(request, "supplies/import.html", {"form": form, "result": result})
+
+
+urlpatterns = [
+    path("", supplies_home, name="supplies_home"),
+    path("stores/new/", store_create, name="store_create"),
+    path("stores/<int:pk>/", store_detail, name="store_detail"),
+    path("stores/<int:pk>/receive/", store_receive, name="store_receive"),
+    path("stores/<int:pk>/issue/", store_issue, name="store_issue"),
+    path("stores/<int:pk>/transfer/", store_transfer, name="store_transfer"),
+    path("stores/<int:pk>/stocktake/", store_stocktake, name="store_stocktake"),
+    path("stores/<int:pk>/ledger.xlsx", store_export, name="store_export"),
+    path("movements/", movement_list, name="movement_list"),
+    path("donations/", donation_list, name="donation_list"),
+    path("items/", item_list, name="supply_item_list"),
+    path("import/", supplies_import, name="supplies_import"),
+]
