@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.venues",
     "fangkong.tracing",
+    "fangkong.inspections",
+    "fangkong.command",
     "fangkong.situation",
     "fangkong.home",
 ]

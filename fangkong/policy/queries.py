@@ -14,7 +14,7 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, PRESETS, TRACING
+from .presets import COMMAND, DEFAULT_PRESET, INSPECTIONS, PRESETS, TRACING
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,16 @@ def tracing_values(values: dict) -> dict:
     A policy saved before the section existed, or missing a key, falls back to its preset's values."""
     preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
     return {**TRACING, **preset.get("tracing", {}), **(values.get("tracing") or {})}
+
+
+def inspections_values(values: dict) -> dict:
+    """The policy's "inspections" section (rectification days, escalation step), defaults filled in."""
+    return {**INSPECTIONS, **(values.get("inspections") or {})}
+
+
+def command_values(values: dict) -> dict:
+    """The policy's "command" section (when the 24-hour duty shift starts, its hours), defaults filled in."""
+    return {**COMMAND, **(values.get("command") or {})}
 
 
 # The policy pages ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ ORDER = [
     "checkpoints",  # checkpoints, duty shifts, passages and their ledger
     "venues",  # venues, posters, check-ins and their retention
     "tracing",  # cases, investigation, the co-presence search, contacts and their decisions
+    "inspections",  # checklist templates, inspections of units and venues, rectification orders, closures
+    "command",  # the command's working groups, tasks, the 24-hour duty roster and its log
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf
