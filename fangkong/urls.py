@@ -21,6 +21,8 @@ urlpatterns = [
     path("codes/", include("fangkong.healthcodes.urls")),
     path("codes/", include("fangkong.checkpoints.urls")),
     path("tracing/", include("fangkong.tracing.urls")),
+    path("inspections/", include("fangkong.inspections.urls")),
+    path("command/", include("fangkong.command.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.
