@@ -9,10 +9,12 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.command.api import router as command_router
 from fangkong.grid.api import router as grid_router
 from fangkong.grid.api_auth import SessionAuth, TokenAuth
 from fangkong.grid.schemas import pydantic_message
 from fangkong.healthcodes.api import router as healthcodes_router
+from fangkong.inspections.api import router as inspections_router
 from fangkong.lib.errors import RuleError
 from fangkong.measures.api import router as measures_router
 from fangkong.registry.api import router as registry_router
@@ -127,4 +129,6 @@ api.add_router("/", venues_router)
 api.add_router("/", checkpoints_router)
 api.add_router("/", measures_router)
 api.add_router("/", tracing_router)
+api.add_router("/", inspections_router)
+api.add_router("/", command_router)
 api.add_router("/", reporting_router)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
+from fangkong.grid.models import Level
 from fangkong.inspections.ledger_pages import ledger_import_urls, xlsx
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted, render_page
@@ -25,6 +26,18 @@ from . import actions, forms, ledgers, queries, rules
 
 def _home_node(user, capability=scoping.WRITE):
     nodes = scoping.nodes_with(user, capability)
+    if not nodes:
+        raise Http404
+    return min(nodes, key=lambda node: len(node.path))
+
+
+COMMAND_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+
+
+def _command_node(user):
+    """Where the user's command sits: their highest writable node down to a village (a grid keeps no
+    command of its own: it works under its village's)."""
+    nodes = [n for n in scoping.nodes_with(user, scoping.WRITE) if n.level in COMMAND_LEVELS]
     if not nodes:
         raise Http404
     return min(nodes, key=lambda node: len(node.path))
@@ -51,7 +64,7 @@ def command_home(request):
 
 @require_POST
 def group_preset(request):
-    node = _home_node(request.user)
+    node = _command_node(request.user)
     try:
         made = actions.create_preset_groups(actor=request.user, node=node, request=request)
     except RuleError as exc:
@@ -62,7 +75,7 @@ def group_preset(request):
 
 
 def group_create(request):
-    node = _home_node(request.user)
+    node = _command_node(request.user)
     form = forms.GroupForm(posted(request))
     if form.is_valid():
         try:

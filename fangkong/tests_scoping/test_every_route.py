@@ -16,12 +16,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.command import actions as command_actions
 from fangkong.conftest import PASSWORD
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import Membership
 from fangkong.healthcodes import actions as healthcode_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
+from fangkong.inspections import actions as inspection_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
@@ -153,6 +155,30 @@ def grid07(world, people, settings, tmp_path):
         place="前屯村七组12号",
     )
     tracing_actions.search_contacts(actor=admin, case=case)
+    # Inspections of the kindergarten (a failed item and its order, a closure), a checklist of grid 07,
+    # and grid 07's command: a group, a task and a duty shift.
+    checklist = inspection_actions.create_template(
+        actor=admin, node=world.grid07, name="第七网格检查表", items=["第七网格测温点"]
+    )
+    inspection = inspection_actions.record_inspection(
+        actor=admin,
+        target=kindergarten,
+        template=checklist,
+        inspected_at=timezone.now() - dt.timedelta(hours=2),
+        inspectors="第七网格督查员",
+        results=[{"text": "第七网格测温点", "passed": False, "note": "第七网格未测温"}],
+        owner="第七网格园长",
+    )
+    closure = inspection_actions.close_object(
+        actor=admin, target=kindergarten, reason="第七网格停业整顿", closed_at=timezone.now()
+    )
+    group = command_actions.create_group(actor=admin, node=world.grid07, name="第七网格工作组")
+    task = command_actions.create_task(
+        actor=admin, node=world.grid07, title="第七网格消杀", owner="第七网格员", deadline=timezone.now()
+    )
+    duty = command_actions.schedule_shift(
+        actor=admin, node=world.grid07, day=timezone.localdate(), leader="第七网格组长", officers="第七网格员"
+    )
     return {
         **people,
         "case": case,
@@ -172,6 +198,14 @@ def grid07(world, people, settings, tmp_path):
         "token": token,
         "upload": upload,
         "membership": Membership.objects.get(user=world.grid07_worker),
+        "kindergarten": kindergarten,
+        "checklist": checklist,
+        "inspection": inspection,
+        "order": inspection.results.get().rectification,
+        "closure": closure,
+        "group": group,
+        "task": task,
+        "duty": duty,
     }
 
 
@@ -303,6 +337,41 @@ ROUTES = {
     "contact_worklist": lambda w, r: ({}, ""),
     "cluster_list": lambda w, r: ({}, f"node={w.grid07.code}"),
     "case_chain": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "inspection_list": lambda w, r: ({}, ""),
+    "export_inspections": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "inspection_pick": lambda w, r: ({}, ""),
+    "inspection_create": lambda w, r: ({}, f"unit={r['kindergarten'].pk}"),
+    "inspection_detail": lambda w, r: ({"pk": r["inspection"].pk}, ""),
+    "result_photo": lambda w, r: ({"pk": r["inspection"].results.get().pk}, ""),
+    "order_list": lambda w, r: ({}, ""),
+    "order_detail": lambda w, r: ({"pk": r["order"].pk}, ""),
+    "reinspect": lambda w, r: ({}, f"unit={r['kindergarten'].pk}"),
+    "closure_list": lambda w, r: ({}, ""),
+    "closure_create": lambda w, r: ({}, f"unit={r['kindergarten'].pk}"),
+    "closure_reopen": lambda w, r: ({"pk": r["closure"].pk}, ""),
+    "template_list": lambda w, r: ({}, ""),
+    "template_create": lambda w, r: ({}, ""),
+    "template_detail": lambda w, r: ({"pk": r["checklist"].pk}, ""),
+    "template_copy": lambda w, r: ({"pk": r["checklist"].pk}, ""),
+    "imports_inspections": lambda w, r: ({}, ""),
+    "imports_inspections_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_inspections_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_inspections_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "command_home": lambda w, r: ({}, ""),
+    "export_duty": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "export_tasks": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "group_preset": lambda w, r: ({}, ""),
+    "group_create": lambda w, r: ({}, ""),
+    "group_detail": lambda w, r: ({"pk": r["group"].pk}, ""),
+    "task_list": lambda w, r: ({}, ""),
+    "task_create": lambda w, r: ({}, ""),
+    "task_detail": lambda w, r: ({"pk": r["task"].pk}, ""),
+    "duty_roster": lambda w, r: ({}, ""),
+    "duty_shift": lambda w, r: ({"pk": r["duty"].pk}, ""),
+    "imports_duty": lambda w, r: ({}, ""),
+    "imports_duty_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_duty_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_duty_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
 }
 
 
@@ -398,6 +467,10 @@ def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
         "worklist",
         "alert_list",
         "case_detail",
+        "inspection_detail",
+        "order_list",
+        "task_list",
+        "duty_roster",
     ):
         response = client.get(url_of(name, world, grid07))
         assert response.status_code == 200, name
@@ -414,6 +487,11 @@ API_IDS = {
     "measure_id": lambda w, r: r["measure"].pk,
     "person_id": lambda w, r: r["zhang"].pk,
     "reporting_unit_id": lambda w, r: r["reporting_unit"].pk,
+    "inspection_id": lambda w, r: r["inspection"].pk,
+    "order_id": lambda w, r: r["order"].pk,
+    "closure_id": lambda w, r: r["closure"].pk,
+    "task_id": lambda w, r: r["task"].pk,
+    "shift_id": lambda w, r: r["duty"].pk,
 }
 
 
