@@ -22,9 +22,9 @@ from .models import (
     Closure,
     Inspection,
     InspectionKind,
+    OrderStatus,
     Rectification,
     Result,
-    Status,
 )
 
 SOON = dt.timedelta(minutes=5)  # clocks of devices differ: "now" is allowed a little ahead
@@ -260,7 +260,7 @@ def reinspect(
         order = orders.get(check["order"].pk)
         if order is None or order.target != target:
             errors[f"checks.{index}"] = "整改单不属于该单位或场所"
-        elif order.status != Status.OPEN:
+        elif order.status != OrderStatus.OPEN:
             errors[f"checks.{index}"] = f"整改单“{order.problem}”已销号"
         elif check.get("passed") is None:
             errors[f"checks.{index}"] = f"“{order.problem}”未填写复查结果"
@@ -291,7 +291,7 @@ def reinspect(
             order=order,
         )
         if check["passed"]:
-            order.status, order.closed_at, order.closed_by = Status.CLOSED, inspected_at, inspection
+            order.status, order.closed_at, order.closed_by = OrderStatus.CLOSED, inspected_at, inspection
             closed += 1
         else:
             if new_deadline is not None:
@@ -332,7 +332,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor=None) -> int:
     moved = 0
     chains: dict[str, list] = {}
     policies: dict[str, dict] = {}
-    candidates = Rectification.objects.select_for_update().filter(status=Status.OPEN, deadline__lt=today)
+    candidates = Rectification.objects.select_for_update().filter(status=OrderStatus.OPEN, deadline__lt=today)
     for order in candidates.select_related("node", "escalated_to"):
         path = order.node.path
         if path not in chains:
@@ -370,7 +370,7 @@ def update_order(
     request=None,
 ) -> Rectification:
     scoping.require(actor, scoping.WRITE, order.node, "无权修改该整改单")
-    if order.status != Status.OPEN:
+    if order.status != OrderStatus.OPEN:
         raise RuleError({"__all__": "整改单已销号，不能修改"})
     if deadline < order.ordered_on:
         raise RuleError({"deadline": "整改期限不能早于下达日期"})

@@ -154,7 +154,7 @@ class Result(models.Model):
         return self.text
 
 
-class Status(models.TextChoices):
+class OrderStatus(models.TextChoices):
     OPEN = "open", _("整改中")
     CLOSED = "closed", _("已整改")
 
@@ -169,7 +169,7 @@ class Rectification(InspectedObject):
     deadline = models.DateField(_("整改期限"))
     owner = models.CharField(_("整改责任人"), max_length=50)
     owner_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(_("状态"), max_length=10, choices=OrderStatus.choices, default=OrderStatus.OPEN)
     escalated_to = models.ForeignKey(
         Jurisdiction,
         null=True,

@@ -13,7 +13,7 @@ from fangkong.registry.models import Unit
 from fangkong.venues.models import Venue
 
 from . import rules
-from .models import ChecklistItem, ChecklistTemplate, Closure, Inspection, Rectification, Result, Status
+from .models import ChecklistItem, ChecklistTemplate, Closure, Inspection, OrderStatus, Rectification, Result
 
 
 def inspections_visible_to(user, capability: str = scoping.VIEW) -> QuerySet[Inspection]:
@@ -105,7 +105,7 @@ def object_filter(target) -> Q:
 
 
 def open_orders_of(target) -> QuerySet[Rectification]:
-    return Rectification.objects.filter(object_filter(target), status=Status.OPEN)
+    return Rectification.objects.filter(object_filter(target), status=OrderStatus.OPEN)
 
 
 def open_closure_of(target) -> Closure | None:
@@ -139,14 +139,14 @@ def filter_orders(orders: QuerySet, *, state: str = "", now: dt.datetime | None 
     """state: open / overdue / escalated / closed, or all."""
     now = now or timezone.now()
     if state == "open":
-        orders = orders.filter(status=Status.OPEN)
+        orders = orders.filter(status=OrderStatus.OPEN)
     elif state == "overdue":
         today = now.astimezone(rules.SHANGHAI).date()
-        orders = orders.filter(status=Status.OPEN, deadline__lt=today)
+        orders = orders.filter(status=OrderStatus.OPEN, deadline__lt=today)
     elif state == "escalated":
-        orders = orders.filter(status=Status.OPEN, escalated_to__isnull=False)
+        orders = orders.filter(status=OrderStatus.OPEN, escalated_to__isnull=False)
     elif state == "closed":
-        orders = orders.filter(status=Status.CLOSED)
+        orders = orders.filter(status=OrderStatus.CLOSED)
     return orders.select_related("node", "unit", "venue", "escalated_to")
 
 
@@ -154,5 +154,5 @@ def escalated_to_user(user) -> QuerySet[Rectification]:
     """Open orders escalated to one of the user's nodes: the ones they now answer for."""
     tops = scoping.nodes_with(user)
     return Rectification.objects.filter(
-        status=Status.OPEN, escalated_to__in=[top.pk for top in tops]
+        status=OrderStatus.OPEN, escalated_to__in=[top.pk for top in tops]
     ).select_related("node", "unit", "venue", "escalated_to")

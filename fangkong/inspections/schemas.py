@@ -8,7 +8,7 @@ from pydantic import model_validator
 from fangkong.grid.schemas import Date, Id, local, required_text, text
 from fangkong.registry.schemas import PageIn
 
-from .models import InspectionKind, Status
+from .models import InspectionKind, OrderStatus
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -54,7 +54,7 @@ class InspectionIn(TargetIn):
     requirement: text(500) = ""
 
 
-class CheckIn(Schema):
+class RecheckIn(Schema):
     order: Id = Field(description="整改单 id")
     passed: bool = Field(description="已整改")
     note: text(500) = ""
@@ -63,7 +63,7 @@ class CheckIn(Schema):
 class ReinspectionIn(TargetIn):
     inspected_at: dt.datetime = Field(description="复查时间；不带时区按北京时间")
     inspectors: required_text(200, description="检查人员")
-    checks: list[CheckIn] = Field(min_length=1, max_length=100)
+    checks: list[RecheckIn] = Field(min_length=1, max_length=100)
     new_deadline: Date | None = Field(None, description="仍未整改时的新期限；不填则逾期上报")
     note: text(2000) = ""
 
@@ -149,7 +149,7 @@ class OrderOut(Schema):
     ordered_on: dt.date
     deadline: dt.date
     owner: str
-    status: Status
+    status: OrderStatus
     overdue: bool
     escalated_to: str | None = Field(description="已上报至的辖区代码")
     closed_at: dt.datetime | None
@@ -173,7 +173,7 @@ class OrderOut(Schema):
 
         from .rules import is_overdue
 
-        return obj.status == Status.OPEN and is_overdue(obj.deadline, timezone.now())
+        return obj.status == OrderStatus.OPEN and is_overdue(obj.deadline, timezone.now())
 
     @staticmethod
     def resolve_escalated_to(obj):

@@ -21,7 +21,7 @@ from fangkong.registry.forms import add_rule_errors
 
 from . import actions, forms, ledgers, photos, queries, rules
 from .ledger_pages import ledger_import_urls, xlsx
-from .models import Result, Status
+from .models import OrderStatus, Result
 
 
 def _now_minute():
@@ -199,7 +199,7 @@ def order_list(request):
     rows = [
         {
             "order": o,
-            "overdue": o.status == Status.OPEN and rules.is_overdue(o.deadline, now),
+            "overdue": o.status == OrderStatus.OPEN and rules.is_overdue(o.deadline, now),
             "days_left": rules.days_left(o.deadline, now),
         }
         for o in page
@@ -239,7 +239,7 @@ def order_detail(request, pk):
     context = {
         "order": order,
         "form": form,
-        "overdue": order.status == Status.OPEN and rules.is_overdue(order.deadline, now),
+        "overdue": order.status == OrderStatus.OPEN and rules.is_overdue(order.deadline, now),
         "checks": order.checks.select_related("inspection").order_by("inspection__inspected_at"),
         "target_query": _target_query(order.target),
         "may_write": scoping.can(request.user, scoping.WRITE, order.node),

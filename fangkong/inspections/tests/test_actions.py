@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fangkong.audit.models import AuditEvent
 from fangkong.inspections import actions, rules
-from fangkong.inspections.models import Closure, Inspection, InspectionKind, Rectification, Status
+from fangkong.inspections.models import Closure, Inspection, InspectionKind, OrderStatus, Rectification
 from fangkong.lib.errors import RuleError
 
 from .conftest import answers, inspect
@@ -26,7 +26,7 @@ def test_it_turns_each_failed_item_into_an_order(world, preset, shop):
     # Default deadline: the policy's 3 days from the inspection day; owner: the unit's contact.
     assert order.deadline == timezone.localdate(inspection.inspected_at) + dt.timedelta(days=3)
     assert (order.owner, order.owner_phone, order.node) == ("刘店长", "13700001111", world.grid07)
-    assert order.status == Status.OPEN
+    assert order.status == OrderStatus.OPEN
     assert AuditEvent.objects.filter(target_type="Inspection", target_id=str(inspection.pk)).count() == 1
 
 
@@ -81,8 +81,10 @@ def test_it_closes_an_order_on_a_passed_reinspection(world, preset, shop):
     fixed.refresh_from_db()
     not_fixed.refresh_from_db()
     assert again.kind == InspectionKind.REINSPECTION
-    assert (fixed.status, fixed.closed_by) == (Status.CLOSED, again)
-    assert not_fixed.status == Status.OPEN and not_fixed.escalated_to is None  # still within its deadline
+    assert (fixed.status, fixed.closed_by) == (OrderStatus.CLOSED, again)
+    assert (
+        not_fixed.status == OrderStatus.OPEN and not_fixed.escalated_to is None
+    )  # still within its deadline
     with pytest.raises(RuleError):  # a closed order cannot be re-inspected again
         actions.reinspect(
             actor=world.grid07_worker,

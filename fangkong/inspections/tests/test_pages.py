@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.conftest import PASSWORD
-from fangkong.inspections.models import ChecklistTemplate, Closure, Inspection, Rectification, Status
+from fangkong.inspections.models import ChecklistTemplate, Closure, Inspection, OrderStatus, Rectification
 
 from .conftest import inspect
 
@@ -105,7 +105,7 @@ def test_it_closes_an_order_by_reinspection_and_lists_overdue_ones(world, preset
     assert response.status_code == 302
     late.refresh_from_db()
     fresh.refresh_from_db()
-    assert late.status == Status.CLOSED and fresh.status == Status.OPEN
+    assert late.status == OrderStatus.CLOSED and fresh.status == OrderStatus.OPEN
 
 
 def test_it_closes_and_reopens_a_unit_from_its_pages(world, preset, shop):
