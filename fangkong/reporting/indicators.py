@@ -606,5 +606,6 @@ def _screened_new_series(scopes: list[Scope]) -> list[int]:
 
 SERIES["screened_new"] = _screened_new_series
 
-# The indicators of cases and contacts (DOMAIN.md §9, §12) live in their own module, registered on import.
-from fangkong.reporting import cases  # noqa: E402, F401
+# The indicators of cases and contacts (DOMAIN.md §9, §12), and of inspections, rectification and tasks
+# (§9, §16), live in their own modules, registered on import.
+from fangkong.reporting import cases, inspections  # noqa: E402, F401
