@@ -157,4 +157,6 @@ def test_it_counts_d_as_worked_out_by_hand(records):
     assert values["rectifications_open"] == 2  # the shop's second item of D-2, the stall's
     assert values["rectifications_overdue"] == 1  # the shop's second item, due D-1, never re-inspected
     assert values["closures_active"] == 1  # reopened at D+1 00:00: still closed at the end of D
-    assert values["tasks_open"] == 2 and values["tasks_overdue"] == 1 and values["tasks_done_new"] == 1
+    # Open at 24:00: grid 08's (due 12:00) and grid 07's due at 24:00 exactly, done a moment later; both
+    # overdue at 24:00 (a task is overdue from its deadline on). The cancelled one is not open.
+    assert values["tasks_open"] == 2 and values["tasks_overdue"] == 2 and values["tasks_done_new"] == 1
