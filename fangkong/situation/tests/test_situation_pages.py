@@ -168,7 +168,8 @@ def test_it_builds_the_page_in_a_fixed_number_of_queries(world, town, django_ass
     client = client_for(world.county_admin)
     client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})  # warm the session
     # 18: session, memberships, indicators, notes, nodes; and 3 for the cases paragraph (reporting/cases.py):
-    # one query of cases, one of contacts, one of the policy that sets the investigation clock.
-    with django_assert_max_num_queries(23):
+    # one query of cases, one of contacts, one of the policy that sets the investigation clock; and 10 for
+    # the inspections paragraph (reporting/inspections.py: inspections, orders, closures, tasks).
+    with django_assert_max_num_queries(33):
         response = client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})
     assert response.status_code == 200
