@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.command import demo as command_demo
 from fangkong.healthcodes import demo as healthcodes_demo
+from fangkong.inspections import demo as inspections_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
 from fangkong.policy.models import Kind
@@ -33,6 +35,8 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         venues_demo,
         checkpoints_demo,
         tracing_demo,
+        inspections_demo,
+        command_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -122,6 +126,14 @@ def _activity_lines(activity: dict) -> list[str]:
         lines.append(
             f"  病例流调：病例 {t['cases']} 例，时空交集等待判定人员 {t['candidates']} 人，"
             f"判定密切接触者 {t['decided']} 人（采取措施 {t['measures']} 人，协查移交 {t['handed_over']} 人）。"
+        )
+    i, c = activity.get("inspections"), activity.get("command")
+    if i or c:
+        i, c = i or {}, c or {}
+        lines.append(
+            f"  督查与指挥：检查 {i.get('inspections', 0)} 家次，复查 {i.get('reinspections', 0)} 次，整改单 "
+            f"{i.get('orders', 0)} 项（逾期上报 {i.get('escalated', 0)}），停业整顿 {i.get('closures', 0)} 家；"
+            f"工作组 {c.get('groups', 0)} 个，任务 {c.get('tasks', 0)} 项，值班 {c.get('shifts', 0)} 班。"
         )
     r = activity.get("reporting")
     if r:
