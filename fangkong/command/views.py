@@ -34,10 +34,15 @@ def _home_node(user, capability=scoping.WRITE):
 COMMAND_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 
 
-def _command_node(user):
-    """Where the user's command sits: their highest writable node down to a village (a grid keeps no
-    command of its own: it works under its village's)."""
+def _command_node(user, code: str | None = None):
+    """The command node a form names (`code`), or the user's highest writable node down to a village (a
+    grid keeps no command of its own: it works under its village's). 404 when it is not theirs."""
     nodes = [n for n in scoping.nodes_with(user, scoping.WRITE) if n.level in COMMAND_LEVELS]
+    if code is not None:
+        node = scoping.access_jurisdiction(user, code, capability=scoping.WRITE)
+        if node.level not in COMMAND_LEVELS:
+            raise Http404
+        return node
     if not nodes:
         raise Http404
     return min(nodes, key=lambda node: len(node.path))
@@ -58,13 +63,21 @@ def command_home(request):
         "overdue": queries.filter_tasks(tasks, state="overdue", now=now)[:20],
         "open_count": queries.filter_tasks(tasks, state="open").count(),
         "may_write": bool(scoping.nodes_with(request.user, scoping.WRITE)),
+        "command_node": _command_node_or_none(request.user),
     }
     return render(request, "command/command_home.html", context)
 
 
+def _command_node_or_none(user):
+    try:
+        return _command_node(user)
+    except Http404:
+        return None
+
+
 @require_POST
 def group_preset(request):
-    node = _command_node(request.user)
+    node = _command_node(request.user, request.POST.get("node", ""))
     try:
         made = actions.create_preset_groups(actor=request.user, node=node, request=request)
     except RuleError as exc:
@@ -75,7 +88,7 @@ def group_preset(request):
 
 
 def group_create(request):
-    node = _command_node(request.user)
+    node = _command_node(request.user, request.POST.get("node", "") if request.method == "POST" else None)
     form = forms.GroupForm(posted(request))
     if form.is_valid():
         try:
@@ -199,8 +212,10 @@ def duty_roster(request):
         node = min(writable, key=lambda n: len(n.path))
     form = forms.ShiftForm(posted(request), initial={"day": today})
     if request.method == "POST":
-        if node is None:
-            raise Http404
+        # The node the form was shown for: a roster is written where the form says, never by default.
+        node = scoping.access_jurisdiction(
+            request.user, request.POST.get("node", ""), capability=scoping.WRITE
+        )
         if form.is_valid():
             try:
                 actions.schedule_shift(actor=request.user, node=node, request=request, **form.cleaned_data)

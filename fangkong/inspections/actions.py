@@ -332,7 +332,10 @@ def escalate_overdue(*, now: dt.datetime | None = None, actor=None) -> int:
     moved = 0
     chains: dict[str, list] = {}
     policies: dict[str, dict] = {}
-    candidates = Rectification.objects.select_for_update().filter(status=OrderStatus.OPEN, deadline__lt=today)
+    # Lock the orders only: the escalated-to node is on the nullable side of an outer join.
+    candidates = Rectification.objects.select_for_update(of=("self",)).filter(
+        status=OrderStatus.OPEN, deadline__lt=today
+    )
     for order in candidates.select_related("node", "escalated_to"):
         path = order.node.path
         if path not in chains:

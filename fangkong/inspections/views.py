@@ -347,7 +347,12 @@ def template_list(request):
 
 
 def template_create(request):
-    node = _home_node(request.user)
+    code = request.POST.get("node", "") if request.method == "POST" else None
+    node = (
+        _home_node(request.user)
+        if code is None
+        else scoping.access_jurisdiction(request.user, code, capability=scoping.WRITE)
+    )
     form = forms.TemplateForm(posted(request))
     if form.is_valid():
         try:
@@ -403,6 +408,7 @@ def template_detail(request, pk):
         "form": form,
         "may_edit": may_edit,
         "may_copy": bool(scoping.nodes_with(request.user, scoping.WRITE)),
+        "home": _home_node_view(request.user),
     }
     return render(request, "inspections/template_detail.html", context)
 

@@ -23,7 +23,7 @@ def login(user) -> Client:
 
 def test_it_sets_up_groups_and_members_from_the_pages(world):
     client = login(world.county_admin)
-    client.post(reverse("group_preset"))
+    client.post(reverse("group_preset"), {"node": world.county.code})
     assert WorkingGroup.objects.filter(node=world.county).count() == 8
     page = client.get(reverse("command_home")).content.decode()
     assert "综合办公室" in page and "督导检查组" in page
@@ -74,6 +74,7 @@ def test_it_rosters_logs_and_hands_over_and_the_home_page_shows_who_is_on_duty(w
     client.post(
         reverse("duty_roster"),
         {
+            "node": world.county.code,
             "day": day.isoformat(),
             "leader": "王副县长",
             "leader_phone": "13800000001",

@@ -124,7 +124,7 @@ def test_it_closes_and_reopens_a_unit_from_its_pages(world, preset, shop):
 def test_it_copies_the_preset_and_edits_the_copy(world, preset):
     client = login(world.county_admin)
     assert "复工复产检查表" in client.get(reverse("template_list")).content.decode()
-    response = client.post(reverse("template_copy", args=[preset.pk]))
+    response = client.post(reverse("template_copy", args=[preset.pk]), {"node": world.county.code})
     copy = ChecklistTemplate.objects.get(node=world.county)
     assert response["Location"] == reverse("template_detail", args=[copy.pk])
     client.post(
