@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.command import actions as command_actions
+from fangkong.command import rules as command_rules
 from fangkong.conftest import PASSWORD
 from fangkong.grid.actions import issue_api_token
 from fangkong.grid.models import Membership
@@ -170,14 +171,19 @@ def grid07(world, people, settings, tmp_path):
         owner="第七网格园长",
     )
     closure = inspection_actions.close_object(
-        actor=admin, target=kindergarten, reason="第七网格停业整顿", closed_at=timezone.now()
+        actor=admin, target=venue, reason="第七网格停业整顿", closed_at=timezone.now() - dt.timedelta(hours=2)
     )
     group = command_actions.create_group(actor=admin, node=world.grid07, name="第七网格工作组")
     task = command_actions.create_task(
         actor=admin, node=world.grid07, title="第七网格消杀", owner="第七网格员", deadline=timezone.now()
     )
     duty = command_actions.schedule_shift(
-        actor=admin, node=world.grid07, day=timezone.localdate(), leader="第七网格组长", officers="第七网格员"
+        actor=admin,
+        node=world.grid07,
+        # Yesterday's shift, over by now: its log takes entries of 24 hours ago and it may be handed over.
+        day=command_rules.shift_day(timezone.now(), dt.time(8, 30)) - dt.timedelta(days=1),
+        leader="第七网格组长",
+        officers="第七网格员",
     )
     return {
         **people,
