@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from fangkong.grid.schemas import Code, Date, Id, local, required_text, text
+from fangkong.inspections.schemas import Moment
 from fangkong.registry.schemas import PageIn
 
 from .models import MemberRole, TaskStatus
@@ -40,7 +41,7 @@ class TaskIn(Schema):
     group: Id | None = Field(None, description="工作组 id")
     title: required_text(200)
     owner: required_text(50, description="责任人")
-    deadline: dt.datetime = Field(description="完成时限；不带时区按北京时间")
+    deadline: Moment = Field(description="完成时限；不带时区按北京时间")
     detail: text(5000) = ""
 
 
@@ -144,7 +145,7 @@ EntryText = required_text(500)
 
 
 class LogEntryIn(Schema):
-    at: dt.datetime = Field(description="时间；须在本班次内")
+    at: Moment = Field(description="时间；须在本班次内")
     text: EntryText
     action_taken: text(500) = ""
 

@@ -99,6 +99,11 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
             checks=[{"order": order, "passed": rng.random() < 0.85, "note": "仍未整改到位"}],
         )
         reinspections += 1
+    # The story's records as if entered when they happened, so that a report as of a past moment counts
+    # them (the figures "as recorded then" read created_at).
+    for inspection in Inspection.objects.filter(node__path__startswith=context.county.path):
+        Inspection.objects.filter(pk=inspection.pk).update(created_at=inspection.inspected_at)
+        Rectification.objects.filter(finding__inspection=inspection).update(created_at=inspection.inspected_at)
     escalated = actions.escalate_overdue(now=now)
     closures = 0
     overdue = Rectification.objects.filter(

@@ -1,14 +1,25 @@
 """API bodies of inspections, rectification orders, closures and checklist templates."""
 
 import datetime as dt
+from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 
-from fangkong.grid.schemas import Date, Id, local, required_text, text
+from fangkong.grid.schemas import FIRST_YEAR, LAST_YEAR, Date, Id, local, required_text, text
 from fangkong.registry.schemas import PageIn
 
 from .models import InspectionKind, OrderStatus
+
+
+def _in_range(value: dt.datetime) -> dt.datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"时间应在{FIRST_YEAR}年至{LAST_YEAR}年之间")
+    return value
+
+
+# A moment from 1900 to 2099: years near 1 or 9999 overflow once turned into Asia/Shanghai.
+Moment = Annotated[dt.datetime, AfterValidator(_in_range)]
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -44,7 +55,7 @@ class ResultIn(Schema):
 
 class InspectionIn(TargetIn):
     template: Id | None = Field(None, description="检查表 id")
-    inspected_at: dt.datetime = Field(description="检查时间；不带时区按北京时间")
+    inspected_at: Moment = Field(description="检查时间；不带时区按北京时间")
     inspectors: required_text(200, description="检查人员")
     results: list[ResultIn] = Field(min_length=1, max_length=100)
     note: text(2000) = ""
@@ -61,7 +72,7 @@ class RecheckIn(Schema):
 
 
 class ReinspectionIn(TargetIn):
-    inspected_at: dt.datetime = Field(description="复查时间；不带时区按北京时间")
+    inspected_at: Moment = Field(description="复查时间；不带时区按北京时间")
     inspectors: required_text(200, description="检查人员")
     checks: list[RecheckIn] = Field(min_length=1, max_length=100)
     new_deadline: Date | None = Field(None, description="仍未整改时的新期限；不填则逾期上报")
@@ -201,11 +212,11 @@ class OrderFilterIn(PageIn):
 
 class ClosureIn(TargetIn):
     reason: required_text(300)
-    closed_at: dt.datetime
+    closed_at: Moment
 
 
 class ReopenIn(Schema):
-    reopened_at: dt.datetime
+    reopened_at: Moment
     note: text(300) = ""
 
 
