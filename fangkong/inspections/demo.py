@@ -103,7 +103,9 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
     # them (the figures "as recorded then" read created_at).
     for inspection in Inspection.objects.filter(node__path__startswith=context.county.path):
         Inspection.objects.filter(pk=inspection.pk).update(created_at=inspection.inspected_at)
-        Rectification.objects.filter(finding__inspection=inspection).update(created_at=inspection.inspected_at)
+        Rectification.objects.filter(finding__inspection=inspection).update(
+            created_at=inspection.inspected_at
+        )
     escalated = actions.escalate_overdue(now=now)
     closures = 0
     overdue = Rectification.objects.filter(
