@@ -9,17 +9,19 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.command.api import router as command_router
 from fangkong.disinfection.api import router as disinfection_router
 from fangkong.grid.api import router as grid_router
 from fangkong.grid.api_auth import SessionAuth, TokenAuth
 from fangkong.grid.schemas import pydantic_message
 from fangkong.healthcodes.api import router as healthcodes_router
+from fangkong.inspections.api import router as inspections_router
 from fangkong.lib.errors import RuleError
 from fangkong.measures.api import router as measures_router
 from fangkong.registry.api import router as registry_router
 from fangkong.reporting.api import router as reporting_router
-from fangkong.testing.api import router as testing_router
 from fangkong.supplies.api import router as supplies_router
+from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.vaccination.api import router as vaccination_router
 from fangkong.venues.api import router as venues_router
@@ -135,4 +137,6 @@ api.add_router("/", vaccination_router)
 api.add_router("/", testing_router)
 api.add_router("/", supplies_router)
 api.add_router("/", disinfection_router)
+api.add_router("/", inspections_router)
+api.add_router("/", command_router)
 api.add_router("/", reporting_router)

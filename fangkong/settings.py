@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "fangkong.testing",
     "fangkong.supplies",
     "fangkong.disinfection",
+    "fangkong.inspections",
+    "fangkong.command",
     "fangkong.situation",
     "fangkong.home",
 ]

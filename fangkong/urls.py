@@ -25,6 +25,8 @@ urlpatterns = [
     path("testing/", include("fangkong.testing.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("disinfection/", include("fangkong.disinfection.urls")),
+    path("inspections/", include("fangkong.inspections.urls")),
+    path("command/", include("fangkong.command.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.

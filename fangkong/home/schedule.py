@@ -59,6 +59,12 @@ JOBS = [
         command="refresh-statistics",
         why="刷新查询统计信息（ANALYZE）：SQLite 不会自行统计，缺少统计时名单查询会逐人读取（见 bench/README.md）；PostgreSQL 的自动清理也做，重复运行无害",
     ),
+    Job(
+        name="escalate-rectifications",
+        cron="5 * * * *",
+        command="escalate-rectifications",
+        why="整改期限当日24时后未销号的整改单上报上一级，此后每隔政策设定的天数（默认3天）再上报一级，至县为止；重复运行不重复上报（DOMAIN.md §16）",
+    ),
 ]
 
 

@@ -4,6 +4,7 @@ It gathers several apps (the registry's counts, measures' worklist and alerts), 
 from django.shortcuts import render
 from django.utils import timezone
 
+from fangkong.command import queries as command_queries
 from fangkong.measures import queries as measure_queries
 from fangkong.measures import rules
 
@@ -11,7 +12,11 @@ from . import queries
 
 
 def home(request):
-    context = {"rows": queries.home_memberships(request.user), "today": today_work(request.user)}
+    context = {
+        "rows": queries.home_memberships(request.user),
+        "today": today_work(request.user),
+        "on_duty": command_queries.on_duty_for(request.user),  # the 24-hour duty (command/)
+    }
     return render(request, "home/home.html", context)
 
 

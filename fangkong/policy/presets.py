@@ -118,6 +118,13 @@ VACCINATION = {
 TESTING = {
     "key_group_days": {"cold_chain": 7, "port": 7, "medical": 7, "delivery": 7, "market": 7},
 }
+
+
+# Inspections (DOMAIN.md §14, §16): days given to fix a failed item, and every how many days an overdue
+# order climbs one more level up the tree (the first step is taken the day after its deadline).
+INSPECTIONS = {"rectification_days": 3, "escalate_every_days": 3}
+# Command (DOMAIN.md §16): the 24-hour duty shift starts at this time and lasts this many hours.
+COMMAND = {"duty_starts": "08:30", "duty_hours": 24}
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 

@@ -14,7 +14,16 @@ from django.db.models import Q, QuerySet
 from fangkong.grid.models import Jurisdiction
 
 from .models import Kind, Policy, Reason
-from .presets import DEFAULT_PRESET, DISINFECTION, PRESETS, SUPPLIES, TRACING, VACCINATION
+from .presets import (
+    COMMAND,
+    DEFAULT_PRESET,
+    DISINFECTION,
+    INSPECTIONS,
+    PRESETS,
+    SUPPLIES,
+    TRACING,
+    VACCINATION,
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,16 @@ def disinfection_values(values: dict) -> dict:
     """The policy's "disinfection" section: place type → {"times": n, "every_days": k}."""
     preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
     return {**DISINFECTION, **preset.get("disinfection", {}), **(values.get("disinfection") or {})}
+
+
+def inspections_values(values: dict) -> dict:
+    """The policy's "inspections" section (rectification days, escalation step), defaults filled in."""
+    return {**INSPECTIONS, **(values.get("inspections") or {})}
+
+
+def command_values(values: dict) -> dict:
+    """The policy's "command" section (when the 24-hour duty shift starts, its hours), defaults filled in."""
+    return {**COMMAND, **(values.get("command") or {})}
 
 
 # The policy pages ----------------------------------------------------------------------------------

@@ -41,13 +41,24 @@ NOTES_LIMIT = 5000  # characters of 存在问题 / 下一步工作 each
 ISSUER_LIMIT = 100
 
 # Sections in the order of the document; a section with nothing to say is left out and the rest renumbered.
-CASES, SCREENING, MEASURES, FOLLOW_UPS, CHECKPOINTS, OPERATIONS, PROBLEMS, NEXT_STEPS = (
+(
+    CASES,
+    SCREENING,
+    MEASURES,
+    FOLLOW_UPS,
+    CHECKPOINTS,
+    OPERATIONS,
+    INSPECTIONS,
+    PROBLEMS,
+    NEXT_STEPS,
+) = (
     "cases",
     "screening",
     "measures",
     "follow_ups",
     "checkpoints",
     "operations",
+    "inspections",
     "problems",
     "next_steps",
 )
@@ -60,6 +71,7 @@ SECTION_TITLES = {
     CHECKPOINTS: "卡口与场所",
     VACCINATION: "疫苗接种",
     OPERATIONS: "物资保障与消杀",
+    INSPECTIONS: "督查整改",
     PROBLEMS: "存在问题",
     NEXT_STEPS: "下一步工作",
 }
@@ -532,6 +544,39 @@ def vaccination_section(node: Jurisdiction, values: dict) -> list[list]:
     return [lines]
 
 
+def inspections_section(values: dict) -> list[list]:
+    """In the register of the reports (检查经营户425家次，……责令其整改): the day's inspections, the orders
+    made and closed, what is still open and overdue, the closures; only the figures that are not zero."""
+    if not values.get("inspections_done") and not values.get("rectifications_open"):
+        return []
+    lines: list = []
+    if values.get("inspections_done"):
+        lines += ["当日共检查单位和经营场所", figure(values, "inspections_done")]
+        if values.get("inspections_failed"):
+            lines += ["，其中发现问题", figure(values, "inspections_failed")]
+        if values.get("rectifications_places_new"):
+            lines += [
+                "，对存在问题的",
+                figure(values, "rectifications_places_new"),
+                "责令限期整改，下达整改问题",
+                figure(values, "rectifications_new"),
+            ]
+        lines.append("；")
+    if values.get("rectifications_closed_new"):
+        lines += ["复查整改到位、销号", figure(values, "rectifications_closed_new"), "；"]
+    if values.get("rectifications_open"):
+        lines += ["尚有", figure(values, "rectifications_open"), "问题正在整改"]
+        if values.get("rectifications_overdue"):
+            lines += ["，其中逾期未整改", figure(values, "rectifications_overdue"), "，已逐级上报督办"]
+        lines.append("；")
+    if values.get("closures_active"):
+        lines += ["责令停业整顿", figure(values, "closures_active"), "；"]
+    lines[-1] = (
+        lines[-1][:-1] + "。" if isinstance(lines[-1], str) and lines[-1].endswith("；") else lines[-1]
+    )
+    return [lines]
+
+
 def written(text: str) -> list[list]:
     """存在问题 / 下一步工作 as people wrote them: one paragraph per line."""
     return [[line.strip()] for line in (text or "").splitlines() if line.strip()]
@@ -566,6 +611,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (CHECKPOINTS, checkpoints_section(values)),
         (VACCINATION, vaccination_section(node, values)),
         (OPERATIONS, operations_section(node, values, figure=figure, whole=whole_of(node))),
+        (INSPECTIONS, inspections_section(values)),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

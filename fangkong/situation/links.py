@@ -41,6 +41,16 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "disinfection_done": ("entry_list", {}, True),
     "disinfection_compliance_pct": ("disinfection_home", {}, True),
     "disinfection_missed": ("disinfection_home", {}, True),
+    # Inspections and rectification (reporting/inspections.py): the lists of the inspections app.
+    "inspections_done": ("inspection_list", {}, False),
+    "inspections_failed": ("inspection_list", {}, False),
+    "rectifications_new": ("order_list", {}, False),
+    "rectifications_places_new": ("order_list", {}, False),
+    "rectifications_closed_new": ("order_list", {"state": "closed"}, False),
+    "rectifications_open": ("order_list", {"state": "open"}, False),
+    "rectifications_overdue": ("order_list", {"state": "overdue"}, False),
+    "closures_active": ("closure_list", {"state": "closed"}, False),
+    "tasks_overdue": ("task_list", {"state": "overdue"}, False),
 }
 
 

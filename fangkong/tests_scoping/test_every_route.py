@@ -16,6 +16,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.command import actions as command_actions
+from fangkong.command import rules as command_rules
 from fangkong.conftest import PASSWORD
 from fangkong.disinfection import actions as disinfection_actions
 from fangkong.grid.actions import issue_api_token
@@ -23,14 +25,15 @@ from fangkong.grid.models import Membership
 from fangkong.healthcodes import actions as healthcode_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
+from fangkong.inspections import actions as inspection_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
-from fangkong.testing import actions as testing_actions
 from fangkong.supplies import actions as supply_actions
+from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
 from fangkong.vaccination import actions as vaccination_actions
 from fangkong.venues import actions as checkin_actions
@@ -211,6 +214,35 @@ def grid07(world, people, settings, tmp_path):
         method="spray",
         done_by="张伟",
     )
+    # Inspections of the kindergarten (a failed item and its order, a closure), a checklist of grid 07,
+    # and grid 07's command: a group, a task and a duty shift.
+    checklist = inspection_actions.create_template(
+        actor=admin, node=world.grid07, name="第七网格检查表", items=["第七网格测温点"]
+    )
+    inspection = inspection_actions.record_inspection(
+        actor=admin,
+        target=kindergarten,
+        template=checklist,
+        inspected_at=timezone.now() - dt.timedelta(hours=2),
+        inspectors="第七网格督查员",
+        results=[{"text": "第七网格测温点", "passed": False, "note": "第七网格未测温"}],
+        owner="第七网格园长",
+    )
+    closure = inspection_actions.close_object(
+        actor=admin, target=venue, reason="第七网格停业整顿", closed_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    group = command_actions.create_group(actor=admin, node=world.grid07, name="第七网格工作组")
+    task = command_actions.create_task(
+        actor=admin, node=world.grid07, title="第七网格消杀", owner="第七网格员", deadline=timezone.now()
+    )
+    duty = command_actions.schedule_shift(
+        actor=admin,
+        node=world.grid07,
+        # Yesterday's shift, over by now: its log takes entries of 24 hours ago and it may be handed over.
+        day=command_rules.shift_day(timezone.now(), dt.time(8, 30)) - dt.timedelta(days=1),
+        leader="第七网格组长",
+        officers="第七网格员",
+    )
     return {
         "vaccination_site": vaccination_site,
         **people,
@@ -237,6 +269,14 @@ def grid07(world, people, settings, tmp_path):
         "token": token,
         "upload": upload,
         "membership": Membership.objects.get(user=world.grid07_worker),
+        "kindergarten": kindergarten,
+        "checklist": checklist,
+        "inspection": inspection,
+        "order": inspection.results.get().rectification,
+        "closure": closure,
+        "group": group,
+        "task": task,
+        "duty": duty,
     }
 
 
@@ -420,6 +460,41 @@ ROUTES = {
     "place_export": lambda w, r: ({"pk": r["place"].pk}, ""),
     "entry_list": lambda w, r: ({}, f"node={w.grid07.code}"),
     "disinfection_import": lambda w, r: ({}, ""),
+    "inspection_list": lambda w, r: ({}, ""),
+    "export_inspections": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "inspection_pick": lambda w, r: ({}, ""),
+    "inspection_create": lambda w, r: ({}, f"unit={r['kindergarten'].pk}"),
+    "inspection_detail": lambda w, r: ({"pk": r["inspection"].pk}, ""),
+    "result_photo": lambda w, r: ({"pk": r["inspection"].results.get().pk}, ""),
+    "order_list": lambda w, r: ({}, ""),
+    "order_detail": lambda w, r: ({"pk": r["order"].pk}, ""),
+    "reinspect": lambda w, r: ({}, f"unit={r['kindergarten'].pk}"),
+    "closure_list": lambda w, r: ({}, ""),
+    "closure_create": lambda w, r: ({}, f"unit={r['kindergarten'].pk}"),
+    "closure_reopen": lambda w, r: ({"pk": r["closure"].pk}, ""),
+    "template_list": lambda w, r: ({}, ""),
+    "template_create": lambda w, r: ({}, ""),
+    "template_detail": lambda w, r: ({"pk": r["checklist"].pk}, ""),
+    "template_copy": lambda w, r: ({"pk": r["checklist"].pk}, ""),
+    "imports_inspections": lambda w, r: ({}, ""),
+    "imports_inspections_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_inspections_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_inspections_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "command_home": lambda w, r: ({}, ""),
+    "export_duty": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "export_tasks": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "group_preset": lambda w, r: ({}, ""),
+    "group_create": lambda w, r: ({}, ""),
+    "group_detail": lambda w, r: ({"pk": r["group"].pk}, ""),
+    "task_list": lambda w, r: ({}, ""),
+    "task_create": lambda w, r: ({}, ""),
+    "task_detail": lambda w, r: ({"pk": r["task"].pk}, ""),
+    "duty_roster": lambda w, r: ({}, ""),
+    "duty_shift": lambda w, r: ({"pk": r["duty"].pk}, ""),
+    "imports_duty": lambda w, r: ({}, ""),
+    "imports_duty_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_duty_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_duty_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
 }
 
 
@@ -515,6 +590,10 @@ def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
         "worklist",
         "alert_list",
         "case_detail",
+        "inspection_detail",
+        "order_list",
+        "task_list",
+        "duty_roster",
     ):
         response = client.get(url_of(name, world, grid07))
         assert response.status_code == 200, name
@@ -535,6 +614,11 @@ API_IDS = {
     "round_id": lambda w, r: r["testing_round"].pk,
     "store_id": lambda w, r: r["store"].pk,
     "place_id": lambda w, r: r["place"].pk,
+    "inspection_id": lambda w, r: r["inspection"].pk,
+    "order_id": lambda w, r: r["order"].pk,
+    "closure_id": lambda w, r: r["closure"].pk,
+    "task_id": lambda w, r: r["task"].pk,
+    "shift_id": lambda w, r: r["duty"].pk,
 }
 
 

@@ -243,6 +243,25 @@ BODIES = {
             [_yesterday(), "08:00-08:30", "84消毒液", "喷洒", "李师傅"],
         ),
     },
+    # Inspections and command (grid 07's kindergarten, its open order, the venue closed two hours ago).
+    "inspection_create": lambda w, r: {"inspectors": "第七网格督查员"},
+    "reinspect": lambda w, r: {"inspectors": "第七网格督查员"},
+    "closure_reopen": lambda w, r: {"reopened_at": _an_hour_ago()},
+    "template_create": lambda w, r: {"items": "第七网格测温点"},
+    "imports_inspections": lambda w, r: {
+        "file": upload(
+            ["检查日期", "被检查单位", "检查人员"], [timezone.localdate(), "第七网格幼儿园", "督查员"]
+        )
+    },
+    "task_create": lambda w, r: {"title": "第七网格任务", "owner": "第七网格员", "deadline": _an_hour_ago()},
+    "duty_roster": lambda w, r: {"leader": "第七网格组长", "officers": "第七网格员"},
+    "duty_shift": lambda w, r: {
+        "text": "第七网格值班记录",
+        "at": (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+    },
+    "imports_duty": lambda w, r: {
+        "file": upload(["日期", "带班领导", "值班人员"], [timezone.localdate(), "第七网格组长", "第七网格员"])
+    },
 }
 
 
@@ -273,7 +292,13 @@ BODIES |= {
     "round_list": lambda w, r: {"name": "第七网格第二轮", "node": w.grid07.code, "starts_on": "2022-04-10"},
     "point_list": lambda w, r: {"name": "第七网格二号采样点", "node": w.grid07.code},
 }
-PREVIEWS = {"grid_import": "第九网格", "imports_returnees": "新增排查", "vaccination_import": "确认导入"}
+PREVIEWS = {
+    "grid_import": "第九网格",
+    "imports_returnees": "新增排查",
+    "imports_inspections": "确认导入",
+    "imports_duty": "确认导入",
+    "vaccination_import": "确认导入",
+}
 
 
 def upload(header, values) -> SimpleUploadedFile:
@@ -607,6 +632,45 @@ API_BODIES = {
         "decision": "close",
         "candidates": [r["candidate"].pk],
     },
+    # Inspections and command of grid 07.
+    ("post", "/api/v1/inspections"): lambda w, r: {
+        "unit": r["kindergarten"].pk,
+        "inspected_at": timezone.localtime().isoformat(),
+        "inspectors": "第七网格督查员",
+        "results": [{"text": "第七网格测温点", "passed": True}],
+    },
+    ("post", "/api/v1/inspections/reinspections"): lambda w, r: {
+        "unit": r["kindergarten"].pk,
+        "inspected_at": timezone.localtime().isoformat(),
+        "inspectors": "第七网格督查员",
+        "checks": [{"order": r["order"].pk, "passed": True}],
+    },
+    ("post", "/api/v1/closures"): lambda w, r: {
+        "unit": r["kindergarten"].pk,
+        "reason": "第七网格停业整顿",
+        "closed_at": timezone.localtime().isoformat(),
+    },
+    ("post", "/api/v1/closures/{closure_id}/reopen"): lambda w, r: {
+        "reopened_at": timezone.localtime().isoformat()
+    },
+    ("post", "/api/v1/command/tasks"): lambda w, r: {
+        "node": w.grid07.code,
+        "title": "第七网格任务",
+        "owner": "第七网格员",
+        "deadline": timezone.localtime().isoformat(),
+    },
+    ("post", "/api/v1/command/tasks/{task_id}/status"): lambda w, r: {"status": "done"},
+    ("post", "/api/v1/command/duty"): lambda w, r: {
+        "node": w.grid07.code,
+        "day": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
+        "leader": "第七网格组长",
+        "officers": "第七网格员",
+    },
+    ("post", "/api/v1/command/duty/{shift_id}/entries"): lambda w, r: {
+        "at": (timezone.localtime() - dt.timedelta(days=1)).isoformat(),
+        "text": "第七网格值班记录",
+    },
+    ("post", "/api/v1/command/duty/{shift_id}/handover"): lambda w, r: {"received_by": "第七网格员"},
 }
 
 

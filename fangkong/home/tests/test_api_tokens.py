@@ -5,12 +5,15 @@ from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.checkpoints.models import CheckpointKind
+from fangkong.command import actions as command_actions
 from fangkong.disinfection import actions as disinfection_actions
 from fangkong.grid import actions as grid_actions
+from fangkong.inspections import actions as inspection_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.policy.models import Reason
-from fangkong.testing import actions as testing_actions
+from fangkong.registry import actions as registry_actions
 from fangkong.supplies import actions as supply_actions
+from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
 
 
@@ -41,10 +44,28 @@ def read_endpoints(world, people) -> list[str]:
     tube = testing_actions.open_sample(
         actor=world.grid07_worker, tube_code="T07", kind="single", capacity=1, node=world.grid07, round=round_
     )
+    # And an inspection with its order, and a task (GET /inspections/{inspection_id}, /rectifications/…).
+    shop = registry_actions.create_unit(
+        actor=world.grid07_worker, node=world.grid07, name="七组超市", kind="market"
+    )
+    inspection = inspection_actions.record_inspection(
+        actor=world.grid07_worker,
+        target=shop,
+        inspected_at=timezone.now(),
+        inspectors="七网格员",
+        owner="店长",
+        results=[{"text": "口罩", "passed": False, "note": "未戴口罩"}],
+    )
+    task = command_actions.create_task(
+        actor=world.grid07_worker, node=world.grid07, title="排查", owner="七网格员", deadline=timezone.now()
+    )
     ids = {
         "sample_id": tube.pk,
         "round_id": round_.pk,
         "case_id": case.pk,
+        "inspection_id": inspection.pk,
+        "order_id": inspection.results.get().rectification.pk,
+        "task_id": task.pk,
         "code": world.grid07.code,
         "household_id": people["h07"].pk,
         "person_id": people["zhang"].pk,

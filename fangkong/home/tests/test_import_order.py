@@ -24,6 +24,8 @@ ORDER = [
     "testing",  # sampling, pooled tests, lab results, test schedules, mass-testing rounds
     "supplies",  # supplies: items, stores, batches, movements, balances, donations
     "disinfection",  # places to disinfect, their entries and compliance
+    "inspections",  # checklist templates, inspections of units and venues, rectification orders, closures
+    "command",  # the command's working groups, tasks, the 24-hour duty roster and its log
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf

@@ -23,7 +23,7 @@ from fangkong.measures import queries as measure_queries
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
-from fangkong.reporting import cases, completeness, indicators, operations, trends, vaccination
+from fangkong.reporting import cases, completeness, indicators, inspections, operations, trends, vaccination
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
@@ -59,6 +59,7 @@ HEADLINE = [
 WHEN_PRESENT = [
     (_("卡口与场所码"), ["checkpoint_people", "checkpoint_vehicles", "checkpoint_turned_back", "checkins"]),
     (_("物资保障与消杀"), operations.CODES),
+    (_("督查整改与任务"), inspections.CODES),
 ]
 CHARTS = [
     ("trend-screened", _("排查与解除"), trends.SCREENED + trends.RELEASED),
@@ -145,6 +146,7 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
             if code.startswith("disinfection_")
         },
     }
+    optional.update(inspections.links(today))
     for indicator, (name, params, title) in optional.items():
         try:
             links[indicator] = (_url(name, **params), title)

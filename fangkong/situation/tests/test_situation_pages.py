@@ -170,8 +170,9 @@ def test_it_builds_the_page_in_a_fixed_number_of_queries(world, town, django_ass
     # 18: session, memberships, indicators, notes, nodes; and 3 for the cases paragraph (reporting/cases.py):
     # one query of cases, one of contacts, one of the policy that sets the investigation clock.
     # And 4 for the tests paragraph (reporting/testing.py): people sampled, positives, positive pools, the round;
-    # and 4 for supplies and disinfection (reporting/operations.py): low stock, the policy and query of near
-    # expiry, the day's movements, and the places to disinfect (none here: no entries queried).
-    with django_assert_max_num_queries(31):
+    # 4 for supplies and disinfection (reporting/operations.py): low stock, the policy and query of near
+    # expiry, the day's movements, and the places to disinfect (none here: no entries queried); and 10 for
+    # the inspections paragraph (reporting/inspections.py: inspections, orders, closures, tasks).
+    with django_assert_max_num_queries(41):
         response = client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})
     assert response.status_code == 200

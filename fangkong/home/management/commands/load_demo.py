@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.command import demo as command_demo
 from fangkong.disinfection import demo as disinfection_demo
 from fangkong.healthcodes import demo as healthcodes_demo
+from fangkong.inspections import demo as inspections_demo
 from fangkong.lib.errors import RuleError
 from fangkong.measures import demo as measures_demo
 from fangkong.policy.models import Kind
@@ -17,8 +19,8 @@ from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
-from fangkong.testing import demo as testing_demo
 from fangkong.supplies import demo as supplies_demo
+from fangkong.testing import demo as testing_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.vaccination import demo as vaccination_demo
 from fangkong.venues import demo as venues_demo
@@ -41,6 +43,8 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         testing_demo,
         supplies_demo,
         disinfection_demo,
+        inspections_demo,
+        command_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -152,6 +156,14 @@ def _activity_lines(activity: dict) -> list[str]:
     d = activity.get("disinfection")
     if d:
         lines.append(f"  消杀：场所 {d['places']} 个，近7天消杀记录 {d['entries']} 条。")
+    i, c = activity.get("inspections"), activity.get("command")
+    if i or c:
+        i, c = i or {}, c or {}
+        lines.append(
+            f"  督查与指挥：检查 {i.get('inspections', 0)} 家次，复查 {i.get('reinspections', 0)} 次，整改单 "
+            f"{i.get('orders', 0)} 项（逾期上报 {i.get('escalated', 0)}），停业整顿 {i.get('closures', 0)} 家；"
+            f"工作组 {c.get('groups', 0)} 个，任务 {c.get('tasks', 0)} 项，值班 {c.get('shifts', 0)} 班。"
+        )
     r = activity.get("reporting")
     if r:
         lines.append(

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CommandConfig(AppConfig):
+    name = "fangkong.command"
+    verbose_name = "指挥部与值班"

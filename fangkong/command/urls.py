@@ -1,0 +1,1 @@
+from fangkong.command.views import urlpatterns  # noqa: F401

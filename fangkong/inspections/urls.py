@@ -1,0 +1,1 @@
+from fangkong.inspections.views import urlpatterns  # noqa: F401
