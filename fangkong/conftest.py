@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 
 from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Jurisdiction, Level, Membership, Role
@@ -17,6 +18,14 @@ PASSWORD = "correct-horse-battery-9"  # noqa: S105 — test persona password
 def fast_password_hasher(settings):
     """Argon2 is slow on purpose; tests log in hundreds of times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    """A request in English leaves English active in the thread (the locale middleware does not switch it
+    back); text composed outside a request in the next test would come out in English."""
+    yield
+    translation.deactivate()
 
 
 @dataclass
