@@ -11,7 +11,7 @@ from fangkong.registry.schemas import PageIn
 from .models import MemberRole, TaskStatus
 
 
-class MemberOut(Schema):
+class GroupMemberOut(Schema):
     id: int
     name: str
     role: MemberRole
@@ -25,7 +25,7 @@ class GroupOut(Schema):
     name: str
     duties: str
     active: bool
-    members: list[MemberOut]
+    members: list[GroupMemberOut]
 
     @staticmethod
     def resolve_node(obj):

@@ -10,7 +10,7 @@ from fangkong.grid import scoping
 from fangkong.grid.schemas import Date, Id, error_responses
 
 from . import actions, queries
-from .schemas import ComplianceOut, EntryIn, EntryOut, PlaceOut
+from .schemas import ComplianceOut, DisinfectionEntryIn, DisinfectionEntryOut, PlaceOut
 
 router = Router(tags=["消杀"])
 READ_ERRORS = error_responses(401, 404, 422)
@@ -28,7 +28,7 @@ def list_places(request):
 
 @router.get(
     "/disinfection-places/{place_id}/entries",
-    response={200: list[EntryOut], **READ_ERRORS},
+    response={200: list[DisinfectionEntryOut], **READ_ERRORS},
     summary="场所的消杀记录",
 )
 def list_entries(request, place_id: Id):
@@ -38,10 +38,10 @@ def list_entries(request, place_id: Id):
 
 @router.post(
     "/disinfection-places/{place_id}/entries",
-    response={201: EntryOut, **WRITE_ERRORS},
+    response={201: DisinfectionEntryOut, **WRITE_ERRORS},
     summary="登记一次消杀",
 )
-def create_entry(request, place_id: Id, payload: EntryIn):
+def create_entry(request, place_id: Id, payload: DisinfectionEntryIn):
     place = queries.access_place(request.auth, place_id)
     data = payload.dict()
     data["started_at"], data["ended_at"] = _aware(data["started_at"]), _aware(data["ended_at"])

@@ -18,7 +18,7 @@ class PlaceOut(Schema):
     active: bool
 
 
-class EntryIn(Schema):
+class DisinfectionEntryIn(Schema):
     started_at: dt.datetime = Field(description="不带时区按北京时间")
     ended_at: dt.datetime
     target: text(100) = ""
@@ -32,7 +32,7 @@ class EntryIn(Schema):
     note: text(200) = ""
 
 
-class EntryOut(Schema):
+class DisinfectionEntryOut(Schema):
     id: int
     place: int = Field(alias="place_id")
     started_at: dt.datetime

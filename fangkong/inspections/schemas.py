@@ -46,7 +46,7 @@ ItemText = text(200)
 NoteText = text(500)
 
 
-class ResultIn(Schema):
+class ItemResultIn(Schema):
     item: Id | None = Field(None, description="检查表中的检查项 id；不填时按 text")
     text: ItemText = Field("", description="检查内容（无检查项 id 时必填）")
     passed: bool
@@ -57,7 +57,7 @@ class InspectionIn(TargetIn):
     template: Id | None = Field(None, description="检查表 id")
     inspected_at: Moment = Field(description="检查时间；不带时区按北京时间")
     inspectors: required_text(200, description="检查人员")
-    results: list[ResultIn] = Field(min_length=1, max_length=100)
+    results: list[ItemResultIn] = Field(min_length=1, max_length=100)
     note: text(2000) = ""
     deadline: Date | None = Field(None, description="整改期限；不填按政策默认天数")
     owner: text(50) = Field("", description="整改责任人；不填为单位联系人")

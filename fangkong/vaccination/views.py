@@ -143,8 +143,9 @@ def _person_card(request, person, products):
 
 def entry(request):
     sites = list(queries.sites_for_entry(request.user))
-    if not sites:
-        raise PermissionDenied(_("没有可以登记接种的接种点"))
+    if not sites:  # nothing to record at yet: the sites page says so and, to a writer, offers to add one
+        messages.info(request, _("没有可以登记接种的接种点，请先添加接种点"))
+        return redirect("vaccination_sites")
     text = request.GET.get("q", "").strip()
     context = {"q": text, "sites": sites, "found": queries.find_people(request.user, text) if text else []}
     person = None
@@ -327,7 +328,8 @@ def _site_and_upload(request, site_id, token):
 def import_upload(request):
     sites = list(queries.sites_for_entry(request.user))
     if not sites:
-        raise PermissionDenied
+        messages.info(request, _("没有可以登记接种的接种点，请先添加接种点"))
+        return redirect("vaccination_sites")
     form = UploadForm(posted(request), request.FILES or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         site = form.sites[form.cleaned_data["site"]]

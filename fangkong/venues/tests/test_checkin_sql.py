@@ -394,7 +394,7 @@ KINDS = {
     "a normal follow-up": (_normal_follow_up, False, GREEN),
     "a fever follow-up before the window": (_fever_follow_up_before_the_window, True, GREEN),
     "a negative test": (_negative_test, False, GREEN),
-    "a positive test": (_positive_test, False, GREEN),  # colour_of reads negatives only: SQL is stricter
+    "a positive test": (_positive_test, False, RED),  # the positive_test rule of the testing app
     "a test before the window": (_test_before_the_window, True, GREEN),
     "a passage with a normal temperature": (_passage_with_a_normal_temperature, False, GREEN),
     "a passage with a fever": (_passage_with_a_fever, False, YELLOW),
