@@ -144,6 +144,8 @@ def _person_card(request, person, products):
 def entry(request):
     sites = list(queries.sites_for_entry(request.user))
     if not sites:  # nothing to record at yet: the sites page says so and, to a writer, offers to add one
+        if request.method == "POST":
+            raise PermissionDenied(_("没有可以登记接种的接种点"))
         messages.info(request, _("没有可以登记接种的接种点，请先添加接种点"))
         return redirect("vaccination_sites")
     text = request.GET.get("q", "").strip()
@@ -328,6 +330,8 @@ def _site_and_upload(request, site_id, token):
 def import_upload(request):
     sites = list(queries.sites_for_entry(request.user))
     if not sites:
+        if request.method == "POST":
+            raise PermissionDenied(_("没有可以登记接种的接种点"))
         messages.info(request, _("没有可以登记接种的接种点，请先添加接种点"))
         return redirect("vaccination_sites")
     form = UploadForm(posted(request), request.FILES or None, sites=sites)
