@@ -125,6 +125,11 @@ TESTING = {
 INSPECTIONS = {"rectification_days": 3, "escalate_every_days": 3}
 # Command (DOMAIN.md §16): the 24-hour duty shift starts at this time and lasts this many hours.
 COMMAND = {"duty_starts": "08:30", "duty_hours": 24}
+# Schools (DOMAIN.md §15): a class where `cluster_pupils` pupils showed the same symptom at the morning or
+# noon checks within `cluster_days` days (the day itself included) is reported up at once; the 14 days of
+# monitoring before opening are `pre_opening_days`. Defaults from the usual school rule (同一班级3天内5例
+# 相似症状), *unverified*: the policy page says so.
+SCHOOLS = {"cluster_pupils": 5, "cluster_days": 3, "pre_opening_days": 14, "unverified": True}
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 

@@ -20,6 +20,7 @@ from .presets import (
     DISINFECTION,
     INSPECTIONS,
     PRESETS,
+    SCHOOLS,
     SUPPLIES,
     TRACING,
     VACCINATION,
@@ -140,6 +141,13 @@ def command_values(values: dict) -> dict:
     return {**COMMAND, **(values.get("command") or {})}
 
 
+def schools_values(values: dict) -> dict:
+    """The policy's "schools" section (the class symptom threshold: pupils within days; the days of
+    monitoring before opening), defaults filled in; "unverified" stays true for the defaults."""
+    preset = PRESETS.get(values.get("preset", DEFAULT_PRESET), {})
+    return {**SCHOOLS, **preset.get("schools", {}), **(values.get("schools") or {})}
+
+
 # The policy pages ----------------------------------------------------------------------------------
 
 
@@ -178,4 +186,5 @@ def policy_table(values: dict) -> dict:
         "tracing": tracing_values(values),
         "tracing_unverified": "tracing" in unverified,
         "vaccines": list(vaccination_values(values)["products"].values()),
+        "schools": schools_values(values),
     }
