@@ -33,6 +33,7 @@ PATHS = {
     "checkin": "venue__node__path",
     "case": "node__path",
     "contact": "counted_path",  # the contact's own node, else the case's (reporting/cases.py)
+    "school_entry": "school_check__school__node__path",
 }
 
 

@@ -363,6 +363,7 @@ def submit_check(
     CheckEntry.objects.bulk_create(
         CheckEntry(
             school_check=check,
+            day=day,
             member_id=m.member_id,
             status=m.status,
             symptoms=list(m.symptoms),

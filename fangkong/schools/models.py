@@ -168,6 +168,7 @@ class CheckEntry(models.Model):
     """A pupil marked at a check: absent (for illness or otherwise) or present with symptoms."""
 
     school_check = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="entries")
+    day = models.DateField(_("日期"))  # the check's, kept here so a day's entries are one filter
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="check_entries")
     status = models.CharField(_("情况"), max_length=20, choices=Status.choices)
     symptoms = models.JSONField(_("症状"), default=list, blank=True)

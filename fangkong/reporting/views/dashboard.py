@@ -23,7 +23,16 @@ from fangkong.measures import queries as measure_queries
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
-from fangkong.reporting import cases, completeness, indicators, inspections, operations, trends, vaccination
+from fangkong.reporting import (
+    cases,
+    completeness,
+    indicators,
+    inspections,
+    operations,
+    schools,
+    trends,
+    vaccination,
+)
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
@@ -60,6 +69,7 @@ WHEN_PRESENT = [
     (_("卡口与场所码"), ["checkpoint_people", "checkpoint_vehicles", "checkpoint_turned_back", "checkins"]),
     (_("物资保障与消杀"), operations.CODES),
     (_("督查整改与任务"), inspections.CODES),
+    (_("学校晨午检"), schools.CODES),
 ]
 CHARTS = [
     ("trend-screened", _("排查与解除"), trends.SCREENED + trends.RELEASED),
