@@ -20,6 +20,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures.api import router as measures_router
 from fangkong.registry.api import router as registry_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.schools.api import router as schools_router
 from fangkong.supplies.api import router as supplies_router
 from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
@@ -139,4 +140,5 @@ api.add_router("/", supplies_router)
 api.add_router("/", disinfection_router)
 api.add_router("/", inspections_router)
 api.add_router("/", command_router)
+api.add_router("/", schools_router)
 api.add_router("/", reporting_router)

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.grid.models import Jurisdiction
+from fangkong.lib.masking import mask_id_number
 from fangkong.registry.models import Person
 
 
@@ -116,6 +117,10 @@ class Member(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def masked_id(self) -> str:
+        return mask_id_number(self.id_number) if self.id_number else ""
+
 
 class Slot(models.TextChoices):
     MORNING = "morning", _("晨检")
@@ -156,6 +161,10 @@ class Check(models.Model):
     @property
     def zero_report(self) -> bool:
         return self.symptomatic == 0
+
+    @property
+    def entry_list(self) -> list:
+        return list(self.entries.select_related("member").order_by("member_id"))
 
 
 class Status(models.TextChoices):

@@ -315,3 +315,32 @@ def illness_absence_counts(start: dt.date, end: dt.date) -> Iterable[tuple[int, 
     )
     counts = {(r["school_check__school__node_id"], r["school_check__day"]): r["n"] for r in absent}
     return sorted((node_id, day, counts.get((node_id, day), 0)) for node_id, day in reported)
+
+
+# Which area a page is about ------------------------------------------------------------------------------
+
+
+def area_node(user, code: str) -> Jurisdiction:
+    """A node the user may look at schools under: one of the grid's they see, or one in the county of
+    their education bureau; Http404 otherwise."""
+    node = Jurisdiction.objects.filter(code=code).first()
+    if node is None:
+        raise Http404
+    if scoping.can(user, scoping.VIEW, node) or any(
+        node.path.startswith(b.county.path) for b in bureaus_of(user)
+    ):
+        return node
+    raise Http404
+
+
+def default_area(user) -> Jurisdiction | None:
+    """The county of the user's education bureau, else their first node, else the node of their first
+    school (a teacher), else None."""
+    bureaus = bureaus_of(user)
+    if bureaus:
+        return bureaus[0].county
+    tops = scoping.nodes_with(user)
+    if tops:
+        return tops[0]
+    school = schools_visible_to(user).first()
+    return school.node if school else None
