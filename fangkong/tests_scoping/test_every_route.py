@@ -30,6 +30,8 @@ from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
+from fangkong.schools import actions as school_actions
+from fangkong.schools.rules import SYMPTOMATIC, Mark
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
 from fangkong.supplies import actions as supply_actions
@@ -243,7 +245,40 @@ def grid07(world, people, settings, tmp_path):
         leader="第七网格组长",
         officers="第七网格员",
     )
+    # A school of grid 07 with 张伟 on its roster: five pupils with fever at today's check raise its alert,
+    # and 张伟 absent for illness yesterday opened an absence.
+    school = school_actions.create_school(
+        actor=admin, node=world.grid07, name="第七网格小学", stage="primary"
+    )
+    school_class = school_actions.create_class(actor=admin, school=school, grade="一年级", name="1班")
+    pupils = [
+        school_actions.add_member(
+            actor=admin, school=school, school_class=school_class, name="张伟", id_number=zhang.id_number
+        ),
+        *[
+            school_actions.add_member(actor=admin, school=school, school_class=school_class, name=f"学生{n}")
+            for n in range(4)
+        ],
+    ]
+    school_actions.submit_check(
+        actor=admin,
+        school_class=school_class,
+        day=timezone.localdate() - dt.timedelta(days=1),
+        slot="morning",
+        marks=[Mark(pupils[0].pk, "absent_illness", ("fever",))],
+    )
+    school_check = school_actions.submit_check(
+        actor=admin,
+        school_class=school_class,
+        day=timezone.localdate(),
+        slot="morning",
+        marks=[Mark(p.pk, SYMPTOMATIC, ("fever",)) for p in pupils],
+    )
     return {
+        "school": school,
+        "school_class": school_class,
+        "school_absence": pupils[0].absences.get(),
+        "school_alert": school_check.alerts[0],
         "vaccination_site": vaccination_site,
         **people,
         "tube": tube,
@@ -481,6 +516,17 @@ ROUTES = {
     "imports_inspections_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_inspections_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
     "command_home": lambda w, r: ({}, ""),
+    "schools_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "school_create": lambda w, r: ({}, ""),
+    "school_detail": lambda w, r: ({"pk": r["school"].pk}, ""),
+    "school_opening": lambda w, r: ({"pk": r["school"].pk}, ""),
+    "school_pre_opening": lambda w, r: ({"pk": r["school"].pk}, ""),
+    "roster_import": lambda w, r: ({"pk": r["school"].pk}, ""),
+    "school_checks_export": lambda w, r: ({"pk": r["school"].pk}, ""),
+    "class_check": lambda w, r: ({"pk": r["school_class"].pk}, ""),
+    "absence_list": lambda w, r: ({}, ""),
+    "absence_edit": lambda w, r: ({"pk": r["school_absence"].pk}, ""),
+    "school_alert_resolve": lambda w, r: ({"pk": r["school_alert"].pk}, ""),
     "export_duty": lambda w, r: ({}, f"node={w.grid07.code}"),
     "export_tasks": lambda w, r: ({}, f"node={w.grid07.code}"),
     "group_preset": lambda w, r: ({}, ""),
@@ -594,6 +640,9 @@ def test_it_still_shows_grid_07_to_its_own_worker(world, grid07):
         "order_list",
         "task_list",
         "duty_roster",
+        "school_detail",
+        "class_check",
+        "absence_list",
     ):
         response = client.get(url_of(name, world, grid07))
         assert response.status_code == 200, name
@@ -619,6 +668,11 @@ API_IDS = {
     "closure_id": lambda w, r: r["closure"].pk,
     "task_id": lambda w, r: r["task"].pk,
     "shift_id": lambda w, r: r["duty"].pk,
+    "school_id": lambda w, r: r["school"].pk,
+    "class_id": lambda w, r: r["school_class"].pk,
+    "absence_id": lambda w, r: r["school_absence"].pk,
+    "day": lambda w, r: timezone.localdate().isoformat(),
+    "slot": lambda w, r: "morning",
 }
 
 

@@ -1,0 +1,1 @@
+from fangkong.schools.views import urlpatterns  # noqa: F401
