@@ -30,10 +30,10 @@ from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
 from fangkong.registry import actions as registry_actions
-from fangkong.schools import actions as school_actions
-from fangkong.schools.rules import SYMPTOMATIC, Mark
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
+from fangkong.schools import actions as school_actions
+from fangkong.schools.rules import SYMPTOMATIC, Mark
 from fangkong.supplies import actions as supply_actions
 from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
