@@ -34,6 +34,7 @@ PATHS = {
     "case": "node__path",
     "contact": "counted_path",  # the contact's own node, else the case's (reporting/cases.py)
     "school_entry": "school_check__school__node__path",
+    "school_check": "school__node__path",
 }
 
 

@@ -47,7 +47,7 @@ _WITHIN_DAY = set(ACTIVE) | {"released_new", "followups_due", "followups_done", 
 
 # Sources whose rows for D are those with this field = D (the one filter of SOURCES[source] that pins the
 # day; the range's query replaces it by the range's bounds on that field).
-DAY_FIELDS = {"follow_up": "slot_date", "school_entry": "day"}
+DAY_FIELDS = {"follow_up": "slot_date", "school_entry": "day", "school_check": "day"}
 
 
 @dataclass(frozen=True)

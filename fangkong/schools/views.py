@@ -41,7 +41,7 @@ def _day(request, default: dt.date | None = None) -> dt.date:
 
 def schools_home(request):
     """The education bureau's, the township's or the teacher's view of the checks of a day."""
-    code = request.GET.get("node")
+    code = request.GET.get("node") or request.GET.get("node_code")  # node_code: the reports' links
     node = queries.area_node(request.user, code) if code else queries.default_area(request.user)
     day = _day(request)
     if node is None:

@@ -51,6 +51,11 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "rectifications_overdue": ("order_list", {"state": "overdue"}, False),
     "closures_active": ("closure_list", {"state": "closed"}, False),
     "tasks_overdue": ("task_list", {"state": "overdue"}, False),
+    # Schools (reporting/schools.py): the completeness page, and the illness absences followed up.
+    "school_checks": ("schools_home", {}, True),
+    "school_zero_reports": ("schools_home", {}, True),
+    "school_symptomatic": ("schools_home", {}, True),
+    "school_absent_illness": ("absence_list", {}, False),
 }
 
 
