@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -84,6 +85,49 @@ def add_bureau_member(*, actor, bureau: EducationBureau, user, request=None) -> 
         request=request,
         added=user.username,
     )
+
+
+@transaction.atomic
+def create_school_user(
+    *,
+    actor,
+    username: str,
+    full_name: str,
+    password: str,
+    school: School | None = None,
+    bureau: EducationBureau | None = None,
+    request=None,
+):
+    """An account for a teacher (staff of `school`) or an officer of `bureau`: it holds no node of the grid
+    and sees the school, or the county's schools, only. Made by who manages users there."""
+    if (school is None) == (bureau is None):
+        raise RuleError({"__all__": "请选择学校或教育局"})
+    node = school.node if school is not None else bureau.county
+    scoping.require(actor, scoping.MANAGE_USERS, node, "无权为该学校或教育局开设账号")
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise RuleError({"username": "请填写用户名"})
+    if User.objects.filter(username=username).exists():
+        raise RuleError({"username": "该用户名已被使用"})
+    if len(password or "") < 10:
+        raise RuleError({"password": "密码至少10位"})
+    user = User.objects.create_user(
+        username=username, password=password, first_name=(full_name or "").strip()
+    )
+    if school is not None:
+        school.staff.add(user)
+    else:
+        bureau.members.add(user)
+    record(
+        actor=actor,
+        action=Action.USER_CHANGE,
+        target=school or bureau,
+        node_path=node.path,
+        request=request,
+        created=username,
+    )
+    return user
 
 
 # Schools, classes, rosters ----------------------------------------------------------------------------

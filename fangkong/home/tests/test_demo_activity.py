@@ -261,3 +261,29 @@ def test_it_loads_at_any_hour_of_the_day(db, hour, monkeypatch):
     assert not CheckIn.objects.filter(at__gt=now).exists() and not Passage.objects.filter(at__gt=now).exists()
     assert Identity.objects.exists()
     assert queries.worklist(user("demo_grid1"), day=now.date())
+
+
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+class TestTheDemoSchools(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.now = timezone.now()
+        cls.parts = load(now=cls.now)
+
+    def test_it_has_schools_with_a_week_of_checks_and_a_class_alert(self):
+        from fangkong.schools.models import Check, ClassAlert, School
+
+        s = self.parts["schools"]
+        assert s["schools"] == School.objects.count() == 3
+        assert s["checks"] == Check.objects.count() > 0
+        assert ClassAlert.objects.filter(symptom="cough").count() == 1
+        assert s["linked"] > 0
+        # The teacher and the bureau log in and see their schools.
+        for username, password, names in (
+            ("demo_teacher", "Lsz-Teacher-2020", {"梁水镇中心小学"}),
+            ("demo_education", "Dcf-Edu-2020", {"梁水镇中心幼儿园", "梁水镇中心小学", "第二中学"}),
+        ):
+            assert self.client.login(username=username, password=password)
+            page = self.client.get("/schools/")
+            assert page.status_code == 200
+            assert {n for n in names if n in page.content.decode()} == names

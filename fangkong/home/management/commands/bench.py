@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["registry", "trace", "testing"])
+        parser.add_argument("subject", choices=["registry", "trace", "testing", "schools"])
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
         )
@@ -46,6 +46,8 @@ class Command(BaseCommand):
             result = self.trace(**options)
         elif subject == "testing":
             result = self.testing(**options)
+        elif subject == "schools":
+            result = self.schools(**options)
         else:
             result = self.registry(**options)
         if options["json"]:
@@ -85,6 +87,15 @@ class Command(BaseCommand):
             use_sqlite_file(bench_sqlite_path(persons).with_name(f"testing-{persons}.sqlite3"))
         try:
             return run_testing_bench(persons=persons, seed=seed, progress=self.stderr.write)
+        except RuleError as exc:
+            raise CommandError(str(exc)) from None
+
+    def schools(self, *, repeat: int, **options) -> dict:
+        from fangkong.schools.bench import run_schools_bench
+
+        self._separate_sqlite(options, "schools.sqlite3")
+        try:
+            return run_schools_bench(repeat=min(repeat, 10), progress=self.stderr.write)
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 

@@ -18,6 +18,7 @@ from fangkong.registry import demo as registry_demo
 from fangkong.registry import population
 from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
+from fangkong.schools import demo as schools_demo
 from fangkong.situation import demo as situation_demo
 from fangkong.supplies import demo as supplies_demo
 from fangkong.testing import demo as testing_demo
@@ -45,6 +46,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         disinfection_demo,
         inspections_demo,
         command_demo,
+        schools_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -77,6 +79,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         seconds = round(time.perf_counter() - started, 2)
         created = result.created or any(activity.values())
+        result.accounts = result.accounts + schools_demo.accounts(
+            registry_demo.demo_context(create_staff=False).county
+        )
         if options["json"]:
             payload = {
                 "created": created,
@@ -163,6 +168,12 @@ def _activity_lines(activity: dict) -> list[str]:
             f"  督查与指挥：检查 {i.get('inspections', 0)} 家次，复查 {i.get('reinspections', 0)} 次，整改单 "
             f"{i.get('orders', 0)} 项（逾期上报 {i.get('escalated', 0)}），停业整顿 {i.get('closures', 0)} 家；"
             f"工作组 {c.get('groups', 0)} 个，任务 {c.get('tasks', 0)} 项，值班 {c.get('shifts', 0)} 班。"
+        )
+    s = activity.get("schools")
+    if s:
+        lines.append(
+            f"  学校：{s['schools']} 所，{s['classes']} 个班，学生 {s['pupils']} 人（与实有人口关联 {s['linked']} 人），"
+            f"晨午检 {s['checks']} 班次，班级症状预警 {s['alerts']} 条；账号 demo_education / demo_teacher。"
         )
     r = activity.get("reporting")
     if r:
