@@ -14,6 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -47,10 +49,13 @@ def schools_home(request):
     if node is None:
         raise PermissionDenied(_("您没有可查看的学校"))
     table = queries.completeness(request.user, node, day)
+    for township in table:
+        township.rows_html = _school_rows(township.schools, day)
     schools = queries.schools_visible_to(request.user).filter(node__path__startswith=node.path)
     context = {
         "node": node,
         "day": day,
+        "day_iso": day.isoformat(),
         "table": table,
         "total": {
             "classes": sum(r.classes for r in table),
@@ -68,6 +73,43 @@ def schools_home(request):
         "can_create": bool(_creatable_nodes(request.user).exists()),
     }
     return render(request, "schools/home.html", context)
+
+
+def _school_rows(schools, day: dt.date):
+    """The completeness table's school rows, written in one pass: a county has 300 schools, and the
+    template language spends more on 300 × 7 cells than the three queries behind them. Only the school's
+    name is text; it is escaped, the rest are numbers."""
+    labels = [
+        escape(label)
+        for label in (
+            _("学校"),
+            _("班级数"),
+            _("晨检已报"),
+            _("其中零报告"),
+            _("午检已报"),
+            _("其中零报告"),
+            _("未报"),
+        )
+    ]
+    base, iso = escape(reverse("schools_home")), day.isoformat()
+    rows = []
+    for s in schools:
+        missing = f'<span class="tag warn">{s.missing}</span>' if s.missing else "0"
+        cells = (
+            f'<a href="{base}{int(s.school_id)}/?day={iso}">{escape(s.name)}</a>',
+            int(s.classes),
+            int(s.morning),
+            int(s.zero_morning),
+            int(s.noon),
+            int(s.zero_noon),
+            missing,
+        )
+        rows.append(
+            "<tr>"
+            + "".join(f'<td data-label="{lb}">{c}</td>' for lb, c in zip(labels, cells, strict=True))
+            + "</tr>"
+        )
+    return mark_safe("".join(rows))  # built above from escaped text and integers only
 
 
 def _creatable_nodes(user):
