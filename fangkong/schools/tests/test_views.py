@@ -102,3 +102,9 @@ def test_absences_page_and_edit(teacher, klass, pupils):
     )
     assert response.status_code == 302
     assert "学生01" in c.get(reverse("absence_list") + "?overdue=1").content.decode()
+
+
+def test_the_completeness_rows_escape_the_school_name(world, bureau):
+    actions.create_school(actor=bureau.officer, node=world.village, name="<b>前屯</b>小学", stage="primary")
+    text = _client(bureau.officer).get(reverse("schools_home")).content.decode()
+    assert "&lt;b&gt;前屯&lt;/b&gt;小学" in text and "<b>前屯</b>" not in text
