@@ -98,3 +98,26 @@ def test_children_and_trends_agree_with_compute(world, checks):
     assert len([q for q in ctx.captured_queries if "schools_checkentry" in q["sql"]]) <= 2
     for i, day in enumerate(trend.days):
         assert {code: trend.values[code][i] for code in CODES} == compute(world.township, day, codes=CODES)
+
+
+def test_the_dashboard_shows_the_school_figures_with_their_lists(world, client):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from fangkong.conftest import PASSWORD
+
+    admin = world.county_admin
+    school = actions.create_school(actor=admin, node=world.village, name="前屯小学", stage="primary")
+    k = actions.create_class(actor=admin, school=school, grade="一年级", name="1班")
+    m = actions.add_member(actor=admin, school=school, school_class=k, name="学生甲")
+    actions.submit_check(
+        actor=admin,
+        school_class=k,
+        day=timezone.localdate(),
+        slot="morning",
+        marks=[Mark(m.pk, ABSENT_ILLNESS)],
+    )
+    client.login(username=admin.username, password=PASSWORD)
+    text = client.get(reverse("dashboard_node", kwargs={"code": world.county.code})).content.decode()
+    assert "学校晨午检" in text and "因病缺勤" in text
+    assert "/schools/absences/" in text and "/schools/?node=" in text

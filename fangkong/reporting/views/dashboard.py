@@ -157,6 +157,14 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         },
     }
     optional.update(inspections.links(today))
+    optional.update(
+        {
+            code: ("schools_home", {"node": node.code, "day": today.isoformat()}, _("学校晨午检"))
+            for code in schools.CODES
+            if code != "school_absent_illness"
+        }
+    )
+    optional["school_absent_illness"] = ("absence_list", {}, _("因病缺勤追踪"))
     for indicator, (name, params, title) in optional.items():
         try:
             links[indicator] = (_url(name, **params), title)
