@@ -127,7 +127,12 @@ def submit_weekly(
     report = WeeklySales.objects.select_for_update().filter(pharmacy=pharmacy, week_start=monday).first()
     if report is None:
         report = WeeklySales.objects.create(
-            pharmacy=pharmacy, week_start=monday, note=note, submitted_at=now, recorded_by=_by(actor), **counts
+            pharmacy=pharmacy,
+            week_start=monday,
+            note=note,
+            submitted_at=now,
+            recorded_by=_by(actor),
+            **counts,
         )
         state, action = "created", Action.CREATE
     else:
@@ -382,7 +387,9 @@ def record_gatherings(
     scoping.require(actor, scoping.WRITE, node, "无权为该乡镇上报", field="node")
     if day > timezone.localdate():
         raise RuleError({"day": "日期不能晚于今天"})
-    if errors := rules.check_gathering_counts(reported=reported, cancelled=cancelled, tables=tables_cancelled):
+    if errors := rules.check_gathering_counts(
+        reported=reported, cancelled=cancelled, tables=tables_cancelled
+    ):
         raise RuleError(errors)
     values = {
         "reported": reported,

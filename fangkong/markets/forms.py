@@ -28,7 +28,9 @@ class PurchaseForm(Form):
     """The counter's form, on a phone: the ID number, the name, the class; the rest optional."""
 
     id_number = forms.CharField(
-        label=_("身份证号"), max_length=30, widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"})
+        label=_("身份证号"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
     buyer_name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
@@ -39,7 +41,11 @@ class PurchaseForm(Form):
     )
     drug = forms.CharField(label=_("药品名称"), max_length=100)
     quantity = forms.IntegerField(
-        label=_("数量"), min_value=1, max_value=1000, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+        label=_("数量"),
+        min_value=1,
+        max_value=1000,
+        initial=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     symptoms = forms.CharField(label=_("症状"), max_length=100, required=False)
     purchased_at = datetime_field(_("购药时间"), required=False, help_text=_("空：现在"))

@@ -27,7 +27,7 @@ from fangkong.imports.writing import LedgerSheet
 from fangkong.lib.errors import RuleError
 
 from . import actions, queries, rules
-from .models import DrugClass, FeverFollowUp, Gathering, Pharmacy, Purchase, WeeklySales
+from .models import DrugClass, FeverFollowUp, Pharmacy, Purchase, WeeklySales
 
 CLASS_WORDS = {
     DrugClass.FEVER: ("退热", "退烧", "退热药", "退烧药", "解热", "解热镇痛", "发热"),
@@ -108,7 +108,18 @@ PURCHASE_COLUMNS = [
     Column("note", "备注", ("说明",)),
 ]
 PURCHASE_REQUIRED = ["at", "name", "id_number", "drug", "class"]
-PURCHASE_HEADERS = ["序号", "购药时间", "姓名", "身份证号", "联系电话", "药品名称", "类别", "数量", "症状", "社区核查"]
+PURCHASE_HEADERS = [
+    "序号",
+    "购药时间",
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "药品名称",
+    "类别",
+    "数量",
+    "症状",
+    "社区核查",
+]
 
 
 def import_purchases(
@@ -224,8 +235,9 @@ def import_purchases(
         Purchase.objects.bulk_create(purchases, batch_size=1000)
         if any(p.pk is None for p in purchases):  # a database that does not return the ids
             by_key = dict(
-                Purchase.objects.filter(pharmacy=pharmacy, import_key__in=[p.import_key for p in purchases])
-                .values_list("import_key", "pk")
+                Purchase.objects.filter(
+                    pharmacy=pharmacy, import_key__in=[p.import_key for p in purchases]
+                ).values_list("import_key", "pk")
             )
             for p in purchases:
                 p.pk = by_key[p.import_key]
@@ -321,7 +333,19 @@ WEEKLY_COLUMNS = [
     Column("note", "备注", ("说明",)),
 ]
 WEEKLY_REQUIRED = ["week", "fever", "cough", "antiviral", "antibiotic"]
-WEEKLY_HEADERS = ["序号", "所属乡镇", "药店名称", "许可证号", "周起始日期", "退热药", "止咳药", "抗病毒药", "抗生素", "合计", "报送时间"]
+WEEKLY_HEADERS = [
+    "序号",
+    "所属乡镇",
+    "药店名称",
+    "许可证号",
+    "周起始日期",
+    "退热药",
+    "止咳药",
+    "抗病毒药",
+    "抗生素",
+    "合计",
+    "报送时间",
+]
 
 
 def import_weekly(
@@ -393,7 +417,13 @@ def import_weekly(
     with transaction.atomic():
         for pharmacy, monday, counts, note in plan:
             _report, state = actions.submit_weekly(
-                actor=actor, pharmacy=pharmacy, week_start=monday, note=note, request=request, now=now, **counts
+                actor=actor,
+                pharmacy=pharmacy,
+                week_start=monday,
+                note=note,
+                request=request,
+                now=now,
+                **counts,
             )
             setattr(result, state, getattr(result, state) + 1)
     result.written = True
@@ -437,8 +467,13 @@ def export_weekly(*, actor, node: Jurisdiction, monday: dt.date, request=None) -
     sheet.rows(rows, text_columns=[3])
     content = sheet.save()
     record(
-        actor=actor, action=Action.EXPORT, target=node, node_path=node.path, request=request,
-        ledger=WEEKLY_LEDGER, rows=len(rows),
+        actor=actor,
+        action=Action.EXPORT,
+        target=node,
+        node_path=node.path,
+        request=request,
+        ledger=WEEKLY_LEDGER,
+        rows=len(rows),
     )
     return f"{WEEKLY_LEDGER}_{node.name}_{monday:%Y%m%d}.xlsx", content
 
@@ -546,7 +581,12 @@ def export_gatherings(*, actor, node: Jurisdiction, rows, request=None) -> tuple
     sheet.rows(lines)
     content = sheet.save()
     record(
-        actor=actor, action=Action.EXPORT, target=node, node_path=node.path, request=request,
-        ledger=GATHERING_LEDGER, rows=len(lines),
+        actor=actor,
+        action=Action.EXPORT,
+        target=node,
+        node_path=node.path,
+        request=request,
+        ledger=GATHERING_LEDGER,
+        rows=len(lines),
     )
     return f"{GATHERING_LEDGER}_{node.name}_{timezone.localdate():%Y%m%d}.xlsx", content

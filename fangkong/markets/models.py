@@ -183,7 +183,9 @@ class Gathering(models.Model):
         verbose_name = _("群体性聚餐")
         constraints = [
             models.UniqueConstraint(fields=["node", "day"], name="one_gathering_count_per_day"),
-            models.CheckConstraint(condition=Q(cancelled__lte=models.F("reported")), name="cancelled_le_reported"),
+            models.CheckConstraint(
+                condition=Q(cancelled__lte=models.F("reported")), name="cancelled_le_reported"
+            ),
         ]
 
     def __str__(self):

@@ -35,7 +35,9 @@ def pharmacies_visible_to(user, capability: str = scoping.VIEW) -> QuerySet[Phar
 
 
 def access_pharmacy(user, pk, *, write: bool = False) -> Pharmacy:
-    return scoping.access(user, Pharmacy.objects.select_related("node"), pk, path_field="node__path", write=write)
+    return scoping.access(
+        user, Pharmacy.objects.select_related("node"), pk, path_field="node__path", write=write
+    )
 
 
 def weekly_visible_to(user) -> QuerySet[WeeklySales]:

@@ -160,7 +160,11 @@ def purchase_new(request, pk):
                 note = _("已推送至购药人所在社区核查")
             else:
                 note = _("购药人未在本系统登记，已列入乡镇查找名单")
-            messages.success(request, _("已登记 {name} {drug}").format(name=purchase.masked_name, drug=purchase.drug) + (f"；{note}" if note else ""))
+            messages.success(
+                request,
+                _("已登记 {name} {drug}").format(name=purchase.masked_name, drug=purchase.drug)
+                + (f"；{note}" if note else ""),
+            )
             return redirect("pharmacy_detail", pharmacy.pk)
     if request.method != "POST":
         return redirect("pharmacy_detail", pharmacy.pk)
