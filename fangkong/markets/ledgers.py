@@ -14,7 +14,7 @@ import re
 from collections import Counter
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
@@ -261,17 +261,15 @@ def import_purchases(
     return result
 
 
-def export_purchases(*, actor, pharmacy: Pharmacy, purchases, request=None) -> tuple[str, bytes]:
-    """A pharmacy's register as .xlsx, ID numbers and phones masked (§10)."""
-    if not scoping.can(actor, scoping.VIEW, pharmacy.node):
-        raise RuleError({"pharmacy": "无权导出该药店的登记"}, code="forbidden")
+def purchase_rows(purchases) -> list[list]:
+    """The register's columns, masked."""
     rows = []
     for n, p in enumerate(purchases.select_related("followup"), start=1):
         followup = getattr(p, "followup", None)
         state = (
             "未在本系统登记"
             if p.person_id is None and p.drug_class == DrugClass.FEVER
-            else (followup.get_status_display() if followup else "")
+            else (str(followup.get_status_display()) if followup else "")
         )
         rows.append(
             [
@@ -281,12 +279,21 @@ def export_purchases(*, actor, pharmacy: Pharmacy, purchases, request=None) -> t
                 p.masked_id_number,
                 p.masked_phone,
                 p.drug,
-                DrugClass(p.drug_class).label,
+                str(DrugClass(p.drug_class).label),
                 p.quantity,
                 p.symptoms,
                 state,
             ]
         )
+    return rows
+
+
+def export_purchases(*, actor, pharmacy: Pharmacy, purchases, request=None) -> tuple[str, bytes]:
+    """A pharmacy's register as .xlsx, ID numbers and phones masked (§10)."""
+    if not scoping.can(actor, scoping.VIEW, pharmacy.node):
+        raise RuleError({"pharmacy": "无权导出该药店的登记"}, code="forbidden")
+    with translation.override("zh-hans"):  # the ledger is in Chinese whatever the page's language
+        rows = purchase_rows(purchases)
     sheet = LedgerSheet(PURCHASE_LEDGER)
     sheet.title(f"{pharmacy.name}{PURCHASE_LEDGER}", width=len(PURCHASE_HEADERS))
     sheet.line(
