@@ -318,7 +318,10 @@ def export_purchases(*, actor, pharmacy: Pharmacy, purchases, request=None) -> t
 def township_names(paths) -> dict[str, str]:
     """Node path → the name of the township it lies in (itself, if a township)."""
     paths = set(paths)
-    prefixes = {"/" + "/".join(p.strip("/").split("/")[:i]) + "/" for p in paths for i in range(1, 8)}
+    prefixes = set()
+    for p in paths:
+        parts = p.rstrip("/").split("/")
+        prefixes |= {"/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)}
     townships = dict(
         Jurisdiction.objects.filter(path__in=prefixes, level=Level.TOWNSHIP).values_list("path", "name")
     )

@@ -32,7 +32,9 @@ def other_township(world):
     """沙镇 with a village and a grid, its pharmacy, and a township admin who sees only it."""
     township = make_node("371502104", "沙镇", Level.TOWNSHIP, world.county)
     village = make_node("371502104201", "沙村委会", Level.VILLAGE, township)
-    grid = grid_actions.create_grid(actor=world.county_admin, village=village, local_code="01", name="沙一网格")
+    grid = grid_actions.create_grid(
+        actor=world.county_admin, village=village, local_code="01", name="沙一网格"
+    )
     admin = make_user("sha_admin", township, Role.ADMIN, "沙镇管理员")
     shop = actions.create_pharmacy(
         actor=world.county_admin, node=grid, name="沙镇药店", licence_no="鲁AA6350002"

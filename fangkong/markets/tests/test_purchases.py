@@ -123,7 +123,17 @@ REGISTER = [
 def _register(people, day):
     return csv(
         *REGISTER,
-        [1, f"{day:%Y-%m-%d} 09:15", "王芳", people["wang"].id_number, "15066668888", "布洛芬", "退烧药", 1, "发热"],
+        [
+            1,
+            f"{day:%Y-%m-%d} 09:15",
+            "王芳",
+            people["wang"].id_number,
+            "15066668888",
+            "布洛芬",
+            "退烧药",
+            1,
+            "发热",
+        ],
         [2, f"{day:%Y-%m-%d} 10:40", "赵六", STRANGER_ID, "", "对乙酰氨基酚片", "退热", 2, ""],
         [3, f"{day:%Y年%m月%d日}", "张伟", people["zhang"].id_number, "", "复方甘草片", "止咳", 1, ""],
     )
@@ -132,15 +142,17 @@ def _register(people, day):
 def test_import_register_then_again(world, people, pharmacy):
     day = timezone.localdate() - dt.timedelta(days=1)
     data = _register(people, day)
-    result = ledgers.import_purchases(actor=world.county_admin, pharmacy=pharmacy, data=data, filename="r.csv")
+    result = ledgers.import_purchases(
+        actor=world.county_admin, pharmacy=pharmacy, data=data, filename="r.csv"
+    )
     assert not result.rejected, result.rejected
     assert (result.created, result.unchanged) == (3, 0)
     assert Purchase.objects.count() == 3
     task = FeverFollowUp.objects.get()
     assert task.person == people["wang"] and task.node == world.grid08
-    assert list(queries.unregistered_fever_buyers(world.township_admin).values_list("buyer_name", flat=True)) == [
-        "赵六"
-    ]
+    assert list(
+        queries.unregistered_fever_buyers(world.township_admin).values_list("buyer_name", flat=True)
+    ) == ["赵六"]
     zhang = Purchase.objects.get(buyer_name="张伟")
     assert timezone.localtime(zhang.purchased_at).hour == 12  # the day alone: midday
     again = ledgers.import_purchases(actor=world.county_admin, pharmacy=pharmacy, data=data, filename="r.csv")
@@ -156,7 +168,9 @@ def test_import_is_all_or_nothing_with_row_column_reason(world, people, pharmacy
         [1, f"{day:%Y-%m-%d} 09:15", "王芳", people["wang"].id_number, "", "布洛芬", "退热", 1, ""],
         [2, f"{day:%Y-%m-%d} 10:40", "赵六", "510101198001021239", "", "对乙酰氨基酚片", "维生素", 1, ""],
     )
-    result = ledgers.import_purchases(actor=world.county_admin, pharmacy=pharmacy, data=data, filename="r.csv")
+    result = ledgers.import_purchases(
+        actor=world.county_admin, pharmacy=pharmacy, data=data, filename="r.csv"
+    )
     reasons = {(p.row, p.column) for p in result.rejected}
     assert (3, "身份证号码") in reasons
     assert (3, "类别") in reasons
