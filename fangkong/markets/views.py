@@ -246,7 +246,9 @@ def purchase_found(request, pk):
     form = forms.FoundForm(posted(request))
     if form.is_valid():
         try:
-            actions.mark_found(actor=request.user, purchase=purchase, request=request, **form.cleaned_data)
+            actions.mark_found(
+                actor=request.user, purchase=purchase, request=request, note=form.cleaned_data["found_note"]
+            )
         except RuleError as exc:
             messages.error(request, str(exc))
         else:
