@@ -17,6 +17,15 @@ STRANGER_ID = make("510101", dt.date(1980, 1, 2), 135)  # registered nowhere
 
 @pytest.fixture
 def pharmacy(world):
+    return make_pharmacy(world)
+
+
+@pytest.fixture
+def other_township(world):
+    return make_other_township(world)
+
+
+def make_pharmacy(world):
     return actions.create_pharmacy(
         actor=world.county_admin,
         node=world.grid07,
@@ -27,8 +36,7 @@ def pharmacy(world):
     )
 
 
-@pytest.fixture
-def other_township(world):
+def make_other_township(world):
     """沙镇 with a village and a grid, its pharmacy, and a township admin who sees only it."""
     township = make_node("371502104", "沙镇", Level.TOWNSHIP, world.county)
     village = make_node("371502104201", "沙村委会", Level.VILLAGE, township)

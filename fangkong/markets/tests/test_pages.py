@@ -87,7 +87,7 @@ def test_outsiders_see_and_write_nothing(world, pharmacy):
 
 def test_weekly_form_and_home_completeness(world, people, pharmacy):
     client = login(world.grid07_worker)
-    monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday() + 7)
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday() + 7)
     response = client.post(
         reverse("weekly_new", args=[pharmacy.pk]),
         {"week_start": monday.isoformat(), "fever": 3, "cough": 1, "antiviral": 0, "antibiotic": 2},

@@ -2,13 +2,15 @@
 
 import datetime as dt
 
+from django.utils import timezone
+
 from fangkong.markets import actions, queries, rules
 
 from .conftest import STRANGER_ID, buy, local
 
 
 def test_reported_days_only(world, people, pharmacy, other_township):
-    monday = rules.week_start(dt.date.today()) - dt.timedelta(days=14)
+    monday = rules.week_start(timezone.localdate()) - dt.timedelta(days=14)
     tue, wed = monday + dt.timedelta(days=1), monday + dt.timedelta(days=2)
     next_monday = monday + dt.timedelta(days=7)
     # Grid 07: two purchases on Tuesday (one at 23:59 Beijing time), one of another class on Wednesday
@@ -55,7 +57,7 @@ def test_pharmacies_of_one_node_add_up(world, people, pharmacy):
     second = actions.create_pharmacy(
         actor=world.county_admin, node=world.grid07, name="七组二药房", licence_no="鲁AA6350009"
     )
-    day = dt.date.today() - dt.timedelta(days=3)
+    day = timezone.localdate() - dt.timedelta(days=3)
     buy(world, pharmacy, id_number=STRANGER_ID, at=local(day, 9))
     buy(world, second, id_number=STRANGER_ID, at=local(day, 10))
     assert list(queries.pharmacy_sales_counts(day, day)) == [(world.grid07.pk, day, 2)]
