@@ -259,13 +259,18 @@ def purchase_found(request, pk):
 
 
 def unregistered_match(request):
+    """Buyers registered since their purchase: linked and passed on (a redirect); none: the list again."""
     if request.method == "POST":
         made = actions.match_registered(
             actor=request.user,
             purchases=queries.unregistered_fever_buyers(request.user),
             request=request,
         )
-        messages.success(request, _("已匹配 {n} 人并推送至其社区").format(n=made))
+        if made:
+            messages.success(request, _("已匹配 {n} 人并推送至其社区").format(n=made))
+            return redirect("unregistered_buyer_list")
+        messages.info(request, _("没有新登记的购药人员"))
+        return unregistered_list(request)
     return redirect("unregistered_buyer_list")
 
 

@@ -26,6 +26,7 @@ from fangkong.healthcodes import actions as healthcode_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
 from fangkong.inspections import actions as inspection_actions
+from fangkong.markets import actions as market_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
@@ -243,6 +244,18 @@ def grid07(world, people, settings, tmp_path):
         leader="第七网格组长",
         officers="第七网格员",
     )
+    pharmacy = market_actions.create_pharmacy(
+        actor=admin, node=world.grid07, name="第七网格药店", licence_no="鲁AA0700001"
+    )
+    purchase = market_actions.record_purchase(
+        actor=admin,
+        pharmacy=pharmacy,
+        buyer_name="张伟",
+        id_number=zhang.id_number,
+        phone="13812345678",
+        drug="布洛芬",
+        drug_class="fever",
+    )
     return {
         "vaccination_site": vaccination_site,
         **people,
@@ -277,6 +290,9 @@ def grid07(world, people, settings, tmp_path):
         "group": group,
         "task": task,
         "duty": duty,
+        "pharmacy": pharmacy,
+        "purchase": purchase,
+        "followup": purchase.followup,
     }
 
 
@@ -495,6 +511,20 @@ ROUTES = {
     "imports_duty_preview": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "markets_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "weekly_export": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "pharmacy_list": lambda w, r: ({}, ""),
+    "pharmacy_detail": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "purchase_new": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "weekly_new": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "pharmacy_export": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "fever_followup_list": lambda w, r: ({}, "state=all"),
+    "fever_followup_done": lambda w, r: ({"pk": r["followup"].pk}, ""),
+    "unregistered_buyer_list": lambda w, r: ({}, ""),
+    "unregistered_buyer_match": lambda w, r: ({}, ""),
+    "purchase_found": lambda w, r: ({"pk": r["purchase"].pk}, ""),
+    "gathering_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "markets_import": lambda w, r: ({}, ""),
 }
 
 
@@ -619,6 +649,8 @@ API_IDS = {
     "closure_id": lambda w, r: r["closure"].pk,
     "task_id": lambda w, r: r["task"].pk,
     "shift_id": lambda w, r: r["duty"].pk,
+    "pharmacy_id": lambda w, r: r["pharmacy"].pk,
+    "followup_id": lambda w, r: r["followup"].pk,
 }
 
 

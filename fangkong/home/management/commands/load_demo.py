@@ -12,6 +12,7 @@ from fangkong.disinfection import demo as disinfection_demo
 from fangkong.healthcodes import demo as healthcodes_demo
 from fangkong.inspections import demo as inspections_demo
 from fangkong.lib.errors import RuleError
+from fangkong.markets import demo as markets_demo
 from fangkong.measures import demo as measures_demo
 from fangkong.policy.models import Kind
 from fangkong.registry import demo as registry_demo
@@ -45,6 +46,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         disinfection_demo,
         inspections_demo,
         command_demo,
+        markets_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -163,6 +165,12 @@ def _activity_lines(activity: dict) -> list[str]:
             f"  督查与指挥：检查 {i.get('inspections', 0)} 家次，复查 {i.get('reinspections', 0)} 次，整改单 "
             f"{i.get('orders', 0)} 项（逾期上报 {i.get('escalated', 0)}），停业整顿 {i.get('closures', 0)} 家；"
             f"工作组 {c.get('groups', 0)} 个，任务 {c.get('tasks', 0)} 项，值班 {c.get('shifts', 0)} 班。"
+        )
+    m = activity.get("markets")
+    if m:
+        lines.append(
+            f"  市场监管：药店 {m['pharmacies']} 家，实名购药 {m['purchases']} 人次（推送社区核查 {m['followups']}），"
+            f"周报 {m['weekly']} 份，聚餐上报 {m['gatherings']} 条，检查经营户 {m['inspections']} 家次。"
         )
     r = activity.get("reporting")
     if r:
