@@ -27,6 +27,7 @@ from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
 from fangkong.inspections import actions as inspection_actions
 from fangkong.markets import actions as market_actions
+from fangkong.markets.models import FeverFollowUp, Purchase
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
@@ -256,6 +257,17 @@ def grid07(world, people, settings, tmp_path):
         drug="布洛芬",
         drug_class="fever",
     )
+    # 李秀英 bought fever medicine before she was registered: on the township's list, matched later.
+    early = market_actions.record_purchase(
+        actor=admin,
+        pharmacy=pharmacy,
+        buyer_name="李秀英",
+        id_number=people["li"].id_number,
+        drug="对乙酰氨基酚片",
+        drug_class="fever",
+    )
+    FeverFollowUp.objects.filter(purchase=early).delete()
+    Purchase.objects.filter(pk=early.pk).update(person=None)
     return {
         "vaccination_site": vaccination_site,
         **people,
@@ -293,6 +305,7 @@ def grid07(world, people, settings, tmp_path):
         "pharmacy": pharmacy,
         "purchase": purchase,
         "followup": purchase.followup,
+        "unregistered": early,
     }
 
 
@@ -522,7 +535,7 @@ ROUTES = {
     "fever_followup_done": lambda w, r: ({"pk": r["followup"].pk}, ""),
     "unregistered_buyer_list": lambda w, r: ({}, ""),
     "unregistered_buyer_match": lambda w, r: ({}, ""),
-    "purchase_found": lambda w, r: ({"pk": r["purchase"].pk}, ""),
+    "purchase_found": lambda w, r: ({"pk": r["unregistered"].pk}, ""),
     "gathering_list": lambda w, r: ({}, f"node={w.grid07.code}"),
     "markets_import": lambda w, r: ({}, ""),
 }
