@@ -17,6 +17,7 @@ from fangkong.grid.schemas import pydantic_message
 from fangkong.healthcodes.api import router as healthcodes_router
 from fangkong.inspections.api import router as inspections_router
 from fangkong.lib.errors import RuleError
+from fangkong.markets.api import router as markets_router
 from fangkong.measures.api import router as measures_router
 from fangkong.registry.api import router as registry_router
 from fangkong.reporting.api import router as reporting_router
@@ -141,4 +142,5 @@ api.add_router("/", disinfection_router)
 api.add_router("/", inspections_router)
 api.add_router("/", command_router)
 api.add_router("/", schools_router)
+api.add_router("/", markets_router)
 api.add_router("/", reporting_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fangkong.inspections",
     "fangkong.command",
     "fangkong.schools",
+    "fangkong.markets",
     "fangkong.situation",
     "fangkong.home",
 ]

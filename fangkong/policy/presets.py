@@ -123,6 +123,10 @@ TESTING = {
 # Inspections (DOMAIN.md §14, §16): days given to fix a failed item, and every how many days an overdue
 # order climbs one more level up the tree (the first step is taken the day after its deadline).
 INSPECTIONS = {"rectification_days": 3, "escalate_every_days": 3}
+# Market supervision (DOMAIN.md §14): a buyer of fever medicine registered in the grid is passed to their
+# community, to be contacted within this many hours of the purchase (*unverified*: no official text
+# checked; the sources say only that the buyers are passed on).
+MARKETS = {"fever_followup_hours": 24}
 # Command (DOMAIN.md §16): the 24-hour duty shift starts at this time and lasts this many hours.
 COMMAND = {"duty_starts": "08:30", "duty_hours": 24}
 # Schools (DOMAIN.md §15): a class where `cluster_pupils` pupils showed the same symptom at the morning or

@@ -19,6 +19,7 @@ from .presets import (
     DEFAULT_PRESET,
     DISINFECTION,
     INSPECTIONS,
+    MARKETS,
     PRESETS,
     SCHOOLS,
     SUPPLIES,
@@ -134,6 +135,11 @@ def disinfection_values(values: dict) -> dict:
 def inspections_values(values: dict) -> dict:
     """The policy's "inspections" section (rectification days, escalation step), defaults filled in."""
     return {**INSPECTIONS, **(values.get("inspections") or {})}
+
+
+def markets_values(values: dict) -> dict:
+    """The policy's "markets" section (hours to follow up a fever-medicine buyer), defaults filled in."""
+    return {**MARKETS, **(values.get("markets") or {})}
 
 
 def command_values(values: dict) -> dict:

@@ -31,6 +31,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import rules
 from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
+from fangkong.situation.markets import markets_section
 from fangkong.situation.models import SituationNotes
 from fangkong.situation.operations import operations_section
 from fangkong.situation.schools import schools_section
@@ -65,6 +66,7 @@ ISSUER_LIMIT = 100
 )
 VACCINATION = "vaccination"
 SCHOOLS = "schools"
+MARKETS = "markets"
 SECTION_TITLES = {
     CASES: "疫情基本情况",
     SCREENING: "排查情况",
@@ -75,6 +77,7 @@ SECTION_TITLES = {
     SCHOOLS: "学校防控",
     OPERATIONS: "物资保障与消杀",
     INSPECTIONS: "督查整改",
+    MARKETS: "市场监管",
     PROBLEMS: "存在问题",
     NEXT_STEPS: "下一步工作",
 }
@@ -616,6 +619,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (SCHOOLS, schools_section(values, figure=figure, whole=whole_of(node))),
         (OPERATIONS, operations_section(node, values, figure=figure, whole=whole_of(node))),
         (INSPECTIONS, inspections_section(values)),
+        (MARKETS, markets_section(values, figure=figure)),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

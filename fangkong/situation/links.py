@@ -56,6 +56,16 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "school_zero_reports": ("schools_home", {}, True),
     "school_symptomatic": ("schools_home", {}, True),
     "school_absent_illness": ("absence_list", {}, False),
+    # Market supervision (reporting/markets.py): the lists of the markets app.
+    "pharmacy_purchases": ("pharmacy_list", {}, False),
+    "pharmacy_fever_buyers": ("fever_followup_list", {"state": "all"}, False),
+    "pharmacy_fever_followups_open": ("fever_followup_list", {"state": "open"}, False),
+    "gatherings_reported": ("gathering_list", {}, True),
+    "gatherings_cancelled": ("gathering_list", {}, True),
+    "gatherings_cancelled_total": ("gathering_list", {}, True),
+    "market_inspections": ("markets_home", {}, True),
+    "market_inspections_total": ("markets_home", {}, True),
+    "market_rectification_places_total": ("markets_home", {}, True),
 }
 
 

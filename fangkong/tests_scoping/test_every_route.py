@@ -26,6 +26,8 @@ from fangkong.healthcodes import actions as healthcode_actions
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.imports import uploads
 from fangkong.inspections import actions as inspection_actions
+from fangkong.markets import actions as market_actions
+from fangkong.markets.models import FeverFollowUp, Purchase
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
@@ -274,6 +276,29 @@ def grid07(world, people, settings, tmp_path):
         slot="morning",
         marks=[Mark(p.pk, SYMPTOMATIC, ("fever",)) for p in pupils],
     )
+    pharmacy = market_actions.create_pharmacy(
+        actor=admin, node=world.grid07, name="第七网格药店", licence_no="鲁AA0700001"
+    )
+    purchase = market_actions.record_purchase(
+        actor=admin,
+        pharmacy=pharmacy,
+        buyer_name="张伟",
+        id_number=zhang.id_number,
+        phone="13812345678",
+        drug="布洛芬",
+        drug_class="fever",
+    )
+    # 李秀英 bought fever medicine before she was registered: on the township's list, matched later.
+    early = market_actions.record_purchase(
+        actor=admin,
+        pharmacy=pharmacy,
+        buyer_name="李秀英",
+        id_number=people["li"].id_number,
+        drug="对乙酰氨基酚片",
+        drug_class="fever",
+    )
+    FeverFollowUp.objects.filter(purchase=early).delete()
+    Purchase.objects.filter(pk=early.pk).update(person=None)
     return {
         "school": school,
         "school_class": school_class,
@@ -312,6 +337,10 @@ def grid07(world, people, settings, tmp_path):
         "group": group,
         "task": task,
         "duty": duty,
+        "pharmacy": pharmacy,
+        "purchase": purchase,
+        "followup": purchase.followup,
+        "unregistered": early,
     }
 
 
@@ -541,6 +570,20 @@ ROUTES = {
     "imports_duty_preview": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "markets_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "weekly_export": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "pharmacy_list": lambda w, r: ({}, ""),
+    "pharmacy_detail": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "purchase_new": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "weekly_new": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "pharmacy_export": lambda w, r: ({"pk": r["pharmacy"].pk}, ""),
+    "fever_followup_list": lambda w, r: ({}, "state=all"),
+    "fever_followup_done": lambda w, r: ({"pk": r["followup"].pk}, ""),
+    "unregistered_buyer_list": lambda w, r: ({}, ""),
+    "unregistered_buyer_match": lambda w, r: ({}, ""),
+    "purchase_found": lambda w, r: ({"pk": r["unregistered"].pk}, ""),
+    "gathering_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "markets_import": lambda w, r: ({}, ""),
 }
 
 
@@ -673,6 +716,8 @@ API_IDS = {
     "absence_id": lambda w, r: r["school_absence"].pk,
     "day": lambda w, r: timezone.localdate().isoformat(),
     "slot": lambda w, r: "morning",
+    "pharmacy_id": lambda w, r: r["pharmacy"].pk,
+    "followup_id": lambda w, r: r["followup"].pk,
 }
 
 

@@ -27,6 +27,7 @@ ORDER = [
     "inspections",  # checklist templates, inspections of units and venues, rectification orders, closures
     "command",  # the command's working groups, tasks, the 24-hour duty roster and its log
     "schools",  # schools, classes, rosters, morning and noon checks, illness absences, class alerts
+    "markets",  # market supervision: pharmacies (weekly sales, real-name purchases, fever-buyer follow-ups), gatherings; market inspections use inspections
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf

@@ -12,6 +12,7 @@ from fangkong.disinfection import demo as disinfection_demo
 from fangkong.healthcodes import demo as healthcodes_demo
 from fangkong.inspections import demo as inspections_demo
 from fangkong.lib.errors import RuleError
+from fangkong.markets import demo as markets_demo
 from fangkong.measures import demo as measures_demo
 from fangkong.policy.models import Kind
 from fangkong.registry import demo as registry_demo
@@ -47,6 +48,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         inspections_demo,
         command_demo,
         schools_demo,
+        markets_demo,
         reporting_demo,
         situation_demo,
     ]
@@ -174,6 +176,12 @@ def _activity_lines(activity: dict) -> list[str]:
         lines.append(
             f"  学校：{s['schools']} 所，{s['classes']} 个班，学生 {s['pupils']} 人（与实有人口关联 {s['linked']} 人），"
             f"晨午检 {s['checks']} 班次，班级症状预警 {s['alerts']} 条；账号 demo_education / demo_teacher。"
+        )
+    m = activity.get("markets")
+    if m:
+        lines.append(
+            f"  市场监管：药店 {m['pharmacies']} 家，实名购药 {m['purchases']} 人次（推送社区核查 {m['followups']}），"
+            f"周报 {m['weekly']} 份，聚餐上报 {m['gatherings']} 条，检查经营户 {m['inspections']} 家次。"
         )
     r = activity.get("reporting")
     if r:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MarketsConfig(AppConfig):
+    name = "fangkong.markets"
+    verbose_name = "市场监管"

@@ -1,0 +1,1 @@
+from fangkong.markets.views import urlpatterns  # noqa: F401
