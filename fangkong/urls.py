@@ -27,6 +27,7 @@ urlpatterns = [
     path("disinfection/", include("fangkong.disinfection.urls")),
     path("inspections/", include("fangkong.inspections.urls")),
     path("command/", include("fangkong.command.urls")),
+    path("coldchain/", include("fangkong.coldchain.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.

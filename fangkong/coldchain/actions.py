@@ -285,7 +285,14 @@ def release_lot(*, actor, lot: Lot, request=None) -> Lot:
         raise RuleError({"__all__": refusal}, code="conflict")
     lot.released_at = timezone.now()
     lot.save(update_fields=["released_at"])
-    record(actor=actor, action=Action.UPDATE, target=lot, node_path=lot.node.path, request=request, change="release")
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=lot,
+        node_path=lot.node.path,
+        request=request,
+        change="release",
+    )
     return lot
 
 
@@ -296,7 +303,12 @@ def record_disinfection(*, actor, lot: Lot, on: dt.date, request=None) -> Lot:
     lot.disinfected_on = _day(on)
     lot.save(update_fields=["disinfected_on"])
     record(
-        actor=actor, action=Action.UPDATE, target=lot, node_path=lot.node.path, request=request, change="disinfect"
+        actor=actor,
+        action=Action.UPDATE,
+        target=lot,
+        node_path=lot.node.path,
+        request=request,
+        change="disinfect",
     )
     return lot
 
@@ -377,7 +389,9 @@ def move(
             },
             code="conflict",
         )
-    first_in = Movement.objects.filter(lot=lot, target=source).order_by("on").values_list("on", flat=True).first()
+    first_in = (
+        Movement.objects.filter(lot=lot, target=source).order_by("on").values_list("on", flat=True).first()
+    )
     if first_in is not None and on < first_in:
         raise RuleError({"on": f"出货日期早于该批次进入{source.name}的日期（{first_in:%Y-%m-%d}）"})
     _add(holding, -quantity)
@@ -450,12 +464,21 @@ def record_sample(
         note=note.strip(),
         recorded_by=_by(actor),
     )
-    record(actor=actor, action=Action.CREATE, target=sample, node_path=store.node.path, request=request, kind=kind)
+    record(
+        actor=actor,
+        action=Action.CREATE,
+        target=sample,
+        node_path=store.node.path,
+        request=request,
+        kind=kind,
+    )
     return sample
 
 
 @transaction.atomic
-def record_result(*, actor, sample: Sample, result: str, result_on: dt.date | None = None, lab: str = "", request=None) -> Sample:
+def record_result(
+    *, actor, sample: Sample, result: str, result_on: dt.date | None = None, lab: str = "", request=None
+) -> Sample:
     """A sample's result. A positive one seals its lot (or, for an environment or sewage sample with no
     lot, the lots the store held), and puts the workers who handled them on the test list."""
     _write_at(actor, sample.store, "无权登记该样本的结果")
@@ -465,14 +488,21 @@ def record_result(*, actor, sample: Sample, result: str, result_on: dt.date | No
     if sample.result == result:
         return sample
     if sample.result != SampleResult.PENDING:
-        raise RuleError({"result": f"该样本已有结果（{sample.get_result_display()}），与本次不符"}, code="conflict")
+        raise RuleError(
+            {"result": f"该样本已有结果（{sample.get_result_display()}），与本次不符"}, code="conflict"
+        )
     sample.result = result
     sample.result_on = _day(result_on or timezone.localdate(), "result_on")
     if lab.strip():
         sample.lab = lab.strip()
     sample.save(update_fields=["result", "result_on", "lab"])
     record(
-        actor=actor, action=Action.UPDATE, target=sample, node_path=sample.store.node.path, request=request, result=result
+        actor=actor,
+        action=Action.UPDATE,
+        target=sample,
+        node_path=sample.store.node.path,
+        request=request,
+        result=result,
     )
     if result == SampleResult.POSITIVE:
         _on_positive(actor=actor, sample=sample, request=request)
@@ -484,7 +514,9 @@ def _on_positive(*, actor, sample: Sample, request=None) -> None:
 
     now = timezone.now()
     lots = queries.lots_of_sample(sample)
-    Lot.objects.filter(pk__in=[lot.pk for lot in lots], sealed_at=None).update(sealed_at=now, sealed_by=sample)
+    Lot.objects.filter(pk__in=[lot.pk for lot in lots], sealed_at=None).update(
+        sealed_at=now, sealed_by=sample
+    )
     handled = queries.workers_of_trace(queries.trace_of_sample(sample, today=sample.result_on))
     today = sample.result_on
     for worker in handled:
@@ -492,7 +524,9 @@ def _on_positive(*, actor, sample: Sample, request=None) -> None:
             sample=sample, person=worker.person, defaults={"store": worker.store, "requested_on": today}
         )
         if scoping.can(actor, scoping.WRITE, worker.person.node):
-            testing_actions.add_to_key_group(actor=actor, person=worker.person, group=KeyGroup.COLD_CHAIN, request=request)
+            testing_actions.add_to_key_group(
+                actor=actor, person=worker.person, group=KeyGroup.COLD_CHAIN, request=request
+            )
     record(
         actor=actor,
         action=Action.UPDATE,
@@ -532,5 +566,7 @@ def end_worker(*, actor, worker: Worker, until: dt.date, request=None) -> Worker
         raise RuleError({"until": "离岗日期不能早于上岗日期"})
     worker.until = until
     worker.save(update_fields=["until"])
-    record(actor=actor, action=Action.UPDATE, target=worker, node_path=worker.store.node.path, request=request)
+    record(
+        actor=actor, action=Action.UPDATE, target=worker, node_path=worker.store.node.path, request=request
+    )
     return worker

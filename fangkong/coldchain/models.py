@@ -69,7 +69,12 @@ class Lot(models.Model):
     released_at = models.DateTimeField(_("准予销售时间"), null=True, blank=True)
     sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True)
     sealed_by = models.ForeignKey(
-        "Sample", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("阳性样本")
+        "Sample",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("阳性样本"),
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -114,7 +119,9 @@ class LotDocument(models.Model):
     class Meta:
         ordering = ["kind"]
         verbose_name = _("随附证明")
-        constraints = [models.UniqueConstraint(fields=["lot", "kind"], name="coldchain_one_document_per_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "kind"], name="coldchain_one_document_per_kind")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
@@ -169,7 +176,9 @@ class Holding(models.Model):
         verbose_name = _("批次结存")
         constraints = [
             models.UniqueConstraint(fields=["store", "lot"], name="coldchain_holding_store_lot"),
-            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="coldchain_holding_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="coldchain_holding_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -229,7 +238,9 @@ class Sample(models.Model):
 class Worker(models.Model):
     """A person working at a cold store (搬运、库管、驾驶员…), from `since` to `until` (open: still there)."""
 
-    store = models.ForeignKey(ColdStore, on_delete=models.PROTECT, related_name="workers", verbose_name=_("冷库"))
+    store = models.ForeignKey(
+        ColdStore, on_delete=models.PROTECT, related_name="workers", verbose_name=_("冷库")
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("人员"))
     role = models.CharField(_("岗位"), max_length=30, blank=True)
     since = models.DateField(_("上岗日期"))
@@ -239,7 +250,9 @@ class Worker(models.Model):
     class Meta:
         ordering = ["store", "since", "id"]
         verbose_name = _("冷链从业人员")
-        constraints = [models.UniqueConstraint(fields=["store", "person", "since"], name="coldchain_worker_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "person", "since"], name="coldchain_worker_once")
+        ]
 
     def __str__(self):
         return f"{self.person} {self.store}"

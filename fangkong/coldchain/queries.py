@@ -39,7 +39,9 @@ def stores_visible_to(user, capability: str = scoping.VIEW) -> QuerySet[ColdStor
 
 
 def access_store(user, pk, *, write: bool = False) -> ColdStore:
-    return scoping.access(user, ColdStore.objects.select_related("node", "unit"), pk, path_field="node__path", write=write)
+    return scoping.access(
+        user, ColdStore.objects.select_related("node", "unit"), pk, path_field="node__path", write=write
+    )
 
 
 def lots_visible_to(user) -> QuerySet[Lot]:
@@ -47,7 +49,9 @@ def lots_visible_to(user) -> QuerySet[Lot]:
     if here is None:
         return Lot.objects.none()
     held = scoping.subtree_filter(user, scoping.VIEW, "store__node__path")
-    return Lot.objects.filter(here | Exists(Holding.objects.filter(held, lot=OuterRef("pk")))).select_related("node")
+    return Lot.objects.filter(here | Exists(Holding.objects.filter(held, lot=OuterRef("pk")))).select_related(
+        "node"
+    )
 
 
 def access_lot(user, pk) -> Lot:
@@ -67,7 +71,11 @@ def samples_visible_to(user) -> QuerySet[Sample]:
 
 def access_sample(user, pk, *, write: bool = False) -> Sample:
     return scoping.access(
-        user, Sample.objects.select_related("store__node", "lot"), pk, path_field="store__node__path", write=write
+        user,
+        Sample.objects.select_related("store__node", "lot"),
+        pk,
+        path_field="store__node__path",
+        write=write,
     )
 
 
@@ -80,17 +88,31 @@ def movements_visible_to(user) -> QuerySet[Movement]:
 
 
 def holdings_of(store: ColdStore) -> QuerySet[Holding]:
-    return store.holdings.filter(quantity__gt=0).select_related("lot").order_by("-lot__received_on", "lot__number")
+    return (
+        store.holdings.filter(quantity__gt=0)
+        .select_related("lot")
+        .order_by("-lot__received_on", "lot__number")
+    )
 
 
 def daily_in_out(store: ColdStore, *, since: dt.date, until: dt.date) -> list[dict]:
     """Daily in and out of each lot at the store (进出货台账): [{on, lot, in, out}], newest first."""
     rows: dict[tuple, dict] = {}
-    ins = Movement.objects.filter(target=store, on__range=(since, until)).values("on", "lot").annotate(q=Sum("quantity"))
-    outs = Movement.objects.filter(source=store, on__range=(since, until)).values("on", "lot").annotate(q=Sum("quantity"))
+    ins = (
+        Movement.objects.filter(target=store, on__range=(since, until))
+        .values("on", "lot")
+        .annotate(q=Sum("quantity"))
+    )
+    outs = (
+        Movement.objects.filter(source=store, on__range=(since, until))
+        .values("on", "lot")
+        .annotate(q=Sum("quantity"))
+    )
     for column, found in (("in", ins), ("out", outs)):
         for r in found:
-            row = rows.setdefault((r["on"], r["lot"]), {"on": r["on"], "lot": r["lot"], "in": ZERO, "out": ZERO})
+            row = rows.setdefault(
+                (r["on"], r["lot"]), {"on": r["on"], "lot": r["lot"], "in": ZERO, "out": ZERO}
+            )
             row[column] = r["q"]
     lots = Lot.objects.in_bulk({key[1] for key in rows})
     for row in rows.values():
@@ -246,11 +268,15 @@ def worker_health(workers: list[Worker], *, today: dt.date) -> list[WorkerHealth
     persons = {w.person_id for w in workers}
     tests: dict[int, tuple[dt.date, str]] = {}
     for person_id, at, outcome in (
-        TestResult.objects.filter(person_id__in=persons).order_by("sampled_at").values_list("person_id", "sampled_at", "outcome")
+        TestResult.objects.filter(person_id__in=persons)
+        .order_by("sampled_at")
+        .values_list("person_id", "sampled_at", "outcome")
     ):
         tests[person_id] = (local_date(at), outcome)
     doses: dict[int, list[dt.date]] = defaultdict(list)
-    for person_id, given_on in Dose.objects.filter(person_id__in=persons).values_list("person_id", "given_on"):
+    for person_id, given_on in Dose.objects.filter(person_id__in=persons).values_list(
+        "person_id", "given_on"
+    ):
         doses[person_id].append(given_on)
     every_by_node: dict[int, int] = {}
     out = []

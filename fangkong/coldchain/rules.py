@@ -29,7 +29,9 @@ def release_refusal(missing: list[str]) -> str:
     return f"不能准予销售：“两证明一报告一信息”不全，缺少{names}"
 
 
-def warehouse_exit_missing(*, disinfected: bool, sampled: bool, negative: bool, certificate: str) -> list[str]:
+def warehouse_exit_missing(
+    *, disinfected: bool, sampled: bool, negative: bool, certificate: str
+) -> list[str]:
     """What the supervision warehouse still owes before a lot leaves it (出仓): sampled with a negative
     result, disinfected, and the exit certificate (出仓证明) numbered."""
     missing = []

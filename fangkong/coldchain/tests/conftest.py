@@ -24,7 +24,9 @@ class ColdWorld:
 
 def documents(actor, lot, kinds=("inspection", "disinfection", "nat_report", "trace_info")):
     for n, kind in enumerate(kinds):
-        actions.record_document(actor=actor, lot=lot, kind=kind, number=f"{kind.upper()}-{lot.pk}-{n}", issued_on=DAY)
+        actions.record_document(
+            actor=actor, lot=lot, kind=kind, number=f"{kind.upper()}-{lot.pk}-{n}", issued_on=DAY
+        )
 
 
 @pytest.fixture
@@ -47,7 +49,11 @@ def cold(world):
             actor=admin, node=world.village, name="前屯冷库", enterprise="前屯冷藏厂", manager="孙库长"
         ),
         "grid": actions.create_store(
-            actor=admin, node=world.grid07, name="七网格冻品店冷柜", enterprise="七网格冻品店", manager="李库长"
+            actor=admin,
+            node=world.grid07,
+            name="七网格冻品店冷柜",
+            enterprise="七网格冻品店",
+            manager="李库长",
         ),
     }
     lot = actions.register_lot(

@@ -41,7 +41,15 @@ def test_it_releases_with_all_four_and_then_sells(world, cold):
     lot = actions.release_lot(actor=admin, lot=cold.lot)
     assert lot.released_at is not None
     clear_warehouse(admin, cold)
-    actions.move(actor=admin, lot=lot, source=cold.warehouse, target=cold.township, quantity=400, on=DAY, exit_certificate="CC-1")
+    actions.move(
+        actor=admin,
+        lot=lot,
+        source=cold.warehouse,
+        target=cold.township,
+        quantity=400,
+        on=DAY,
+        exit_certificate="CC-1",
+    )
     sale = actions.move(actor=admin, lot=lot, source=cold.township, buyer="梁水镇某饭店", quantity=50, on=DAY)
     assert sale.buyer == "梁水镇某饭店"
 
@@ -50,7 +58,15 @@ def test_it_refuses_a_sale_of_a_lot_not_released(world, cold):
     admin = world.county_admin
     documents(admin, cold.lot, ALL[:3])
     clear_warehouse(admin, cold)
-    actions.move(actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=400, on=DAY, exit_certificate="CC-1")
+    actions.move(
+        actor=admin,
+        lot=cold.lot,
+        source=cold.warehouse,
+        target=cold.township,
+        quantity=400,
+        on=DAY,
+        exit_certificate="CC-1",
+    )
     with pytest.raises(RuleError) as refused:
         actions.move(actor=admin, lot=cold.lot, source=cold.township, buyer="某饭店", quantity=10, on=DAY)
     assert "追溯信息" in refused.value.errors["buyer"]
@@ -59,13 +75,25 @@ def test_it_refuses_a_sale_of_a_lot_not_released(world, cold):
 def test_the_warehouse_lets_out_only_sampled_disinfected_and_certified(world, cold):
     admin = world.county_admin
     with pytest.raises(RuleError) as refused:
-        actions.move(actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=1, on=DAY)
+        actions.move(
+            actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=1, on=DAY
+        )
     assert refused.value.errors["exit_certificate"] == "不能出仓：未抽样检测、未消毒、未填写出仓证明编号"
     clear_warehouse(admin, cold)
     with pytest.raises(RuleError) as refused:
-        actions.move(actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=1, on=DAY)
+        actions.move(
+            actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=1, on=DAY
+        )
     assert refused.value.errors["exit_certificate"] == "不能出仓：未填写出仓证明编号"
-    actions.move(actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=1, on=DAY, exit_certificate="CC-7")
+    actions.move(
+        actor=admin,
+        lot=cold.lot,
+        source=cold.warehouse,
+        target=cold.township,
+        quantity=1,
+        on=DAY,
+        exit_certificate="CC-7",
+    )
     assert Lot.objects.get(pk=cold.lot.pk).exit_certificate == "CC-7"
 
 

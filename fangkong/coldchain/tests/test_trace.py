@@ -39,16 +39,30 @@ def split(world, cold, people):
     actions.release_lot(actor=admin, lot=cold.lot)
     clear_warehouse(admin, cold)
     d = lambda n: DAY + dt.timedelta(days=n)  # noqa: E731
-    actions.move(actor=admin, lot=cold.lot, source=cold.warehouse, target=cold.township, quantity=600, on=d(1), exit_certificate="CC-1")
-    actions.move(actor=admin, lot=cold.lot, source=cold.warehouse, buyer="县第一中学食堂", quantity=100, on=d(1))
+    actions.move(
+        actor=admin,
+        lot=cold.lot,
+        source=cold.warehouse,
+        target=cold.township,
+        quantity=600,
+        on=d(1),
+        exit_certificate="CC-1",
+    )
+    actions.move(
+        actor=admin, lot=cold.lot, source=cold.warehouse, buyer="县第一中学食堂", quantity=100, on=d(1)
+    )
     actions.move(actor=admin, lot=cold.lot, source=cold.township, target=cold.village, quantity=200, on=d(2))
     actions.move(actor=admin, lot=cold.lot, source=cold.township, buyer="梁水镇饭店", quantity=400, on=d(3))
     actions.move(actor=admin, lot=cold.lot, source=cold.village, target=cold.grid, quantity=80, on=d(4))
     actions.move(actor=admin, lot=cold.lot, source=cold.grid, buyer="七网格居民王某", quantity=5, on=d(5))
     # Workers: zhang at the village store the whole time; li at the grid store, but left before the goods
     # came; wang at the township store from d(2).
-    actions.add_worker(actor=admin, store=cold.village, person=people["zhang"], since=DAY - dt.timedelta(days=30))
-    li = actions.add_worker(actor=admin, store=cold.grid, person=people["li"], since=DAY - dt.timedelta(days=30))
+    actions.add_worker(
+        actor=admin, store=cold.village, person=people["zhang"], since=DAY - dt.timedelta(days=30)
+    )
+    li = actions.add_worker(
+        actor=admin, store=cold.grid, person=people["li"], since=DAY - dt.timedelta(days=30)
+    )
     actions.end_worker(actor=admin, worker=li, until=d(3))
     actions.add_worker(actor=admin, store=cold.township, person=people["wang"], since=d(2))
     return d
@@ -56,7 +70,9 @@ def split(world, cold, people):
 
 def test_the_trace_of_a_lot_split_three_levels_down(world, cold, people, split):
     t = queries.trace(cold.lot, today=split(6))
-    assert t.levels == 5  # arrival, then out of the warehouse, the township, the village, the grid store (a sale)
+    assert (
+        t.levels == 5
+    )  # arrival, then out of the warehouse, the township, the village, the grid store (a sale)
     by_store = {s.store.name: s for s in t.stores}
     assert [(s.store.name, s.level) for s in t.stores] == [
         ("东昌府区进口冷链食品集中监管仓", 1),
@@ -91,7 +107,9 @@ def test_a_positive_sample_seals_the_lot_and_lists_the_workers_who_handled_it(wo
     # li left the grid store on d(3), before the goods came on d(4).
     owed = {t.person.name for t in TraceTest.objects.filter(sample=sample)}
     assert owed == {"张伟", "王芳"}
-    assert set(KeyGroupMember.objects.filter(group="cold_chain").values_list("person__name", flat=True)) >= owed
+    assert (
+        set(KeyGroupMember.objects.filter(group="cold_chain").values_list("person__name", flat=True)) >= owed
+    )
     schedule = testing_queries.schedule(admin, today=split(6))
     traced = [r for r in schedule.rows if "P-1" in r.why]
     assert {r.person.name for r in traced} == {"张伟", "王芳"}
@@ -99,13 +117,24 @@ def test_a_positive_sample_seals_the_lot_and_lists_the_workers_who_handled_it(wo
 
 def test_an_out_larger_than_the_balance_is_refused(world, cold, split):
     with pytest.raises(RuleError) as refused:
-        actions.move(actor=world.county_admin, lot=cold.lot, source=cold.village, target=cold.grid, quantity=121, on=split(6))
-    assert refused.value.errors["quantity"] == "超出结存：前屯冷库现有批次EC20261101共120千克，不能出货121千克"
+        actions.move(
+            actor=world.county_admin,
+            lot=cold.lot,
+            source=cold.village,
+            target=cold.grid,
+            quantity=121,
+            on=split(6),
+        )
+    assert (
+        refused.value.errors["quantity"] == "超出结存：前屯冷库现有批次EC20261101共120千克，不能出货121千克"
+    )
     assert Holding.objects.get(store=cold.village, lot=cold.lot).quantity == 120
 
 
 def test_an_environment_sample_seals_the_lots_its_store_holds(world, cold, split):
     admin = world.county_admin
-    sample = actions.record_sample(actor=admin, store=cold.village, kind="environment", code="E-1", sampled_on=split(6))
+    sample = actions.record_sample(
+        actor=admin, store=cold.village, kind="environment", code="E-1", sampled_on=split(6)
+    )
     actions.record_result(actor=admin, sample=sample, result="positive", result_on=split(6))
     assert Lot.objects.get(pk=cold.lot.pk).sealed_by == sample
