@@ -495,7 +495,8 @@ def record_result(
     sample.result_on = _day(result_on or timezone.localdate(), "result_on")
     if lab.strip():
         sample.lab = lab.strip()
-    sample.save(update_fields=["result", "result_on", "lab"])
+    sample.result_at = timezone.now()
+    sample.save(update_fields=["result", "result_on", "result_at", "lab"])
     record(
         actor=actor,
         action=Action.UPDATE,

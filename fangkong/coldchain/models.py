@@ -215,6 +215,7 @@ class Sample(models.Model):
         _("检测结果"), max_length=10, choices=SampleResult.choices, default=SampleResult.PENDING
     )
     result_on = models.DateField(_("出结果日期"), null=True, blank=True)
+    result_at = models.DateTimeField(null=True, blank=True)  # when the result was entered (reports as of T)
     lab = models.CharField(_("检测机构"), max_length=100, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(

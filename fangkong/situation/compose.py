@@ -31,6 +31,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import rules
 from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
+from fangkong.situation.coldchain import coldchain_section
 from fangkong.situation.models import SituationNotes
 from fangkong.situation.operations import operations_section
 
@@ -63,6 +64,7 @@ ISSUER_LIMIT = 100
     "next_steps",
 )
 VACCINATION = "vaccination"
+COLDCHAIN = "coldchain"
 SECTION_TITLES = {
     CASES: "疫情基本情况",
     SCREENING: "排查情况",
@@ -72,6 +74,7 @@ SECTION_TITLES = {
     VACCINATION: "疫苗接种",
     OPERATIONS: "物资保障与消杀",
     INSPECTIONS: "督查整改",
+    COLDCHAIN: "冷链监管",
     PROBLEMS: "存在问题",
     NEXT_STEPS: "下一步工作",
 }
@@ -612,6 +615,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (VACCINATION, vaccination_section(node, values)),
         (OPERATIONS, operations_section(node, values, figure=figure, whole=whole_of(node))),
         (INSPECTIONS, inspections_section(values)),
+        (COLDCHAIN, coldchain_section(values, figure=figure)),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

@@ -51,6 +51,10 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "rectifications_overdue": ("order_list", {"state": "overdue"}, False),
     "closures_active": ("closure_list", {"state": "closed"}, False),
     "tasks_overdue": ("task_list", {"state": "overdue"}, False),
+    # The cold chain (reporting/coldchain.py): its lots and samples, narrowed to the node.
+    "coldchain_lots_in": ("coldchain_home", {}, True),
+    "coldchain_samples_tested": ("coldsample_list", {}, True),
+    "coldchain_samples_positive": ("coldsample_list", {"result": "positive"}, True),
 }
 
 

@@ -24,6 +24,7 @@ from fangkong.policy.models import Kind, Reason
 from fangkong.registry.models import Verification
 from fangkong.registry.queries import FILTER_LEVELS
 from fangkong.reporting import cases, completeness, indicators, inspections, operations, trends, vaccination
+from fangkong.reporting import coldchain as coldchain_indicators
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
@@ -60,6 +61,7 @@ WHEN_PRESENT = [
     (_("卡口与场所码"), ["checkpoint_people", "checkpoint_vehicles", "checkpoint_turned_back", "checkins"]),
     (_("物资保障与消杀"), operations.CODES),
     (_("督查整改与任务"), inspections.CODES),
+    (_("冷链监管"), coldchain_indicators.CODES),
 ]
 CHARTS = [
     ("trend-screened", _("排查与解除"), trends.SCREENED + trends.RELEASED),
@@ -147,6 +149,10 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         },
     }
     optional.update(inspections.links(today))
+    optional["coldchain_lots_in"] = ("coldchain_home", {"node": node.code}, _("进口冷链食品批次"))
+    for code in ("coldchain_samples_tested", "coldchain_samples_positive"):
+        result = "positive" if code == "coldchain_samples_positive" else ""
+        optional[code] = ("coldsample_list", {"node": node.code, "result": result}, _("冷链样本"))
     for indicator, (name, params, title) in optional.items():
         try:
             links[indicator] = (_url(name, **params), title)
