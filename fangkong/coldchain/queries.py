@@ -182,9 +182,15 @@ def trace(lot: Lot, *, today: dt.date | None = None, with_workers: bool = True) 
 
     out = Trace(lot=lot, today=today or timezone.localdate())
     levels = trace_levels(lot.pk)
-    movements = Movement.objects.filter(pk__in=list(levels)).select_related("source__node", "target__node")
+    movements = list(Movement.objects.filter(pk__in=list(levels)).order_by())
+    # The few stores of the trace once each (not joined to every movement).
+    ids = ({m.source_id for m in movements} | {m.target_id for m in movements}) - {None}
+    stores = ColdStore.objects.select_related("node").in_bulk(ids)
     steps: dict[int, StoreStep] = {}
     for m in movements:
+        m.lot = lot
+        m.source = stores.get(m.source_id)
+        m.target = stores.get(m.target_id)
         level = levels[m.pk]
         out.movements.append((level, m))
         if m.target_id is not None:
@@ -210,9 +216,10 @@ def trace(lot: Lot, *, today: dt.date | None = None, with_workers: bool = True) 
 
 def _attach_workers(out: Trace) -> None:
     by_store = {step.store.pk: step for step in out.stores}
-    workers = Worker.objects.filter(store_id__in=list(by_store)).select_related("person__node", "store")
+    workers = Worker.objects.filter(store_id__in=list(by_store)).select_related("person").order_by()
     for worker in workers:
         step = by_store[worker.store_id]
+        worker.store = step.store
         start, end = step.window
         if start is None:
             continue
