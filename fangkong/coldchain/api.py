@@ -59,9 +59,9 @@ def create_store(request, payload: ColdStoreIn):
     )
 
 
-@router.get("/cold-stores/{store_id}", response={200: ColdStoreOut, **READ_ERRORS}, summary="冷库详情")
-def get_store(request, store_id: Id):
-    return queries.access_store(request.auth, store_id)
+@router.get("/cold-stores/{cold_store_id}", response={200: ColdStoreOut, **READ_ERRORS}, summary="冷库详情")
+def get_store(request, cold_store_id: Id):
+    return queries.access_store(request.auth, cold_store_id)
 
 
 @router.get("/cold-lots", response={200: LotPageOut, **READ_ERRORS}, summary="进口冷链食品批次")
@@ -162,10 +162,12 @@ def create_sample(request, payload: ColdSampleIn):
 
 
 @router.post(
-    "/cold-samples/{sample_id}/result", response={200: ColdSampleOut, **WRITE_ERRORS}, summary="登记检测结果"
+    "/cold-samples/{cold_sample_id}/result",
+    response={200: ColdSampleOut, **WRITE_ERRORS},
+    summary="登记检测结果",
 )
-def record_result(request, sample_id: Id, payload: ColdResultIn):
-    sample = queries.access_sample(request.auth, sample_id)
+def record_result(request, cold_sample_id: Id, payload: ColdResultIn):
+    sample = queries.access_sample(request.auth, cold_sample_id)
     return actions.record_result(actor=request.auth, sample=sample, request=request, **payload.dict())
 
 
@@ -207,8 +209,10 @@ def lot_trace(request, lot_id: Id):
 
 
 @router.get(
-    "/cold-samples/{sample_id}/trace", response={200: list[TraceOut], **READ_ERRORS}, summary="阳性样本追溯"
+    "/cold-samples/{cold_sample_id}/trace",
+    response={200: list[TraceOut], **READ_ERRORS},
+    summary="阳性样本追溯",
 )
-def sample_trace(request, sample_id: Id):
-    sample = queries.access_sample(request.auth, sample_id)
+def sample_trace(request, cold_sample_id: Id):
+    sample = queries.access_sample(request.auth, cold_sample_id)
     return [_trace_out(t) for t in queries.trace_of_sample(sample)]
