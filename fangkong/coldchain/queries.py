@@ -216,7 +216,12 @@ def trace(lot: Lot, *, today: dt.date | None = None, with_workers: bool = True) 
 
 def _attach_workers(out: Trace) -> None:
     by_store = {step.store.pk: step for step in out.stores}
-    workers = Worker.objects.filter(store_id__in=list(by_store)).select_related("person").order_by()
+    workers = (
+        Worker.objects.filter(store_id__in=list(by_store))
+        .select_related("person")
+        .only("store_id", "person_id", "role", "since", "until", "person__name", "person__node_id")
+        .order_by()
+    )
     for worker in workers:
         step = by_store[worker.store_id]
         worker.store = step.store
