@@ -4,7 +4,14 @@ villages, each with three workers; lots arrive at the warehouse and are split th
 stores, each part halved to two more stores, each of those selling to a buyer (21 movements a lot). The
 movements are written in bulk (not timed); the timed part is queries.trace — the recursive query, the
 movements it finds, and the workers of each store in the goods' window — for lots taken across the table,
-and the trace page as a browser asks for it."""
+and the trace page as a browser asks for it.
+
+Figures (2 shared cores, 2026-12-06; per lot, medians of 20 runs over 10 lots; setup not timed):
+- SQLite, 999,999 movements / 47,619 lots: recursive query 0.08 ms, whole trace with workers 6.2 ms, trace
+  page 14.9 ms (load average 3.15); under load 13.4: 0.08 / 74 / 321 ms.
+- PostgreSQL, the same: 0.16 ms, 7.1 ms, page 19.3 ms (load average 3.12); under load 5.9: 0.17 / 10.6 / 40 ms.
+Commands: `DEBUG=1 fangkong bench coldchain --movements 1000000 --repeat 20 --json`, with
+DATABASE_URL=postgres://…/fk_coldchain_bench for PostgreSQL (after `fangkong migrate`)."""
 
 import datetime as dt
 import random
