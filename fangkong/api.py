@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
 from fangkong.checkpoints.api import router as checkpoints_router
+from fangkong.coldchain.api import router as coldchain_router
 from fangkong.command.api import router as command_router
 from fangkong.disinfection.api import router as disinfection_router
 from fangkong.grid.api import router as grid_router
@@ -143,4 +144,5 @@ api.add_router("/", inspections_router)
 api.add_router("/", command_router)
 api.add_router("/", schools_router)
 api.add_router("/", markets_router)
+api.add_router("/", coldchain_router)
 api.add_router("/", reporting_router)

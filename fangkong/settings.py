@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fangkong.disinfection",
     "fangkong.inspections",
     "fangkong.command",
+    "fangkong.coldchain",
     "fangkong.schools",
     "fangkong.markets",
     "fangkong.situation",

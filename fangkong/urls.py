@@ -29,6 +29,7 @@ urlpatterns = [
     path("command/", include("fangkong.command.urls")),
     path("schools/", include("fangkong.schools.urls")),
     path("markets/", include("fangkong.markets.urls")),
+    path("coldchain/", include("fangkong.coldchain.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("reports/", include("fangkong.situation.urls")),
     # Switching the language must work on the login page too.

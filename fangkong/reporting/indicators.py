@@ -607,6 +607,15 @@ def _screened_new_series(scopes: list[Scope]) -> list[int]:
 SERIES["screened_new"] = _screened_new_series
 
 # The indicators of cases and contacts (DOMAIN.md §9, §12), of nucleic-acid testing and vaccination (§13), of
-# supplies and disinfection, of inspections, rectification and tasks (§16), of schools (§15) live in their own modules,
-# registered on import.
-from fangkong.reporting import cases, inspections, markets, operations, schools, testing, vaccination  # noqa: E402, F401
+# supplies and disinfection, of inspections, rectification and tasks (§16), of the cold chain, markets (§14) and
+# schools (§15) live in their own modules, registered on import.
+from fangkong.reporting import (  # noqa: E402, F401
+    cases,
+    coldchain,
+    inspections,
+    markets,
+    operations,
+    schools,
+    testing,
+    vaccination,
+)

@@ -32,6 +32,7 @@ from fangkong.measures import rules
 from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
 from fangkong.situation.markets import markets_section
+from fangkong.situation.coldchain import coldchain_section
 from fangkong.situation.models import SituationNotes
 from fangkong.situation.operations import operations_section
 from fangkong.situation.schools import schools_section
@@ -67,6 +68,7 @@ ISSUER_LIMIT = 100
 VACCINATION = "vaccination"
 SCHOOLS = "schools"
 MARKETS = "markets"
+COLDCHAIN = "coldchain"
 SECTION_TITLES = {
     CASES: "疫情基本情况",
     SCREENING: "排查情况",
@@ -78,6 +80,7 @@ SECTION_TITLES = {
     OPERATIONS: "物资保障与消杀",
     INSPECTIONS: "督查整改",
     MARKETS: "市场监管",
+    COLDCHAIN: "冷链监管",
     PROBLEMS: "存在问题",
     NEXT_STEPS: "下一步工作",
 }
@@ -620,6 +623,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (OPERATIONS, operations_section(node, values, figure=figure, whole=whole_of(node))),
         (INSPECTIONS, inspections_section(values)),
         (MARKETS, markets_section(values, figure=figure)),
+        (COLDCHAIN, coldchain_section(values, figure=figure)),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

@@ -66,6 +66,10 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "market_inspections": ("markets_home", {}, True),
     "market_inspections_total": ("markets_home", {}, True),
     "market_rectification_places_total": ("markets_home", {}, True),
+    # The cold chain (reporting/coldchain.py): its lots and samples, narrowed to the node.
+    "coldchain_lots_in": ("coldchain_home", {}, True),
+    "coldchain_samples_tested": ("coldsample_list", {}, True),
+    "coldchain_samples_positive": ("coldsample_list", {"result": "positive"}, True),
 }
 
 

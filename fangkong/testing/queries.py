@@ -16,7 +16,7 @@ from fangkong.policy.queries import policy_for
 from fangkong.registry.models import Person
 from fangkong.registry.queries import persons_visible_to, search_filter
 
-from . import rules
+from . import rules, sources
 from .models import KeyGroupMember, Result, ResultAlert, Retest, Round, Sample, SampleMember, SamplingPoint
 
 
@@ -192,6 +192,10 @@ def schedule(user, *, today: dt.date, node: Jurisdiction | None = None) -> Sched
         if due_on <= today:
             state = rules.DUE if due_on == today else rules.OVERDUE
             out.rows.append(Due(member.person, member.get_group_display(), due_on, state))
+    for source in sources.DUE:  # e.g. the workers of a cold-chain trace (testing/sources.py)
+        for person, why, due_on in source(user=user, today=today, node=node):
+            state = rules.DUE if due_on == today else rules.OVERDUE
+            out.rows.append(Due(person, why, due_on, state))
     out.rows.sort(key=lambda r: (r.state != rules.OVERDUE, r.due_on, r.person.name))
     return out
 

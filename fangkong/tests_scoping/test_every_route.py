@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
+from fangkong.coldchain import actions as coldchain_actions
 from fangkong.command import actions as command_actions
 from fangkong.command import rules as command_rules
 from fangkong.conftest import PASSWORD
@@ -304,6 +305,31 @@ def grid07(world, people, settings, tmp_path):
         "school_class": school_class,
         "school_absence": pupils[0].absences.get(),
         "school_alert": school_check.alerts[0],
+    # The cold chain of grid 07: a cold store with a worker, a lot and a positive sample that sealed it.
+    cold_store = coldchain_actions.create_store(
+        actor=admin,
+        node=world.grid07,
+        name="第七网格冻品冷库",
+        enterprise="第七网格冻品店",
+        manager="第七网格库长",
+    )
+    coldchain_actions.add_worker(actor=admin, store=cold_store, person=zhang, since=timezone.localdate())
+    lot = coldchain_actions.register_lot(
+        actor=admin,
+        store=cold_store,
+        product="第七网格冻虾",
+        origin_country="厄瓜多尔",
+        quantity=10,
+        number="G07LOT",
+        received_on=timezone.localdate(),
+    )
+    cold_sample = coldchain_actions.record_sample(
+        actor=admin, store=cold_store, kind="goods", code="G07-COLD", sampled_on=timezone.localdate(), lot=lot
+    )
+    coldchain_actions.record_result(actor=admin, sample=cold_sample, result="positive")
+        "cold_store": cold_store,
+        "lot": lot,
+        "cold_sample": cold_sample,
         "vaccination_site": vaccination_site,
         **people,
         "tube": tube,
@@ -505,6 +531,25 @@ ROUTES = {
         {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
         "",
     ),
+    "coldchain_home": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "coldstore_board": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "coldstore_create": lambda w, r: ({}, ""),
+    "coldstore_detail": lambda w, r: ({"pk": r["cold_store"].pk}, ""),
+    "lot_create": lambda w, r: ({"pk": r["cold_store"].pk}, ""),
+    "coldworker_add": lambda w, r: ({"pk": r["cold_store"].pk}, ""),
+    "lot_detail": lambda w, r: ({"pk": r["lot"].pk}, ""),
+    "lot_document": lambda w, r: ({"pk": r["lot"].pk}, ""),
+    "lot_release": lambda w, r: ({"pk": r["lot"].pk}, ""),
+    "lot_disinfect": lambda w, r: ({"pk": r["lot"].pk}, ""),
+    "lot_move": lambda w, r: ({"pk": r["lot"].pk}, ""),
+    "lot_trace": lambda w, r: ({"pk": r["lot"].pk}, ""),
+    "coldsample_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "coldsample_create": lambda w, r: ({}, ""),
+    "coldsample_detail": lambda w, r: ({"pk": r["cold_sample"].pk}, ""),
+    "coldsample_trace": lambda w, r: ({"pk": r["cold_sample"].pk}, ""),
+    "coldchain_export_lots": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "coldchain_export_movements": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "coldchain_import": lambda w, r: ({}, ""),
     "supplies_home": lambda w, r: ({}, f"node={w.grid07.code}"),
     "store_create": lambda w, r: ({}, ""),
     "store_detail": lambda w, r: ({"pk": r["store"].pk}, ""),
@@ -705,6 +750,9 @@ API_IDS = {
     "sample_id": lambda w, r: r["tube"].pk,
     "round_id": lambda w, r: r["testing_round"].pk,
     "store_id": lambda w, r: r["store"].pk,
+    "cold_store_id": lambda w, r: r["cold_store"].pk,
+    "lot_id": lambda w, r: r["lot"].pk,
+    "cold_sample_id": lambda w, r: r["cold_sample"].pk,
     "place_id": lambda w, r: r["place"].pk,
     "inspection_id": lambda w, r: r["inspection"].pk,
     "order_id": lambda w, r: r["order"].pk,

@@ -26,6 +26,7 @@ ORDER = [
     "disinfection",  # places to disinfect, their entries and compliance
     "inspections",  # checklist templates, inspections of units and venues, rectification orders, closures
     "command",  # the command's working groups, tasks, the 24-hour duty roster and its log
+    "coldchain",  # cold stores, imported lots and their documents, movements, samples, the goods trace
     "schools",  # schools, classes, rosters, morning and noon checks, illness absences, class alerts
     "markets",  # market supervision: pharmacies (weekly sales, real-name purchases, fever-buyer follow-ups), gatherings; market inspections use inspections
     "codes",  # only the migration history of the tables the three apps above took over

@@ -33,6 +33,7 @@ from fangkong.reporting import (
     trends,
     vaccination,
 )
+from fangkong.reporting import coldchain as coldchain_indicators
 from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
@@ -70,6 +71,7 @@ WHEN_PRESENT = [
     (_("物资保障与消杀"), operations.CODES),
     (_("督查整改与任务"), inspections.CODES),
     (_("学校晨午检"), schools.CODES),
+    (_("冷链监管"), coldchain_indicators.CODES),
 ]
 CHARTS = [
     ("trend-screened", _("排查与解除"), trends.SCREENED + trends.RELEASED),
@@ -165,6 +167,10 @@ def record_links(node: Jurisdiction, today: dt.date) -> dict[str, tuple[str, str
         }
     )
     optional["school_absent_illness"] = ("absence_list", {}, _("因病缺勤追踪"))
+    optional["coldchain_lots_in"] = ("coldchain_home", {"node": node.code}, _("进口冷链食品批次"))
+    for code in ("coldchain_samples_tested", "coldchain_samples_positive"):
+        result = "positive" if code == "coldchain_samples_positive" else ""
+        optional[code] = ("coldsample_list", {"node": node.code, "result": result}, _("冷链样本"))
     for indicator, (name, params, title) in optional.items():
         try:
             links[indicator] = (_url(name, **params), title)

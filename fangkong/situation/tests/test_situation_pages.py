@@ -174,6 +174,7 @@ def test_it_builds_the_page_in_a_fixed_number_of_queries(world, town, django_ass
     # expiry, the day's movements, and the places to disinfect (none here: no entries queried); and 10 for
     # the inspections paragraph (reporting/inspections.py: inspections, orders, closures, tasks); 2 for vaccination;
     # 2 for schools (reporting/schools.py: the day's check entries, the day's checks).
-    with django_assert_max_num_queries(45):
+    # 2 for the cold chain (reporting/coldchain.py: the day's lots, the day's sample results).
+    with django_assert_max_num_queries(47):
         response = client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})
     assert response.status_code == 200

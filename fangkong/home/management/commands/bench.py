@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["registry", "trace", "testing", "schools"])
+        parser.add_argument("subject", choices=["registry", "trace", "testing", "schools", "coldchain"])
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
         )
@@ -40,6 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--single", type=int, default=50, help="trace: cases timed one at a time")
         parser.add_argument("--bulk", type=int, default=1000, help="trace: cases searched in one call")
         parser.add_argument("--no-duckdb", action="store_true", help="trace: skip the DuckDB baseline")
+        parser.add_argument("--movements", type=int, default=1_000_000, help="coldchain: movements of lots")
 
     def handle(self, *args, subject: str, **options):
         if subject == "trace":
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             result = self.testing(**options)
         elif subject == "schools":
             result = self.schools(**options)
+        elif subject == "coldchain":
+            result = self.coldchain(**options)
         else:
             result = self.registry(**options)
         if options["json"]:
@@ -90,12 +93,23 @@ class Command(BaseCommand):
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 
+<<<<<<< HEAD
     def schools(self, *, repeat: int, **options) -> dict:
         from fangkong.schools.bench import run_schools_bench
 
         self._separate_sqlite(options, "schools.sqlite3")
         try:
             return run_schools_bench(repeat=min(repeat, 10), progress=self.stderr.write)
+        except RuleError as exc:
+            raise CommandError(str(exc)) from None
+
+    def coldchain(self, *, movements: int, repeat: int, **options) -> dict:
+        from fangkong.coldchain.bench import run_coldchain_bench
+
+        self._separate_sqlite(options, f"coldchain-{movements}.sqlite3")
+        try:
+            return run_coldchain_bench(movements=movements, repeat=repeat, progress=self.stderr.write)
+>>>>>>> h/coldchain
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 

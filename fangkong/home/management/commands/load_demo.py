@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.checkpoints import demo as checkpoints_demo
+from fangkong.coldchain import demo as coldchain_demo
 from fangkong.command import demo as command_demo
 from fangkong.disinfection import demo as disinfection_demo
 from fangkong.healthcodes import demo as healthcodes_demo
@@ -49,6 +50,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         command_demo,
         schools_demo,
         markets_demo,
+        coldchain_demo,
         reporting_demo,
         situation_demo,
     ]

@@ -1,0 +1,1 @@
+from fangkong.coldchain.views import urlpatterns  # noqa: F401
