@@ -26,6 +26,7 @@ ORDER = [
     "disinfection",  # places to disinfect, their entries and compliance
     "inspections",  # checklist templates, inspections of units and venues, rectification orders, closures
     "command",  # the command's working groups, tasks, the 24-hour duty roster and its log
+    "surveillance",  # early warning: series, EARS aberrations, R_t, risk areas by rule, the five-colour map
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf
