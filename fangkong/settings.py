@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "fangkong.disinfection",
     "fangkong.inspections",
     "fangkong.command",
+    "fangkong.surveillance",
     "fangkong.situation",
     "fangkong.home",
 ]

@@ -125,6 +125,16 @@ TESTING = {
 INSPECTIONS = {"rectification_days": 3, "escalate_every_days": 3}
 # Command (DOMAIN.md §16): the 24-hour duty shift starts at this time and lasts this many hours.
 COMMAND = {"duty_starts": "08:30", "duty_hours": 24}
+# Early warning (DOMAIN.md §17): the serial interval of R_t, a discretised gamma of this mean and sd in days
+# (default: Nishiura et al. 2020, mean 4.7, sd 2.9 — unverified for later variants), or a discrete
+# distribution `si_distr` (probabilities of 0, 1, 2 … days; the first is 0) when it is not empty; and α of
+# each EARS method (surveillance::earsC's defaults).
+SURVEILLANCE = {
+    "si_mean": 4.7,
+    "si_sd": 2.9,
+    "si_distr": [],
+    "alpha": {"C1": 0.001, "C2": 0.001, "C3": 0.025},
+}
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 

@@ -21,6 +21,7 @@ from .presets import (
     INSPECTIONS,
     PRESETS,
     SUPPLIES,
+    SURVEILLANCE,
     TRACING,
     VACCINATION,
 )
@@ -138,6 +139,12 @@ def inspections_values(values: dict) -> dict:
 def command_values(values: dict) -> dict:
     """The policy's "command" section (when the 24-hour duty shift starts, its hours), defaults filled in."""
     return {**COMMAND, **(values.get("command") or {})}
+
+
+def surveillance_values(values: dict) -> dict:
+    """The policy's "surveillance" section (serial interval, α per EARS method), defaults filled in."""
+    merged = {**SURVEILLANCE, **(values.get("surveillance") or {})}
+    return {**merged, "alpha": {**SURVEILLANCE["alpha"], **(merged.get("alpha") or {})}}
 
 
 # The policy pages ----------------------------------------------------------------------------------
