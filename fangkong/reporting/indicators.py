@@ -609,4 +609,4 @@ SERIES["screened_new"] = _screened_new_series
 # The indicators of cases and contacts (DOMAIN.md §9, §12), of nucleic-acid testing and vaccination (§13), of
 # supplies and disinfection, of inspections, rectification and tasks (§16) live in their own modules,
 # registered on import.
-from fangkong.reporting import cases, inspections, operations, testing, vaccination  # noqa: E402, F401
+from fangkong.reporting import cases, inspections, operations, surveillance, testing, vaccination  # noqa: E402, F401

@@ -31,6 +31,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import rules
 from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
+from fangkong.situation.early_warning import early_warning_section
 from fangkong.situation.models import SituationNotes
 from fangkong.situation.operations import operations_section
 
@@ -63,6 +64,7 @@ ISSUER_LIMIT = 100
     "next_steps",
 )
 VACCINATION = "vaccination"
+EARLY_WARNING = "early_warning"
 SECTION_TITLES = {
     CASES: "疫情基本情况",
     SCREENING: "排查情况",
@@ -70,6 +72,7 @@ SECTION_TITLES = {
     FOLLOW_UPS: "随访监测",
     CHECKPOINTS: "卡口与场所",
     VACCINATION: "疫苗接种",
+    EARLY_WARNING: "早期预警",
     OPERATIONS: "物资保障与消杀",
     INSPECTIONS: "督查整改",
     PROBLEMS: "存在问题",
@@ -610,6 +613,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (FOLLOW_UPS, follow_ups_section(values, day, as_of)),
         (CHECKPOINTS, checkpoints_section(values)),
         (VACCINATION, vaccination_section(node, values)),
+        (EARLY_WARNING, early_warning_section(node, values, day, as_of, figure=figure)),
         (OPERATIONS, operations_section(node, values, figure=figure, whole=whole_of(node))),
         (INSPECTIONS, inspections_section(values)),
         (PROBLEMS, written(notes.problems if notes else "")),
