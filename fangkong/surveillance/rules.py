@@ -189,7 +189,7 @@ def gamma_p(a: float, x: float) -> float:
             ap += 1
             term *= x / ap
             total += term
-            if abs(term) < abs(total) * 1e-17:
+            if term < total * 1e-16:  # every term is positive
                 break
         return min(1.0, total * math.exp(log_front))
     # continued fraction for Q (modified Lentz)
@@ -241,8 +241,8 @@ def qgamma(p: float, *, shape: float, scale: float) -> float:
         new = x - step
         if not (lo < new < hi) or math.isnan(new):
             new = (lo + hi) / 2 if math.isfinite(hi) else x * 2
-        if abs(new - x) <= 1e-15 * max(1.0, abs(x)):
-            x = new
+        if abs(new - x) <= 1e-13 * max(1.0, abs(x)):
+            x = new  # Newton converges quadratically: the next step would be far below 1e-15
             break
         x = new
     return x * scale
@@ -274,8 +274,15 @@ def discr_si(k: int, mu: float, sigma: float) -> float:
 
 
 def discretised_gamma(length: int, mu: float, sigma: float) -> list[float]:
-    """discr_si(0:(length - 1), mu, sigma)."""
-    return [discr_si(k, mu, sigma) for k in range(length)]
+    """discr_si(0:(length - 1), mu, sigma). Past the bulk of the distribution (k beyond mu + 30 sd, where
+    every term is below 1e-16) the rest is 0 without evaluating it: R's values there are below 1e-16 too."""
+    out = []
+    for k in range(length):
+        if k > mu + 30 * sigma + 2 and out and out[-1] < 1e-16:
+            out.extend([0.0] * (length - k))
+            break
+        out.append(discr_si(k, mu, sigma))
+    return out
 
 
 @dataclass(frozen=True)
@@ -332,10 +339,11 @@ def estimate_r(
     si = si + [0.0] * max(0, size + 1 - len(si))
     final_mean_si = sum(p * k for k, p in enumerate(si))
     # lambda_t = Σ_{s=1}^{t-1} w_s I_{t-s} (t 1-based; lambda_1 is not used)
+    reach = max((k for k, w in enumerate(si) if w), default=0)  # the serial interval's last nonzero day
     lam = [0.0] * (size + 1)
     for t in range(2, size + 1):
         acc = 0.0
-        for s in range(1, t):
+        for s in range(1, min(t, reach + 1)):
             w = si[s]
             if w:
                 acc += w * total[t - s - 1]

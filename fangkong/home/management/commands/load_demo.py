@@ -20,6 +20,7 @@ from fangkong.registry.demo import DEFAULT_SEED, load_demo
 from fangkong.reporting import demo as reporting_demo
 from fangkong.situation import demo as situation_demo
 from fangkong.supplies import demo as supplies_demo
+from fangkong.surveillance import demo as surveillance_demo
 from fangkong.testing import demo as testing_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.vaccination import demo as vaccination_demo
@@ -45,6 +46,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         disinfection_demo,
         inspections_demo,
         command_demo,
+        surveillance_demo,
         reporting_demo,
         situation_demo,
     ]
