@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["registry", "trace", "testing"])
+        parser.add_argument("subject", choices=["registry", "trace", "testing", "surveillance"])
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
         )
@@ -42,7 +42,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-duckdb", action="store_true", help="trace: skip the DuckDB baseline")
 
     def handle(self, *args, subject: str, **options):
-        if subject == "trace":
+        if subject == "surveillance":
+            from fangkong.surveillance.bench import run as run_surveillance_bench
+
+            result = run_surveillance_bench(seed=options["seed"] or 15)
+        elif subject == "trace":
             result = self.trace(**options)
         elif subject == "testing":
             result = self.testing(**options)
