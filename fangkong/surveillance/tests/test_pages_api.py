@@ -68,4 +68,6 @@ def test_api(world, clinics, visits):
     assert clinic["rows"][-1]["value"] == visits["front"][-1] + 3
     assert client.get(f"/api/v1/surveillance/{world.township.code}/rt").status_code == 200
     assert client.get("/api/v1/fever-clinics").json()[0]["name"]
-    assert api(world.grid08_worker).get(f"/api/v1/surveillance/{world.township.code}/series").status_code == 404
+    assert (
+        api(world.grid08_worker).get(f"/api/v1/surveillance/{world.township.code}/series").status_code == 404
+    )
