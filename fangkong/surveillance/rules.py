@@ -12,6 +12,7 @@ standard library, so that each figure can be checked against the published refer
 A day that was not reported is None, never 0: a window that holds one gets no bound (R's NA).
 """
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -363,3 +364,139 @@ def estimate_r(
         qs = {q: qgamma(q, shape=a, scale=b) for q in quantiles}
         out.append(REstimate(t_start, t_end, cases, a * b, math.sqrt(a) * b, qs, enough))
     return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Risk areas by rule (DOMAIN.md §7). "N days with no new infection" on day D means none in the N days
+# ending with D (D − N + 1 … D), i.e. the last one on or before D − N: the level of the end of D. So an area
+# whose last case was on day L is at the lower level from L + N on. "Within 14 days" is the same window.
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+RISK_PRESETS = ("2020", "2022-06", "2022-11")
+RISK_PRESET_LABELS = {
+    "2020": "2020年（县域）：累计病例超过50例且14天内有聚集性疫情为高风险，14天无新增为低风险，其余为中风险",
+    "2022-06": "第九版（2022年6月）：病例居住地和活动频繁的地方为高风险，连续7天无新增降为中风险，再连续3天无新增降为低风险",
+    "2022-11": "第二十条（2022年11月）：只设高、低风险，高风险区连续5天无新增降为低风险",
+}
+
+
+@dataclass(frozen=True)
+class RiskVerdict:
+    level: str
+    reason: str
+    # the days the level steps down if no new infection comes, in order: [(day, level)]
+    steps: tuple = ()
+
+    @property
+    def next_step(self):
+        return self.steps[0] if self.steps else None
+
+
+def _days(day, n):
+    return day + dt.timedelta(days=n)
+
+
+def risk_2020(
+    *, day, case_days, cluster_days, total_over: int = 50, quiet: int = 14, window: int = 14
+) -> RiskVerdict:
+    """County level, 2020: low = no case, or no new case for `quiet` days; high = more than `total_over`
+    cases in total and a cluster within `window` days; medium = the rest. `case_days`: the days of the
+    cases (one per case), `cluster_days`: the day of the last case of each cluster."""
+    cases = [d for d in case_days if d <= day]
+    if not cases:
+        return RiskVerdict(LOW, "无病例")
+    last = max(cases)
+    low_on = _days(last, quiet)
+    if day >= low_on:
+        return RiskVerdict(LOW, f"{quiet}天无新增病例（末例{last:%m-%d}）")
+    recent = [d for d in cluster_days if d <= day and d > _days(day, -window)]
+    if len(cases) > total_over and recent:
+        medium_on = _days(max(recent), window)
+        steps = ((medium_on, MEDIUM), (low_on, LOW)) if medium_on < low_on else ((low_on, LOW),)
+        return RiskVerdict(
+            HIGH, f"累计病例{len(cases)}例（超过{total_over}例），{window}天内有聚集性疫情", steps
+        )
+    return RiskVerdict(MEDIUM, f"累计病例{len(cases)}例，末例{last:%m-%d}", ((low_on, LOW),))
+
+
+def risk_2022_06(*, day, case_days, high_days: int = 7, medium_days: int = 3) -> RiskVerdict:
+    """Ninth edition (2022-06): where cases live and places they frequented are high; `high_days` with no
+    new infection → medium; `medium_days` more (coming down from high) → low."""
+    cases = [d for d in case_days if d <= day]
+    if not cases:
+        return RiskVerdict(LOW, "无病例")
+    last = max(cases)
+    medium_on, low_on = _days(last, high_days), _days(last, high_days + medium_days)
+    if day < medium_on:
+        return RiskVerdict(HIGH, f"病例居住或活动（末次{last:%m-%d}）", ((medium_on, MEDIUM), (low_on, LOW)))
+    if day < low_on:
+        return RiskVerdict(MEDIUM, f"连续{high_days}天无新增，由高风险降为中风险", ((low_on, LOW),))
+    return RiskVerdict(LOW, f"连续{high_days + medium_days}天无新增")
+
+
+def risk_2022_11(*, day, case_days, high_days: int = 5) -> RiskVerdict:
+    """Twenty measures (2022-11): only high and low; high → low after `high_days` with no new infection."""
+    cases = [d for d in case_days if d <= day]
+    if not cases:
+        return RiskVerdict(LOW, "无病例")
+    last = max(cases)
+    low_on = _days(last, high_days)
+    if day < low_on:
+        return RiskVerdict(HIGH, f"病例居住或活动（末次{last:%m-%d}）", ((low_on, LOW),))
+    return RiskVerdict(LOW, f"连续{high_days}天无新增")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The five-colour map (DOMAIN.md §7, Zhejiang 2020): 红 橙 黄 蓝 绿, high … low. The cut-offs were never
+# published: these are Fangkong's defaults, settings a county changes (policy "surveillance.five_colour").
+
+FIVE_COLOURS = ("red", "orange", "yellow", "blue", "green")
+FIVE_COLOUR_DEFAULTS = {
+    # a township is red when ANY red condition holds, else orange when any orange one holds, and so on;
+    # green: no case at all, or none for `green_quiet_days`.
+    "red": {"new_7d": 10, "clusters": 2, "total": 50},
+    "orange": {"new_7d": 3, "clusters": 1, "total": 20},
+    "yellow": {"new_7d": 1, "local_share_pct": 50, "total": 5},
+    "green_quiet_days": 28,  # blue: cases within these days, no red, orange or yellow condition
+    "unverified": True,
+}
+
+
+@dataclass(frozen=True)
+class TownshipFacts:
+    total: int  # cumulative cases
+    local: int  # of which local
+    clusters: int  # clusters with a case within 14 days
+    new_7d: int  # cases in the 7 days ending D
+    days_since_last: int | None  # None: no case ever
+
+    @property
+    def local_share_pct(self) -> float | None:
+        return round(self.local * 100.0 / self.total, 1) if self.total else None
+
+
+def five_colour(facts: TownshipFacts, thresholds: dict | None = None) -> tuple[str, str]:
+    """(colour, reason) by the thresholds (FIVE_COLOUR_DEFAULTS merged with the county's settings)."""
+    t = {**FIVE_COLOUR_DEFAULTS, **(thresholds or {})}
+    if not facts.total or (
+        facts.days_since_last is not None and facts.days_since_last >= t["green_quiet_days"]
+    ):
+        return "green", "无病例" if not facts.total else f"{facts.days_since_last}天无新增"
+    share = facts.local_share_pct or 0
+    values = {
+        "new_7d": facts.new_7d,
+        "clusters": facts.clusters,
+        "total": facts.total,
+        "local_share_pct": share,
+    }
+    names = {
+        "new_7d": "7天新增",
+        "clusters": "聚集性疫情",
+        "total": "累计病例",
+        "local_share_pct": "本土病例占比%",
+    }
+    for colour in ("red", "orange", "yellow"):
+        for key, cut in t[colour].items():
+            if key in values and values[key] >= cut and (key != "local_share_pct" or facts.new_7d):
+                return colour, f"{names[key]}{values[key]}≥{cut}"
+    return "blue", f"末例在{facts.days_since_last}天前"
