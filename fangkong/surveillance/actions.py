@@ -13,7 +13,7 @@ from fangkong.lib.errors import RuleError
 from fangkong.policy.queries import PoliciesInForce, surveillance_values
 
 from . import rules, series
-from .models import ClinicVisits, EntrySource, FeverClinic, Signal, SignalAlert
+from .models import ClinicVisits, EntrySource, FeverClinic, RiskDecision, RiskStatus, Signal, SignalAlert
 
 # C3 looks at 11 days before the day (its C2 two days back over a baseline of 7 lagged by 2)
 LOOKBACK = rules.BASELINE + 4
@@ -166,3 +166,126 @@ def resolve_alert(*, actor, alert: SignalAlert, resolution: str, request=None) -
         alert.save(update_fields=["resolved_at", "resolution"])
         record(actor=actor, action="update", target=alert, node_path=alert.node.path, request=request)
     return alert
+
+
+# ── risk areas by rule ────────────────────────────────────────────────────────────────────────────────
+
+
+def propose_risk_areas(*, actor=None, county: Jurisdiction, day: dt.date, rule: str, request=None) -> list:
+    """The rule's levels for the county's areas on the day, stored as proposals for the county to confirm
+    (a proposal already decided is kept as it was). Safe to run twice."""
+    from . import risk
+
+    if rule not in rules.RISK_PRESETS:
+        raise RuleError({"preset": "请选择风险区划定规则"})
+    now = timezone.now()
+    out = []
+    with transaction.atomic():
+        for node, verdict in risk.verdicts(county, day, rule):
+            steps = [[d.isoformat(), level] for d, level in verdict.steps]
+            decision, created = RiskDecision.objects.get_or_create(
+                node=node,
+                preset=rule,
+                day=day,
+                defaults={
+                    "county": county,
+                    "level": verdict.level,
+                    "reason": verdict.reason[:200],
+                    "steps": steps,
+                    "computed_at": now,
+                },
+            )
+            if not created and decision.status == RiskStatus.PROPOSED:
+                decision.level, decision.reason, decision.steps = verdict.level, verdict.reason[:200], steps
+                decision.computed_at = now
+                decision.save(update_fields=["level", "reason", "steps", "computed_at"])
+            out.append(decision)
+        record(
+            actor=actor,
+            action="create",
+            node_path=county.path,
+            request=request,
+            job="propose-risk-areas",
+            rule=rule,
+            day=day.isoformat(),
+            areas=len(out),
+        )
+    return out
+
+
+def decide_risk(*, actor, decision: RiskDecision, level: str | None = None, note: str = "", request=None):
+    """The county confirms the rule's level (level empty or equal) or sets another one with a reason. High
+    and medium declare the health codes' risk areas: under the rule, each level until its step-down day
+    (a confirmed high area is medium from its medium day and ends the day before it is low); set by hand,
+    open-ended (ended by hand). Low ends the node's open risk areas the day before."""
+    from fangkong.healthcodes import actions as codes
+    from fangkong.healthcodes.models import RiskArea
+
+    scoping.require(actor, scoping.MANAGE_USERS, decision.county, "只有县级管理员可以确认风险区")
+    chosen = level or decision.level
+    if chosen not in (rules.HIGH, rules.MEDIUM, rules.LOW):
+        raise RuleError({"level": "请选择风险等级"})
+    overridden = chosen != decision.level
+    if overridden and not (note or "").strip():
+        raise RuleError({"note": "调整规则给出的等级须说明理由"})
+    if decision.status != RiskStatus.PROPOSED:
+        raise RuleError({"__all__": "该风险区已确认"}, code="conflict")
+    created = []
+    with transaction.atomic():
+        if chosen == rules.LOW:
+            for area in RiskArea.objects.filter(node=decision.node, ends_on=None):
+                codes.end_risk_area(
+                    actor=actor,
+                    area=area,
+                    ends_on=max(area.starts_on, decision.day - dt.timedelta(days=1)),
+                    request=request,
+                )
+        elif overridden:
+            created.append(
+                codes.create_risk_area(
+                    actor=actor,
+                    declared_by=decision.county,
+                    level=chosen,
+                    starts_on=decision.day,
+                    node=decision.node,
+                    request=request,
+                )
+            )
+        else:
+            start = decision.day
+            steps = [(dt.date.fromisoformat(d), lvl) for d, lvl in decision.steps]
+            current = chosen
+            for step_day, next_level in steps:
+                created.append(
+                    codes.create_risk_area(
+                        actor=actor,
+                        declared_by=decision.county,
+                        level=current,
+                        starts_on=start,
+                        ends_on=step_day - dt.timedelta(days=1),
+                        node=decision.node,
+                        request=request,
+                    )
+                )
+                if next_level == rules.LOW:
+                    break
+                start, current = step_day, next_level
+        decision.status = RiskStatus.OVERRIDDEN if overridden else RiskStatus.CONFIRMED
+        decision.decided_level = chosen
+        decision.note = (note or "").strip()[:200]
+        decision.decided_by = actor
+        decision.decided_at = timezone.now()
+        decision.risk_areas = [a.pk for a in created]
+        decision.save()
+        record(
+            actor=actor,
+            action="update",
+            target=decision,
+            node_path=decision.node.path,
+            request=request,
+            level=chosen,
+            rule_level=decision.level,
+            note=decision.note,
+            risk_areas=decision.risk_areas,
+        )
+    return decision

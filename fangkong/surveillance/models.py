@@ -105,3 +105,44 @@ class SignalAlert(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class RiskStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    OVERRIDDEN = "overridden", _("已调整")
+
+
+class RiskDecision(models.Model):
+    """The level a §7 preset gives an area (a county under the 2020 rule; where cases live and went under
+    the later ones) on a day, with the days it steps down; the county confirms it or sets another level
+    (with a reason), which declares the health codes' risk areas (healthcodes.RiskArea)."""
+
+    node = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("地区"))
+    county = models.ForeignKey(Jurisdiction, on_delete=models.PROTECT, related_name="+")
+    preset = models.CharField(_("规则"), max_length=10)
+    day = models.DateField(_("日期"))
+    level = models.CharField(_("按规则"), max_length=10)
+    reason = models.CharField(_("依据"), max_length=200)
+    steps = models.JSONField(_("降级日期"), default=list)  # [["2022-06-17", "medium"], ["2022-06-20", "low"]]
+    status = models.CharField(
+        _("状态"), max_length=12, choices=RiskStatus.choices, default=RiskStatus.PROPOSED
+    )
+    decided_level = models.CharField(_("确定等级"), max_length=10, blank=True)
+    note = models.CharField(_("调整理由"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    risk_areas = models.JSONField(default=list)  # the healthcodes.RiskArea ids the decision declared
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "node__path"]
+        verbose_name = _("风险区划定")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "preset", "day"], name="one_risk_decision_per_node_day")
+        ]
+
+    def __str__(self):
+        return f"{self.node} {self.day:%Y-%m-%d} {self.level}"
