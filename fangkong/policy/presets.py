@@ -134,6 +134,7 @@ SURVEILLANCE = {
     "si_sd": 2.9,
     "si_distr": [],
     "alpha": {"C1": 0.001, "C2": 0.001, "C3": 0.025},
+    "five_colour": {},  # thresholds of the five-colour map over surveillance/rules.FIVE_COLOUR_DEFAULTS
 }
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"

@@ -9,7 +9,7 @@ from fangkong.grid.models import Jurisdiction
 from fangkong.policy.queries import policy_for, surveillance_values
 
 from . import rules, series
-from .models import ClinicVisits, FeverClinic, Signal, SignalAlert
+from .models import ClinicVisits, FeverClinic, RiskDecision, Signal, SignalAlert
 
 
 def clinics_visible_to(user) -> QuerySet[FeverClinic]:
@@ -113,3 +113,19 @@ def reproduction(node: Jurisdiction, end: dt.date, *, days: int = 120) -> dict:
         "imported": [i or 0 for i in imported],
         "rows": rows,
     }
+
+
+def risk_decisions_visible_to(user) -> QuerySet[RiskDecision]:
+    return scoping.visible_to(
+        user, RiskDecision.objects.select_related("node", "decided_by"), path_field="node__path"
+    )
+
+
+def access_risk_decision(user, pk) -> RiskDecision:
+    return scoping.access(
+        user, RiskDecision.objects.select_related("node", "county"), pk, path_field="node__path"
+    )
+
+
+def five_colour_settings(node: Jurisdiction, day: dt.date) -> dict:
+    return surveillance_values(policy_for(node, day).values).get("five_colour") or {}

@@ -17,7 +17,7 @@ from fangkong.grid import scoping
 from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
 
-from . import actions, queries, rules, series
+from . import actions, queries, risk, rules, series
 
 WIDTH, HEIGHT, PAD = 640, 170, 24
 
@@ -249,10 +249,96 @@ def clinic_visits_entry(request):
     )
 
 
+COLOUR_HEX = {
+    "red": "#d73027",
+    "orange": "#fc8d59",
+    "yellow": "#fee08b",
+    "blue": "#91bfdb",
+    "green": "#1a9850",
+}
+
+
+def _county_of(node):
+    """The county the page is about: the node itself, or its county ancestor."""
+    from fangkong.grid.models import Level
+
+    if node.level == Level.COUNTY:
+        return node
+    return node.ancestors().filter(level=Level.COUNTY).first() or node
+
+
+def risk_page(request):
+    node, day = area_and_day(request, default_yesterday=False)
+    county = _county_of(node)
+    if not scoping.can(request.user, scoping.VIEW, county):
+        county = node
+    rule = request.GET.get("preset") or risk.default_rule(county, day) or "2022-06"
+    if rule not in rules.RISK_PRESETS:
+        rule = "2022-06"
+    if request.method == "POST":
+        try:
+            if "decision" in request.POST:
+                decision = queries.access_risk_decision(request.user, request.POST["decision"])
+                actions.decide_risk(
+                    actor=request.user,
+                    decision=decision,
+                    level=request.POST.get("level", ""),
+                    note=request.POST.get("note", ""),
+                    request=request,
+                )
+                messages.success(request, _("已确认风险区"))
+            else:
+                if not scoping.can(request.user, scoping.WRITE, county):
+                    raise PermissionDenied(_("您不能为该县划定风险区"))
+                actions.propose_risk_areas(
+                    actor=request.user, county=county, day=day, rule=rule, request=request
+                )
+                messages.success(request, _("已按规则计算风险区"))
+        except RuleError as error:
+            messages.error(request, str(error))
+        return redirect(
+            reverse("surveillance_risk")
+            + "?"
+            + urlencode({"node": county.code, "day": day.isoformat(), "preset": rule})
+        )
+    decisions = queries.risk_decisions_visible_to(request.user).filter(county=county, day=day, preset=rule)
+    return render(
+        request,
+        "surveillance/risk.html",
+        {
+            "node": county,
+            "day": day,
+            "rule": rule,
+            "rules": [(code, rules.RISK_PRESET_LABELS[code]) for code in rules.RISK_PRESETS],
+            "decisions": decisions,
+            "can_decide": scoping.can(request.user, scoping.MANAGE_USERS, county),
+            "can_run": scoping.can(request.user, scoping.WRITE, county),
+        },
+    )
+
+
+def five_colour_page(request):
+    node, day = area_and_day(request, default_yesterday=False)
+    county = _county_of(node)
+    if not scoping.can(request.user, scoping.VIEW, county):
+        county = node
+    rows = risk.five_colour_map(county, day)
+    for row in rows:
+        row["hex"] = COLOUR_HEX[row["colour"]]
+    thresholds = {**rules.FIVE_COLOUR_DEFAULTS, **(queries.five_colour_settings(county, day) or {})}
+    return render(
+        request,
+        "surveillance/five_colour.html",
+        {"node": county, "day": day, "rows": rows, "thresholds": thresholds, "colours": COLOUR_HEX},
+    )
+
+
 urlpatterns = [
     path("", signal_list, name="signal_list"),
     path("run/", signal_run, name="signal_run"),
     path("alerts/<int:pk>/resolve/", signal_alert_resolve, name="signal_alert_resolve"),
     path("rt/", rt_page, name="surveillance_rt"),
     path("clinics/", clinic_visits_entry, name="clinic_visits_entry"),
+    path("risk/", risk_page, name="surveillance_risk"),
+    path("five-colour/", five_colour_page, name="five_colour"),
 ]

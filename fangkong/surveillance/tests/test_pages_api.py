@@ -71,3 +71,28 @@ def test_api(world, clinics, visits):
     assert (
         api(world.grid08_worker).get(f"/api/v1/surveillance/{world.township.code}/series").status_code == 404
     )
+
+
+def test_risk_and_five_colour_pages(world, people):
+    from fangkong.surveillance.models import RiskDecision
+    from fangkong.tracing.actions.cases import report_case
+
+    day = timezone.localdate()
+    at = timezone.now() - dt.timedelta(hours=1)
+    report_case(
+        actor=world.county_admin, node=world.grid07, kind="confirmed", diagnosed_at=at, person=people["zhang"]
+    )
+    client = login(world.county_admin)
+    url = f"/surveillance/risk/?node={world.county.code}&day={day.isoformat()}&preset=2022-11"
+    assert client.post(url).status_code == 302
+    decision = RiskDecision.objects.get(node=world.grid07, day=day)
+    page = client.get(url)
+    assert page.status_code == 200 and "第七网格" in page.content.decode()
+    assert client.post(url, {"decision": decision.pk, "level": ""}).status_code == 302
+    decision.refresh_from_db()
+    assert decision.status == "confirmed"
+    colours = client.get(f"/surveillance/five-colour/?node={world.county.code}")
+    assert colours.status_code == 200 and 'data-colour="yellow"' in colours.content.decode()
+    # a township admin sees the map but cannot confirm
+    township = login(world.township_admin)
+    assert township.get(f"/surveillance/five-colour/?node={world.township.code}").status_code == 200
