@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 from fangkong.grid import scoping
 from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
+from fangkong.lib.pages import posted
+from fangkong.registry.forms import add_rule_errors
 
-from . import actions, queries, risk, rules, series
+from . import actions, forms, ledgers, queries, risk, rules, series
 
 WIDTH, HEIGHT, PAD = 640, 170, 24
 
@@ -249,6 +251,35 @@ def clinic_visits_entry(request):
     )
 
 
+def clinic_visits_import(request):
+    node, _day = area_and_day(request, default_yesterday=False)
+    form = forms.ImportForm(posted(request), request.FILES or None)
+    result = None
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            result = ledgers.import_visits(
+                actor=request.user,
+                node=node,
+                data=upload.read(),
+                filename=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                request=request,
+            )
+        except RuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            if result.written and not result.rejected:
+                messages.success(
+                    request,
+                    _("已导入：新记%(c)d条，更新%(u)d条，未变%(n)d条")
+                    % {"c": result.created, "u": result.updated, "n": result.unchanged},
+                )
+    return render(
+        request, "surveillance/clinic_visits_import.html", {"node": node, "form": form, "result": result}
+    )
+
+
 COLOUR_HEX = {
     "red": "#d73027",
     "orange": "#fc8d59",
@@ -339,6 +370,7 @@ urlpatterns = [
     path("alerts/<int:pk>/resolve/", signal_alert_resolve, name="signal_alert_resolve"),
     path("rt/", rt_page, name="surveillance_rt"),
     path("clinics/", clinic_visits_entry, name="clinic_visits_entry"),
+    path("clinics/import/", clinic_visits_import, name="clinic_visits_import"),
     path("risk/", risk_page, name="surveillance_risk"),
     path("five-colour/", five_colour_page, name="five_colour"),
 ]
