@@ -33,6 +33,8 @@ from fangkong.registry import actions as registry_actions
 from fangkong.reporting import actions as daily_actions
 from fangkong.reporting import reminders
 from fangkong.supplies import actions as supply_actions
+from fangkong.surveillance import actions as surveillance_actions
+from fangkong.surveillance.models import SignalAlert
 from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
 from fangkong.vaccination import actions as vaccination_actions
@@ -243,6 +245,14 @@ def grid07(world, people, settings, tmp_path):
         leader="第七网格组长",
         officers="第七网格员",
     )
+    clinic = surveillance_actions.add_clinic(actor=admin, node=world.grid07, name="第七网格发热哨点")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for i, visits in enumerate([2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 30]):
+        surveillance_actions.record_visits(
+            actor=admin, clinic=clinic, day=yesterday - dt.timedelta(days=11 - i), visits=visits
+        )
+    surveillance_actions.run_detection(day=yesterday)
+    signal_alert = SignalAlert.objects.get(node=world.grid07, day=yesterday)
     return {
         "vaccination_site": vaccination_site,
         **people,
@@ -277,6 +287,7 @@ def grid07(world, people, settings, tmp_path):
         "group": group,
         "task": task,
         "duty": duty,
+        "signal_alert": signal_alert,
     }
 
 
@@ -495,6 +506,14 @@ ROUTES = {
     "imports_duty_preview": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "signal_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "signal_run": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "signal_alert_resolve": lambda w, r: ({"pk": r["signal_alert"].pk}, ""),
+    "surveillance_rt": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "clinic_visits_entry": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "clinic_visits_import": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "surveillance_risk": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "five_colour": lambda w, r: ({}, f"node={w.grid07.code}"),
 }
 
 
