@@ -2,7 +2,7 @@
 read by one grouped query per source; what is timed is what is done with them).
 
 - EARS over nodes × series × days (default 3,000 × 5 × 730): C1, C2 and C3 for every day of every series
-  (rules.ears_fast), and the morning run's part (each series' bounds for its last day, rules.ears on the
+  (rules.ears_all, the three methods from one pass), and the morning run's part (each series' bounds for its last day, rules.ears on the
   last 12 days, as actions.run_detection does).
 - R_t over a county's two years of daily cases (rules.estimate_r, parametric serial interval, the three
   quantiles the page shows, and all seven as EpiEstim).
@@ -34,8 +34,7 @@ def run(*, nodes: int = 3000, series: int = 5, days: int = 730, seed: int = 15, 
     for _ in range(1):  # ~10⁷ points: once is enough to see it
         start = time.perf_counter()
         for values in data:
-            for method in rules.METHODS:
-                rules.ears_fast(values, method=method)
+            rules.ears_all(values)
         full.append(time.perf_counter() - start)
     morning = []
     for _ in range(repeat):

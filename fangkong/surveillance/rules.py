@@ -106,15 +106,11 @@ def _c3_upper(values, t: int, z: float, baseline: int, min_sigma: float):
     return max(0.0, values[t] + sd * factor)
 
 
-def ears_fast(values, *, method: str = C1, alpha: float | None = None) -> list[float | None]:
-    """The upper bounds of `ears` (baseline 7, min_sigma 0) over a whole series, one per day (None before
-    the range or where a window is incomplete), with running integer sums: the bench's path over thousands
-    of series. Integer counts make the sums exact, so the figures are those of `ears` (pinned by a test)."""
+def _baselines(values):
+    """Mean and sd of the 7 days before each day t (values[t-7 .. t-1]), None where one is missing, from
+    running integer sums (exact for counts)."""
     n = BASELINE
-    z = z_alpha(DEFAULT_ALPHA[method] if alpha is None else alpha)
     size = len(values)
-    lag = 1 if method == C1 else 3
-    # prefix sums of the values, their squares and the missing days
     s = [0] * (size + 1)
     s2 = [0] * (size + 1)
     miss = [0] * (size + 1)
@@ -127,48 +123,69 @@ def ears_fast(values, *, method: str = C1, alpha: float | None = None) -> list[f
             acc2 += v * v
         s[i], s2[i], miss[i] = acc, acc2, accm
     sqrt = math.sqrt
-    bounds: list[float | None] = [None] * size
-    # window of day t: values[t-lag-n+1 .. t-lag] → prefix indices (t-lag-n+1, t-lag+1)
     means: list[float | None] = [None] * size
     sds: list[float | None] = [None] * size
-    for t in range(lag + n - 1, size):
-        hi, lo = t - lag + 1, t - lag - n + 1
-        if miss[hi] - miss[lo]:
+    denominator = n * (n - 1)
+    for t in range(n, size):
+        lo = t - n
+        if miss[t] - miss[lo]:
             continue
-        w = s[hi] - s[lo]
-        ss = n * (s2[hi] - s2[lo]) - w * w  # n · (n − 1) · var, an exact integer
+        w = s[t] - s[lo]
         means[t] = w / n
-        sds[t] = sqrt(ss / (n * (n - 1)))
-    if method != C3:
-        for t in range(_FIRST[method], size):
-            if means[t] is not None:
-                bounds[t] = means[t] + z * sds[t]
-        return bounds
+        sds[t] = sqrt((n * (s2[t] - s2[lo]) - w * w) / denominator)  # n·(n−1)·var is an exact integer
+    return means, sds
+
+
+def ears_all(values, *, alpha: dict | None = None) -> dict[str, list[float | None]]:
+    """The upper bounds of `ears` (baseline 7, min_sigma 0) of the three methods over a whole series, one per
+    day (None before the range or where a window is incomplete), sharing one pass of running sums: C2's
+    window of day t is C1's of day t − 2. The bench's path over thousands of series; its figures are those
+    of `ears` (pinned by a test)."""
+    alpha = {**DEFAULT_ALPHA, **(alpha or {})}
+    z1, z2, z3 = (z_alpha(alpha[m]) for m in METHODS)
+    m1, s1 = _baselines(values)
+    size = len(values)
+    c1: list[float | None] = [None] * size
+    c2: list[float | None] = [None] * size
+    c3: list[float | None] = [None] * size
+    for t in range(BASELINE, size):
+        if m1[t] is not None:
+            c1[t] = m1[t] + z1 * s1[t]
+    m2 = [None, None, *m1[:-2]][:size]
+    s2 = [None, None, *s1[:-2]][:size]
+    for t in range(_FIRST[C2], size):
+        if m2[t] is not None:
+            c2[t] = m2[t] + z2 * s2[t]
     for t in range(_FIRST[C3], size):
         y = values[t]
-        if y is None or means[t] is None:
+        if y is None or m2[t] is None:
             continue
         part = 0.0
         ok = True
         for k in (t - 2, t - 1):
-            if values[k] is None or means[k] is None:
+            if values[k] is None or m2[k] is None:
                 ok = False
                 break
-            diff = values[k] - means[k]
-            if sds[k] == 0:
+            diff = values[k] - m2[k]
+            if s2[k] == 0:
                 if diff == 0:
                     ok = False
                     break
                 if diff > 0:
                     part = math.inf
                 continue
-            c2 = diff / sds[k]
-            if c2 > 1:
-                part += c2 - 1
-        if not ok or (sds[t] == 0 and math.isinf(part)):
+            statistic = diff / s2[k]
+            if statistic > 1:
+                part += statistic - 1
+        if not ok or (s2[t] == 0 and math.isinf(part)):
             continue
-        bounds[t] = max(0.0, y + sds[t] * (z - part))
-    return bounds
+        c3[t] = max(0.0, y + s2[t] * (z3 - part))
+    return {C1: c1, C2: c2, C3: c3}
+
+
+def ears_fast(values, *, method: str = C1, alpha: float | None = None) -> list[float | None]:
+    """One method's bounds of `ears_all`."""
+    return ears_all(values, alpha=None if alpha is None else {method: alpha})[method]
 
 
 # ---------------------------------------------------------------------------------------------------------
