@@ -332,4 +332,5 @@ DEFAULT_PRESET = "2020"
 # Every preset carries the vaccination product table (settable per jurisdiction like the rest).
 for _preset in PRESETS.values():
     _preset.setdefault("vaccination", copy.deepcopy(VACCINATION))
+    _preset.setdefault("surveillance", copy.deepcopy(SURVEILLANCE))  # the serial interval, EARS α
 del _preset

@@ -184,5 +184,6 @@ def policy_table(values: dict) -> dict:
         "tests_unverified": "tests" in unverified,
         "tracing": tracing_values(values),
         "tracing_unverified": "tracing" in unverified,
+        "surveillance": surveillance_values(values),
         "vaccines": list(vaccination_values(values)["products"].values()),
     }

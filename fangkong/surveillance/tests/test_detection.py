@@ -106,3 +106,20 @@ def test_registry_contract():
     assert {"clinic_visits", "followup_fevers", "checkpoint_fevers", "new_cases"} <= set(series.SOURCES)
     with pytest.raises(ValueError):
         series.register("clinic_visits", "x", lambda start, end: [])
+
+
+def test_serial_interval_and_alpha_from_policy(world):
+    from fangkong.policy.actions import set_policy
+    from fangkong.policy.queries import surveillance_values
+
+    day = dt.date(2022, 6, 1)
+    assert queries.serial_interval(world.township, day) == {"mean": 4.7, "sd": 2.9, "distr": None}
+    values = surveillance_values({})
+    set_policy(
+        actor=world.county_admin,
+        node=world.county,
+        effective_from=day,
+        preset="2022-06",
+        overrides={"surveillance": {**values, "si_mean": 3.0, "si_sd": 1.5}},
+    )
+    assert queries.serial_interval(world.township, day) == {"mean": 3.0, "sd": 1.5, "distr": None}
