@@ -10,9 +10,19 @@ from ninja.responses import Status
 from fangkong.grid import scoping
 from fangkong.grid.schemas import Code, Date, error_responses
 
-from . import actions, queries, rules, series
+from . import actions, queries, risk, rules, series
 from .models import EntrySource, Signal
-from .schemas import ClinicOut, ClinicVisitsIn, ClinicVisitsOut, RtOut, SeriesOut, SignalAlertOut, SignalOut
+from .schemas import (
+    ClinicOut,
+    ClinicVisitsIn,
+    ClinicVisitsOut,
+    FiveColourOut,
+    RiskDecisionOut,
+    RtOut,
+    SeriesOut,
+    SignalAlertOut,
+    SignalOut,
+)
 
 router = Router(tags=["监测预警"])
 READ_ERRORS = error_responses(401, 404, 422)
@@ -112,3 +122,52 @@ def post_visits(request, body: ClinicVisitsIn):
         request=request,
     )
     return Status(201, {"clinic": clinic.pk, "day": row.day, "visits": row.visits, "source": row.source})
+
+
+@router.get(
+    "/surveillance/{code}/risk-decisions",
+    response={200: list[RiskDecisionOut], **READ_ERRORS},
+    summary="风险区划定",
+)
+def risk_decisions(request, code: Code, day: Date | None = None):
+    node = scoping.access_jurisdiction(request.auth, code)
+    rows = queries.risk_decisions_visible_to(request.auth).filter(node__path__startswith=node.path)
+    if day:
+        rows = rows.filter(day=day)
+    return [
+        {
+            "id": d.pk,
+            "node": d.node.code,
+            "node_name": d.node.name,
+            "preset": d.preset,
+            "day": d.day,
+            "level": d.level,
+            "reason": d.reason,
+            "steps": d.steps,
+            "status": d.status,
+            "decided_level": d.decided_level,
+            "note": d.note,
+        }
+        for d in rows[:1000]
+    ]
+
+
+@router.get(
+    "/surveillance/{code}/five-colour", response={200: list[FiveColourOut], **READ_ERRORS}, summary="五色图"
+)
+def five_colour(request, code: Code, day: Date | None = None):
+    node = scoping.access_jurisdiction(request.auth, code)
+    return [
+        {
+            "node": r["node"].code,
+            "node_name": r["node"].name,
+            "colour": r["colour"],
+            "reason": r["reason"],
+            "total": r["facts"].total,
+            "local": r["facts"].local,
+            "clusters": r["facts"].clusters,
+            "new_7d": r["facts"].new_7d,
+            "days_since_last": r["facts"].days_since_last,
+        }
+        for r in risk.five_colour_map(node, day or timezone.localdate())
+    ]

@@ -80,3 +80,29 @@ class ClinicVisitsOut(Schema):
     day: dt.date
     visits: int
     source: str
+
+
+class RiskDecisionOut(Schema):
+    id: int
+    node: str
+    node_name: str
+    preset: str
+    day: dt.date
+    level: str = Field(description="按规则：high / medium / low")
+    reason: str
+    steps: list = Field(description="[[日期, 降至等级], …]：无新增时的降级日期")
+    status: str = Field(description="proposed 待确认 / confirmed 已确认 / overridden 已调整")
+    decided_level: str
+    note: str
+
+
+class FiveColourOut(Schema):
+    node: str
+    node_name: str
+    colour: str = Field(description="red / orange / yellow / blue / green")
+    reason: str
+    total: int
+    local: int
+    clusters: int
+    new_7d: int
+    days_since_last: int | None

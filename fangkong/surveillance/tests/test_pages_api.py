@@ -96,3 +96,24 @@ def test_risk_and_five_colour_pages(world, people):
     # a township admin sees the map but cannot confirm
     township = login(world.township_admin)
     assert township.get(f"/surveillance/five-colour/?node={world.township.code}").status_code == 200
+
+
+def test_api_risk_and_five_colour(world, people):
+    from fangkong.surveillance import actions as surveillance_actions
+    from fangkong.tracing.actions.cases import report_case
+
+    report_case(
+        actor=world.county_admin,
+        node=world.grid07,
+        kind="confirmed",
+        diagnosed_at=timezone.now() - dt.timedelta(hours=1),
+        person=people["zhang"],
+    )
+    surveillance_actions.propose_risk_areas(county=world.county, day=timezone.localdate(), rule="2022-11")
+    client = api(world.county_admin)
+    rows = client.get(f"/api/v1/surveillance/{world.county.code}/risk-decisions").json()
+    assert [(r["node"], r["level"]) for r in rows] == [(world.grid07.code, "high")]
+    colours = {
+        r["node"]: r for r in client.get(f"/api/v1/surveillance/{world.county.code}/five-colour").json()
+    }
+    assert colours[world.township.code]["total"] == 1 and colours[world.township.code]["colour"] == "yellow"
