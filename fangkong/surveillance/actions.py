@@ -94,22 +94,25 @@ def run_detection(*, actor=None, day: dt.date, codes: list[str] | None = None, r
                     alpha = alphas[node.path] = surveillance_values(policies.values(node.path, day))["alpha"]
                 counts["series"] += 1
                 hits = []
+                value = values[-1]
+                bounds = rules.ears_all(values, alpha=alpha)  # the three methods, as rules.ears computes them
                 for method in rules.METHODS:
-                    bound = rules.ears(values, method=method, alpha=alpha.get(method))[-1]
+                    upper = bounds[method][-1]
+                    alarm = value is not None and upper is not None and value > upper
                     fresh.append(
                         Signal(
                             node=node,
                             series=code,
                             day=day,
                             method=method,
-                            value=bound.value,
-                            upper=bound.upper,
-                            alarm=bound.alarm,
+                            value=value,
+                            upper=upper,
+                            alarm=alarm,
                             computed_at=now,
                         )
                     )
-                    if bound.alarm:
-                        hits.append((method, bound.upper))
+                    if alarm:
+                        hits.append((method, upper))
                 if hits:
                     alarms.append((node, values[-1], hits))
             Signal.objects.bulk_create(fresh, batch_size=2000)

@@ -2,8 +2,8 @@
 read by one grouped query per source; what is timed is what is done with them).
 
 - EARS over nodes × series × days (default 3,000 × 5 × 730): C1, C2 and C3 for every day of every series
-  (rules.ears_all, the three methods from one pass), and the morning run's part (each series' bounds for its last day, rules.ears on the
-  last 12 days, as actions.run_detection does).
+  (rules.ears_all, the three methods from one pass), and the morning run's part (each series' bounds for its last day from
+  its last 12 days, rules.ears_all, as actions.run_detection does).
 - R_t over a county's two years of daily cases (rules.estimate_r, parametric serial interval, the three
   quantiles the page shows, and all seven as EpiEstim).
 
@@ -40,9 +40,7 @@ def run(*, nodes: int = 3000, series: int = 5, days: int = 730, seed: int = 15, 
     for _ in range(repeat):
         start = time.perf_counter()
         for values in data:
-            tail = values[-(rules.BASELINE + 5) :]
-            for method in rules.METHODS:
-                rules.ears(tail, method=method)
+            rules.ears_all(values[-(rules.BASELINE + 5) :])
         morning.append(time.perf_counter() - start)
     cases = [max(0, round(rng.gauss(15, 6))) for _ in range(days)]
     imported = [rng.choice([0, 0, 0, 1]) for _ in range(days)]
