@@ -24,6 +24,7 @@ from fangkong.registry.api import router as registry_router
 from fangkong.reporting.api import router as reporting_router
 from fangkong.schools.api import router as schools_router
 from fangkong.supplies.api import router as supplies_router
+from fangkong.surveillance.api import router as surveillance_router
 from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
 from fangkong.vaccination.api import router as vaccination_router
@@ -139,6 +140,7 @@ api.add_router("/", tracing_router)
 api.add_router("/", vaccination_router)
 api.add_router("/", testing_router)
 api.add_router("/", supplies_router)
+api.add_router("/", surveillance_router)
 api.add_router("/", disinfection_router)
 api.add_router("/", inspections_router)
 api.add_router("/", command_router)

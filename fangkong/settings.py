@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "fangkong.coldchain",
     "fangkong.schools",
     "fangkong.markets",
+    "fangkong.surveillance",
     "fangkong.situation",
     "fangkong.home",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("vaccination/", include("fangkong.vaccination.urls")),
     path("testing/", include("fangkong.testing.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("surveillance/", include("fangkong.surveillance.urls")),
     path("disinfection/", include("fangkong.disinfection.urls")),
     path("inspections/", include("fangkong.inspections.urls")),
     path("command/", include("fangkong.command.urls")),

@@ -54,6 +54,12 @@ JOBS = [
         why="病例时限（2小时网络直报、4小时核心信息流调、24小时流调报告、24小时密接判定并管控，按政策设置）超时即预警，每例每项只预警一次，完成后自动处置（DOMAIN.md §12）",
     ),
     Job(
+        name="detect-signals",
+        cron="30 10 * * *",
+        command="detect-signals",
+        why="早期预警：日报截止（默认10:00）后，对前一日各监测序列（发热门诊、随访和卡口发热、新增病例等）按 EARS C1/C2/C3 计算预警上限，超上限向本级和上一级预警；重复运行不重复预警（DOMAIN.md §17）",
+    ),
+    Job(
         name="refresh-statistics",
         cron="40 3 * * *",
         command="refresh-statistics",

@@ -10,7 +10,7 @@ from fangkong.lib.dates import DATE_INPUT_FORMATS
 
 from .models import Kind, Reason
 from .presets import PRESETS
-from .queries import tracing_values
+from .queries import surveillance_values, tracing_values
 
 TRACING_FIELDS = (
     "lookback_days",
@@ -21,6 +21,9 @@ TRACING_FIELDS = (
     "secondary_determined",
     "cluster_days",
 )
+
+
+SURVEILLANCE_FIELDS = ("si_mean", "si_sd")
 
 
 class PolicyForm(forms.Form):
@@ -57,6 +60,9 @@ class PolicyForm(forms.Form):
     cluster_days = forms.IntegerField(
         label=_("聚集性疫情判定天数"), min_value=1, max_value=28, required=False
     )
+    # The early-warning section (DOMAIN.md §17): the serial interval of R_t, a discretised gamma.
+    si_mean = forms.FloatField(label=_("代际间隔均值（天）"), min_value=1.1, max_value=60, required=False)
+    si_sd = forms.FloatField(label=_("代际间隔标准差（天）"), min_value=0.1, max_value=30, required=False)
     note = forms.CharField(label=_("说明"), max_length=200, required=False, help_text=_("如 文件名称和文号"))
 
     def __init__(self, *args, values: dict, **kwargs):
@@ -71,6 +77,9 @@ class PolicyForm(forms.Form):
         for name in TRACING_FIELDS:
             self.fields[name].initial = self.tracing[name]
         self.fields["secondary_determined"].initial = "yes" if self.tracing["secondary_determined"] else "no"
+        self.surveillance = surveillance_values(values)
+        for name in SURVEILLANCE_FIELDS:
+            self.fields[name].initial = self.surveillance[name]
         self.step_rows = []
         for reason, label in Reason.choices:
             names = []
@@ -92,6 +101,15 @@ class PolicyForm(forms.Form):
         if "secondary_determined" in given:
             given["secondary_determined"] = given["secondary_determined"] == "yes"
         return {**self.tracing, **given}
+
+    def _surveillance(self, data: dict) -> dict:
+        """The early-warning section; a value left empty keeps the one the form started from."""
+        given = {name: data.get(name) for name in SURVEILLANCE_FIELDS if data.get(name) not in (None, "")}
+        return {**self.surveillance, **given}
+
+    @property
+    def surveillance_fields(self) -> list:
+        return [self[name] for name in SURVEILLANCE_FIELDS]
 
     @property
     def tracing_fields(self) -> list:
@@ -115,4 +133,5 @@ class PolicyForm(forms.Form):
             "release_tests": data["release_tests"],
             "regimes": regimes,
             "tracing": self._tracing(data),
+            "surveillance": self._surveillance(data),
         }

@@ -134,6 +134,18 @@ COMMAND = {"duty_starts": "08:30", "duty_hours": 24}
 # monitoring before opening are `pre_opening_days`. Defaults from the usual school rule (同一班级3天内5例
 # 相似症状), *unverified*: the policy page says so.
 SCHOOLS = {"cluster_pupils": 5, "cluster_days": 3, "pre_opening_days": 14, "unverified": True}
+
+# Early warning (DOMAIN.md §17): the serial interval of R_t, a discretised gamma of this mean and sd in days
+# (default: Nishiura et al. 2020, mean 4.7, sd 2.9 — unverified for later variants), or a discrete
+# distribution `si_distr` (probabilities of 0, 1, 2 … days; the first is 0) when it is not empty; and α of
+# each EARS method (surveillance::earsC's defaults).
+SURVEILLANCE = {
+    "si_mean": 4.7,
+    "si_sd": 2.9,
+    "si_distr": [],
+    "alpha": {"C1": 0.001, "C2": 0.001, "C3": 0.025},
+    "five_colour": {},  # thresholds of the five-colour map over surveillance/rules.FIVE_COLOUR_DEFAULTS
+}
 # Daily reports for day D are due by this time on D+1 (DOMAIN.md §8).
 REPORT_DEADLINE = "10:00"
 
@@ -330,4 +342,5 @@ DEFAULT_PRESET = "2020"
 # Every preset carries the vaccination product table (settable per jurisdiction like the rest).
 for _preset in PRESETS.values():
     _preset.setdefault("vaccination", copy.deepcopy(VACCINATION))
+    _preset.setdefault("surveillance", copy.deepcopy(SURVEILLANCE))  # the serial interval, EARS α
 del _preset

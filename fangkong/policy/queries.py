@@ -23,6 +23,7 @@ from .presets import (
     PRESETS,
     SCHOOLS,
     SUPPLIES,
+    SURVEILLANCE,
     TRACING,
     VACCINATION,
 )
@@ -154,6 +155,12 @@ def schools_values(values: dict) -> dict:
     return {**SCHOOLS, **preset.get("schools", {}), **(values.get("schools") or {})}
 
 
+def surveillance_values(values: dict) -> dict:
+    """The policy's "surveillance" section (serial interval, α per EARS method), defaults filled in."""
+    merged = {**SURVEILLANCE, **(values.get("surveillance") or {})}
+    return {**merged, "alpha": {**SURVEILLANCE["alpha"], **(merged.get("alpha") or {})}}
+
+
 # The policy pages ----------------------------------------------------------------------------------
 
 
@@ -191,6 +198,7 @@ def policy_table(values: dict) -> dict:
         "tests_unverified": "tests" in unverified,
         "tracing": tracing_values(values),
         "tracing_unverified": "tracing" in unverified,
+        "surveillance": surveillance_values(values),
         "vaccines": list(vaccination_values(values)["products"].values()),
         "schools": schools_values(values),
     }

@@ -607,8 +607,8 @@ def _screened_new_series(scopes: list[Scope]) -> list[int]:
 SERIES["screened_new"] = _screened_new_series
 
 # The indicators of cases and contacts (DOMAIN.md §9, §12), of nucleic-acid testing and vaccination (§13), of
-# supplies and disinfection, of inspections, rectification and tasks (§16), of the cold chain, markets (§14) and
-# schools (§15) live in their own modules, registered on import.
+# supplies and disinfection, of inspections, rectification and tasks (§16), of the cold chain, markets (§14),
+# schools (§15) and early warning (§17) live in their own modules, registered on import.
 from fangkong.reporting import (  # noqa: E402, F401
     cases,
     coldchain,
@@ -616,6 +616,7 @@ from fangkong.reporting import (  # noqa: E402, F401
     markets,
     operations,
     schools,
+    surveillance,
     testing,
     vaccination,
 )

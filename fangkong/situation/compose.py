@@ -33,6 +33,7 @@ from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
 from fangkong.situation.markets import markets_section
 from fangkong.situation.coldchain import coldchain_section
+from fangkong.situation.early_warning import early_warning_section
 from fangkong.situation.models import SituationNotes
 from fangkong.situation.operations import operations_section
 from fangkong.situation.schools import schools_section
@@ -69,6 +70,7 @@ VACCINATION = "vaccination"
 SCHOOLS = "schools"
 MARKETS = "markets"
 COLDCHAIN = "coldchain"
+EARLY_WARNING = "early_warning"
 SECTION_TITLES = {
     CASES: "疫情基本情况",
     SCREENING: "排查情况",
@@ -77,6 +79,7 @@ SECTION_TITLES = {
     CHECKPOINTS: "卡口与场所",
     VACCINATION: "疫苗接种",
     SCHOOLS: "学校防控",
+    EARLY_WARNING: "早期预警",
     OPERATIONS: "物资保障与消杀",
     INSPECTIONS: "督查整改",
     MARKETS: "市场监管",
@@ -624,6 +627,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
         (INSPECTIONS, inspections_section(values)),
         (MARKETS, markets_section(values, figure=figure)),
         (COLDCHAIN, coldchain_section(values, figure=figure)),
+        (EARLY_WARNING, early_warning_section(node, values, day, as_of, figure=figure)),
         (PROBLEMS, written(notes.problems if notes else "")),
         (NEXT_STEPS, written(notes.next_steps if notes else "")),
     ]

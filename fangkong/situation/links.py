@@ -32,6 +32,7 @@ FIXED: dict[str, tuple[str, dict, bool]] = {
     "checkpoint_vehicles": ("checkpoint_list", {}, False),
     "checkpoint_turned_back": ("checkpoint_list", {}, False),
     "checkins": ("checkin_list", {}, False),
+    "signals_alarming": ("signal_list", {}, True),
     "supplies_low_stock": ("supplies_home", {}, True),
     "supplies_near_expiry": ("supplies_home", {}, True),
     "supplies_receipts_new": ("movement_list", {"kind": "receipt"}, False),

@@ -38,6 +38,8 @@ from fangkong.reporting import reminders
 from fangkong.schools import actions as school_actions
 from fangkong.schools.rules import SYMPTOMATIC, Mark
 from fangkong.supplies import actions as supply_actions
+from fangkong.surveillance import actions as surveillance_actions
+from fangkong.surveillance.models import SignalAlert
 from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
 from fangkong.vaccination import actions as vaccination_actions
@@ -300,6 +302,14 @@ def grid07(world, people, settings, tmp_path):
     )
     FeverFollowUp.objects.filter(purchase=early).delete()
     Purchase.objects.filter(pk=early.pk).update(person=None)
+    clinic = surveillance_actions.add_clinic(actor=admin, node=world.grid07, name="第七网格发热哨点")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for i, visits in enumerate([2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 30]):
+        surveillance_actions.record_visits(
+            actor=admin, clinic=clinic, day=yesterday - dt.timedelta(days=11 - i), visits=visits
+        )
+    surveillance_actions.run_detection(day=yesterday)
+    signal_alert = SignalAlert.objects.get(node=world.grid07, day=yesterday)
     return {
         "school": school,
         "school_class": school_class,
@@ -367,6 +377,7 @@ def grid07(world, people, settings, tmp_path):
         "purchase": purchase,
         "followup": purchase.followup,
         "unregistered": early,
+        "signal_alert": signal_alert,
     }
 
 
@@ -629,6 +640,14 @@ ROUTES = {
     "purchase_found": lambda w, r: ({"pk": r["unregistered"].pk}, ""),
     "gathering_list": lambda w, r: ({}, f"node={w.grid07.code}"),
     "markets_import": lambda w, r: ({}, ""),
+    "signal_list": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "signal_run": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "signal_alert_resolve": lambda w, r: ({"pk": r["signal_alert"].pk}, ""),
+    "surveillance_rt": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "clinic_visits_entry": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "clinic_visits_import": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "surveillance_risk": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "five_colour": lambda w, r: ({}, f"node={w.grid07.code}"),
 }
 
 

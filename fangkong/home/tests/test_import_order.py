@@ -29,6 +29,7 @@ ORDER = [
     "coldchain",  # cold stores, imported lots and their documents, movements, samples, the goods trace
     "schools",  # schools, classes, rosters, morning and noon checks, illness absences, class alerts
     "markets",  # market supervision: pharmacies (weekly sales, real-name purchases, fever-buyer follow-ups), gatherings; market inspections use inspections
+    "surveillance",  # early warning: series, EARS aberrations, R_t, risk areas by rule, the five-colour map
     "codes",  # only the migration history of the tables the three apps above took over
     "reporting",  # daily reports, indicators, the dashboard
     "situation",  # the situation report: its text, the .docx and .pdf

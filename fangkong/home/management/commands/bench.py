@@ -17,7 +17,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["registry", "trace", "testing", "schools", "coldchain"])
+        parser.add_argument(
+            "subject", choices=["registry", "trace", "testing", "schools", "coldchain", "surveillance"]
+        )
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
         )
@@ -43,7 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--movements", type=int, default=1_000_000, help="coldchain: movements of lots")
 
     def handle(self, *args, subject: str, **options):
-        if subject == "trace":
+        if subject == "surveillance":
+            from fangkong.surveillance.bench import run as run_surveillance_bench
+
+            result = run_surveillance_bench(seed=options["seed"] or 15)
+        elif subject == "trace":
             result = self.trace(**options)
         elif subject == "testing":
             result = self.testing(**options)
@@ -93,7 +99,6 @@ class Command(BaseCommand):
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 
-<<<<<<< HEAD
     def schools(self, *, repeat: int, **options) -> dict:
         from fangkong.schools.bench import run_schools_bench
 
@@ -109,7 +114,6 @@ class Command(BaseCommand):
         self._separate_sqlite(options, f"coldchain-{movements}.sqlite3")
         try:
             return run_coldchain_bench(movements=movements, repeat=repeat, progress=self.stderr.write)
->>>>>>> h/coldchain
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 

@@ -23,6 +23,7 @@ from fangkong.reporting import demo as reporting_demo
 from fangkong.schools import demo as schools_demo
 from fangkong.situation import demo as situation_demo
 from fangkong.supplies import demo as supplies_demo
+from fangkong.surveillance import demo as surveillance_demo
 from fangkong.testing import demo as testing_demo
 from fangkong.tracing import demo as tracing_demo
 from fangkong.vaccination import demo as vaccination_demo
@@ -51,6 +52,7 @@ def load_activity(*, seed: int = DEFAULT_SEED, now: dt.datetime | None = None) -
         schools_demo,
         markets_demo,
         coldchain_demo,
+        surveillance_demo,
         reporting_demo,
         situation_demo,
     ]

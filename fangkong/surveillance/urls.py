@@ -1,0 +1,1 @@
+from fangkong.surveillance.views import urlpatterns  # noqa: F401
