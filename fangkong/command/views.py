@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
-from fangkong.inspections.ledger_pages import ledger_import_urls, xlsx
+from fangkong.imports.pages import ledger_import_urls, xlsx
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted, render_page
 from fangkong.registry.forms import add_rule_errors

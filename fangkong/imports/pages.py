@@ -1,6 +1,7 @@
 """The pages of a ledger import — upload → preview (a dry run: what would be written, every rejected row
-with its column and reason) → confirm → the result — for the inspection ledger here and the duty roster
-(command/). The same four pages for each ledger, so one set of views given the ledger's importer.
+with its column and reason) → confirm → the result — for any ledger whose importer takes a node
+(inspections, the duty roster and tasks in command/, key-group members in testing/). The same four
+pages for each ledger, so one set of views given the ledger's importer.
 Access: the upload is the uploader's own (404 for anyone else); the node must be writable."""
 
 from django import forms
@@ -37,8 +38,9 @@ def xlsx(filename: str, content: bytes) -> HttpResponse:
     return response
 
 
-def ledger_import_urls(*, name: str, title, importer, rejected_workbook) -> list:
-    """Routes imports_<name>, imports_<name>_preview, _confirm, _rejected for one ledger."""
+def ledger_import_urls(*, name: str, title, importer, rejected_workbook, hint=None) -> list:
+    """Routes imports_<name>, imports_<name>_preview, _confirm, _rejected for one ledger. `hint` is the
+    upload page's line on the columns the ledger reads."""
 
     def _upload_and_node(request, token):
         upload = uploads.load_upload(request.user, token)
@@ -67,7 +69,8 @@ def ledger_import_urls(*, name: str, title, importer, rejected_workbook) -> list
                 user=request.user, node_code=form.cleaned_data["node"], filename=file.name, data=file.read()
             )
             return redirect(f"imports_{name}_preview", token=upload.token)
-        return render(request, "inspections/ledger_import.html", {"form": form, "title": title, "name": name})
+        context = {"form": form, "title": title, "name": name, "hint": hint}
+        return render(request, "imports/ledger_import.html", context)
 
     def preview_view(request, token):
         upload, node = _upload_and_node(request, token)
@@ -88,7 +91,7 @@ def ledger_import_urls(*, name: str, title, importer, rejected_workbook) -> list
         if "summary" in context:
             context["rejected_shown"] = context["summary"]["rejected"][:PROBLEMS_SHOWN]
             context["warnings_shown"] = context["summary"]["warnings"][:PROBLEMS_SHOWN]
-        return render(request, "inspections/ledger_import.html", context)
+        return render(request, "imports/ledger_import.html", context)
 
     @require_POST
     def confirm_view(request, token):
