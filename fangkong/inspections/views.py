@@ -16,12 +16,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
+from fangkong.imports.pages import ledger_import_urls, xlsx
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted, render_page
 from fangkong.registry.forms import add_rule_errors
 
 from . import actions, forms, ledgers, photos, queries, rules
-from fangkong.imports.pages import ledger_import_urls, xlsx
 from .models import OrderStatus, Result
 
 
