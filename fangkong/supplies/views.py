@@ -5,10 +5,11 @@ catalogue, and the ledger import. Parse, access, one action, render."""
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -211,7 +212,23 @@ def donation_list(request):
             actor=request.user, node=node, movements=rows.filter(donor_public=True), request=request
         )
         return _download(content, filename)
-    return render(request, "supplies/donation_list.html", {"node": node, "rows": rows})
+    public_url = None
+    if scoping.can(request.user, scoping.WRITE, node):
+        token = queries.donations_token(node)
+        public_url = request.build_absolute_uri(reverse("public_donations", args=[token]))
+    return render(
+        request, "supplies/donation_list.html", {"node": node, "rows": rows, "public_url": public_url}
+    )
+
+
+@login_not_required
+def public_donations(request, token):
+    """The donations list as published: login-free, reached by the signed link the staff page gives."""
+    node = queries.donations_node(token)
+    if node is None:
+        raise Http404
+    rows = queries.public_donations(node)
+    return render(request, "supplies/donation_public.html", {"node": node, "rows": rows})
 
 
 def item_list(request):
