@@ -405,9 +405,3 @@ def import_tasks(
         )
         result.written = True
     return result
-
-
-def rejected_task_rows(result: ImportResult) -> bytes | None:
-    if not result.rejected or result.table is None:
-        return None
-    return rejected_workbook(result.table, result.rejected_rows, title=f"{TASK_LEDGER}（未导入的行）")

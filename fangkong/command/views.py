@@ -307,7 +307,6 @@ urlpatterns += ledger_import_urls(
     name="tasks",
     title=ledgers.TASK_LEDGER,
     importer=ledgers.import_tasks,
-    rejected_workbook=ledgers.rejected_task_rows,
     hint=gettext_lazy(
         "列：任务、工作组、承办辖区（空为所选辖区）、责任人、完成时限、状态、办理情况、办结时间，与导出的台账相同。"
     ),

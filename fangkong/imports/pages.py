@@ -1,8 +1,11 @@
 """The pages of a ledger import — upload → preview (a dry run: what would be written, every rejected row
-with its column and reason) → confirm → the result — for any ledger whose importer takes a node
+with its column and reason) → confirm → the result — for any ledger whose importer takes a node, a store or a place
 (inspections, the duty roster and tasks in command/, key-group members in testing/). The same four
 pages for each ledger, so one set of views given the ledger's importer.
-Access: the upload is the uploader's own (404 for anyone else); the node must be writable."""
+Access: the upload is the uploader's own (404 for anyone else); the node (store, place) must be writable."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -16,20 +19,49 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
-from fangkong.imports import uploads
+from fangkong.imports import uploads, writing
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
 
 PROBLEMS_SHOWN = 500
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a ledger is imported to: a node (the default), a store, a place … `choices(user)` lists the
+    (key, label) the user may import to; `resolve(user, key)` gives the object, or 404 when the user may
+    not write there; the importer receives it as the keyword `kwarg`."""
+
+    kwarg: str
+    label: str
+    choices: Callable
+    resolve: Callable
+
+
+def _writable_nodes(user) -> list[tuple[str, str]]:
+    return [
+        (n.code, n.name) for n in scoping.visible_jurisdictions(user, scoping.WRITE).order_by("path")[:300]
+    ]
+
+
+def _node(user, code):
+    return scoping.access_jurisdiction(user, code, capability=scoping.WRITE)
+
+
+NODE = Target(kwarg="node", label=gettext_lazy("导入到辖区"), choices=_writable_nodes, resolve=_node)
+
+
 class UploadForm(forms.Form):
-    node = forms.ChoiceField(label=gettext_lazy("导入到辖区"))
+    target = forms.ChoiceField()
     file = forms.FileField(label=gettext_lazy("台账文件（.xlsx / .xls / .csv）"))
 
-    def __init__(self, *args, nodes, **kwargs):
+    def __init__(self, *args, target: Target, choices, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["node"].choices = [(n.code, n.name) for n in nodes]
+        # The field is named as the importer's keyword ("node", "store", "place"): forms post it so.
+        self.fields[target.kwarg] = self.fields.pop("target")
+        self.fields[target.kwarg].label = target.label
+        self.fields[target.kwarg].choices = choices
+        self.order_fields([target.kwarg, "file"])
 
 
 def xlsx(filename: str, content: bytes) -> HttpResponse:
@@ -38,35 +70,57 @@ def xlsx(filename: str, content: bytes) -> HttpResponse:
     return response
 
 
-def ledger_import_urls(*, name: str, title, importer, rejected_workbook, hint=None) -> list:
-    """Routes imports_<name>, imports_<name>_preview, _confirm, _rejected for one ledger. `hint` is the
-    upload page's line on the columns the ledger reads."""
+def ledger_import_urls(
+    *,
+    name: str,
+    title,
+    importer,
+    rejected_workbook=None,
+    hint=None,
+    target: Target = NODE,
+    prefix: str | None = None,
+    upload_name: str | None = None,
+) -> list:
+    """Routes imports_<name> (or `upload_name`), imports_<name>_preview, _confirm, _rejected for one
+    ledger, under `prefix` (imports/<name>/). `hint` is the upload page's line on the columns the ledger
+    reads; `target` what it is imported to (a node unless said otherwise); `rejected_workbook(result)`
+    the workbook of the rows not imported (by default the rows as read, each with its reasons)."""
+    prefix = prefix if prefix is not None else f"imports/{name}/"
+    upload_name = upload_name or f"imports_{name}"
+    if rejected_workbook is None:
+
+        def rejected_workbook(result):
+            if not result.rejected or result.table is None:
+                return None
+            return writing.rejected_workbook(
+                result.table, result.rejected_rows, title=f"{title}（未导入的行）"
+            )
 
     def _upload_and_node(request, token):
         upload = uploads.load_upload(request.user, token)
-        node = scoping.access_jurisdiction(request.user, upload.node_code, capability=scoping.WRITE)
-        return upload, node
+        return upload, target.resolve(request.user, upload.node_code)
 
     def _run(request, upload, node, *, dry_run):
         with uploads.read_once(upload):
             return importer(
                 actor=request.user,
-                node=node,
                 data=uploads.upload_data(upload),
                 filename=upload.filename,
                 dry_run=dry_run,
                 request=None if dry_run else request,
+                **{target.kwarg: node},
             )
 
     def upload_view(request):
-        nodes = list(scoping.visible_jurisdictions(request.user, scoping.WRITE).order_by("path")[:300])
-        if not nodes:
+        choices = [(str(key), label) for key, label in target.choices(request.user)]
+        if not choices:
             raise PermissionDenied
-        form = UploadForm(request.POST or None, request.FILES or None, nodes=nodes)
+        form = UploadForm(request.POST or None, request.FILES or None, target=target, choices=choices)
         if request.method == "POST" and form.is_valid():
             file = form.cleaned_data["file"]
+            key = form.cleaned_data[target.kwarg]
             upload = uploads.save_upload(
-                user=request.user, node_code=form.cleaned_data["node"], filename=file.name, data=file.read()
+                user=request.user, node_code=key, filename=file.name, data=file.read()
             )
             return redirect(f"imports_{name}_preview", token=upload.token)
         context = {"form": form, "title": title, "name": name, "hint": hint}
@@ -124,8 +178,8 @@ def ledger_import_urls(*, name: str, title, importer, rejected_workbook, hint=No
         return xlsx(f"{upload.filename.rsplit('.', 1)[0]}_未导入的行.xlsx", content)
 
     return [
-        path(f"imports/{name}/", upload_view, name=f"imports_{name}"),
-        path(f"imports/{name}/<str:token>/", preview_view, name=f"imports_{name}_preview"),
-        path(f"imports/{name}/<str:token>/confirm/", confirm_view, name=f"imports_{name}_confirm"),
-        path(f"imports/{name}/<str:token>/rejected.xlsx", rejected_view, name=f"imports_{name}_rejected"),
+        path(prefix, upload_view, name=upload_name),
+        path(f"{prefix}<str:token>/", preview_view, name=f"imports_{name}_preview"),
+        path(f"{prefix}<str:token>/confirm/", confirm_view, name=f"imports_{name}_confirm"),
+        path(f"{prefix}<str:token>/rejected.xlsx", rejected_view, name=f"imports_{name}_rejected"),
     ]

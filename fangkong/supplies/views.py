@@ -12,9 +12,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
+from fangkong.imports.pages import Target, ledger_import_urls
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
@@ -245,31 +247,6 @@ def item_list(request):
     return render(request, "supplies/item_list.html", {"form": form, "items": queries.items()}, status=status)
 
 
-def supplies_import(request):
-    stores = queries.stores_visible_to(request.user, scoping.WRITE)
-    form = forms.ImportForm(posted(request), request.FILES or None, stores=stores)
-    result = None
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = ledgers.import_ledger(
-                actor=request.user,
-                store=form.cleaned_data["store"],
-                data=upload.read(),
-                filename=upload.name,
-                dry_run=form.cleaned_data["dry_run"],
-                request=request,
-            )
-        except RuleError as exc:
-            add_rule_errors(form, exc)
-        else:
-            if result.written:
-                messages.success(
-                    request, _("已导入 {n} 条，{u} 条此前已导入").format(n=result.created, u=result.unchanged)
-                )
-    return render(request, "supplies/import.html", {"form": form, "result": result})
-
-
 urlpatterns = [
     path("", supplies_home, name="supplies_home"),
     path("stores/new/", store_create, name="store_create"),
@@ -282,5 +259,21 @@ urlpatterns = [
     path("movements/", movement_list, name="movement_list"),
     path("donations/", donation_list, name="donation_list"),
     path("items/", item_list, name="supply_item_list"),
-    path("import/", supplies_import, name="supplies_import"),
 ]
+urlpatterns += ledger_import_urls(
+    name="supplies",
+    title=ledgers.LEDGER,
+    importer=ledgers.import_ledger,
+    hint=gettext_lazy(
+        "列：日期、单据号、物资名称、规格、单位、来源（下拨/自购/捐赠）、批号、有效期、入库数量、出库数量、结存、"
+        "领用单位、领用人、审批人、经手人。"
+    ),
+    target=Target(
+        kwarg="store",
+        label=gettext_lazy("库点"),
+        choices=lambda user: [(s.pk, str(s)) for s in queries.stores_visible_to(user, scoping.WRITE)],
+        resolve=lambda user, key: queries.access_store(user, key, write=True),
+    ),
+    prefix="import/",
+    upload_name="supplies_import",
+)

@@ -11,7 +11,6 @@ from fangkong.grid import scoping
 from fangkong.imports.reading import Column, read_table
 from fangkong.imports.results import ImportResult
 from fangkong.imports.values import NumberLostDigits, code_text, compact, parse_date, text
-from fangkong.imports.writing import rejected_workbook
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import InvalidIdNumber, parse
 from fangkong.lib.masking import mask_name
@@ -294,9 +293,3 @@ def import_key_group_members(
         )
         result.written = True
     return result
-
-
-def rejected_key_group_rows(result: ImportResult) -> bytes | None:
-    if not result.rejected or result.table is None:
-        return None
-    return rejected_workbook(result.table, result.rejected_rows, title=f"{KEY_GROUP_LEDGER}（未导入的行）")

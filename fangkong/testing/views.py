@@ -411,7 +411,6 @@ urlpatterns += ledger_import_urls(
     name="key_groups",
     title=ledgers.KEY_GROUP_LEDGER,
     importer=ledgers.import_key_group_members,
-    rejected_workbook=ledgers.rejected_key_group_rows,
     hint=gettext_lazy(
         "列：姓名、身份证号、重点人群（冷链、口岸、医务、快递外卖、农贸市场）、纳入日期（可空，默认今天）。"
     ),

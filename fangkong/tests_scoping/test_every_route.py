@@ -208,6 +208,13 @@ def grid07(world, people, settings, tmp_path):
     place = disinfection_actions.create_place(
         actor=admin, node=world.grid07, name="第七网格公厕", kind="public_toilet"
     )
+    # Uploads of grid 07's worker for its store and its place (the supplies and disinfection imports).
+    store_upload = uploads.save_upload(
+        user=world.grid07_worker, node_code=str(store.pk), filename="l.xlsx", data=b"x"
+    )
+    place_upload = uploads.save_upload(
+        user=world.grid07_worker, node_code=str(place.pk), filename="l.xlsx", data=b"x"
+    )
     disinfection_actions.record_entry(
         actor=admin,
         place=place,
@@ -273,6 +280,8 @@ def grid07(world, people, settings, tmp_path):
         "site": site,
         "token": token,
         "upload": upload,
+        "store_upload": store_upload,
+        "place_upload": place_upload,
         "membership": Membership.objects.get(user=world.grid07_worker),
         "kindergarten": kindergarten,
         "checklist": checklist,
@@ -508,6 +517,12 @@ ROUTES = {
     "imports_duty_preview": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_duty_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_supplies_preview": lambda w, r: ({"token": r["store_upload"].token}, ""),
+    "imports_supplies_confirm": lambda w, r: ({"token": r["store_upload"].token}, ""),
+    "imports_supplies_rejected": lambda w, r: ({"token": r["store_upload"].token}, ""),
+    "imports_disinfection_preview": lambda w, r: ({"token": r["place_upload"].token}, ""),
+    "imports_disinfection_confirm": lambda w, r: ({"token": r["place_upload"].token}, ""),
+    "imports_disinfection_rejected": lambda w, r: ({"token": r["place_upload"].token}, ""),
     "imports_tasks": lambda w, r: ({}, ""),
     "imports_tasks_preview": lambda w, r: ({"token": r["upload"].token}, ""),
     "imports_tasks_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
