@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 import re
 
-from django.db import transaction
 from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
@@ -21,7 +20,7 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.imports.reading import Column, read_table
-from fangkong.imports.results import ImportResult
+from fangkong.imports.results import ImportResult, write_all
 from fangkong.imports.values import format_date, parse_date, text
 from fangkong.imports.writing import LedgerSheet, rejected_workbook
 from fangkong.lib.errors import RuleError
@@ -90,24 +89,21 @@ def import_duty(
             result.updated += 1
         result.plan.append({"row": n, "day": day.isoformat(), "leader": values["leader"]})
         writes.append((day, values))
-    if dry_run or result.rejected:
-        return result
-    with transaction.atomic():
+
+    def write():
         for day, values in writes:
             actions.schedule_shift(actor=actor, node=node, day=day, request=request, **values)
-        record(
-            actor=actor,
-            action=Action.IMPORT,
-            target=node,
-            node_path=node.path,
-            request=request,
-            ledger=LEDGER,
-            filename=filename,
-            created=result.created,
-            updated=result.updated,
-        )
-        result.written = True
-    return result
+
+    return write_all(
+        result,
+        actor=actor,
+        target=node,
+        node_path=node.path,
+        ledger=LEDGER,
+        filename=filename,
+        request=request,
+        write=write,
+    )
 
 
 def rejected_rows_workbook(result: ImportResult) -> bytes | None:
@@ -369,9 +365,8 @@ def import_tasks(
             result.updated += 1
         result.plan.append({"row": n, "title": title, "node": target.name, "status": status})
         writes.append((task, key, target, title, owner, deadline, group, status, note, finished_at))
-    if dry_run or result.rejected:
-        return result
-    with transaction.atomic():
+
+    def write():
         for task, key, target, title, owner, deadline, group, status, note, finished_at in writes:
             if task is None:
                 task = actions.create_task(
@@ -392,16 +387,14 @@ def import_tasks(
                 actions.set_task_status(
                     actor=actor, task=task, status=status, note=note, at=finished_at, request=request
                 )
-        record(
-            actor=actor,
-            action=Action.IMPORT,
-            target=node,
-            node_path=node.path,
-            request=request,
-            ledger=TASK_LEDGER,
-            filename=filename,
-            created=result.created,
-            updated=result.updated,
-        )
-        result.written = True
-    return result
+
+    return write_all(
+        result,
+        actor=actor,
+        target=node,
+        node_path=node.path,
+        ledger=TASK_LEDGER,
+        filename=filename,
+        request=request,
+        write=write,
+    )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
-from fangkong.imports.pages import Target, ledger_import_urls
+from fangkong.imports.pages import ledger_import_urls, target_among
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted
@@ -151,11 +151,11 @@ urlpatterns += ledger_import_urls(
     hint=gettext_lazy(
         "列：日期、起止时间（或开始时间、结束时间）、区域/对象、消毒剂、浓度、方式、作用时间、消毒人员、复核人。"
     ),
-    target=Target(
+    target=target_among(
         kwarg="place",
         label=gettext_lazy("场所"),
-        choices=lambda user: [(p.pk, str(p)) for p in queries.places_visible_to(user, scoping.WRITE)],
-        resolve=lambda user, key: queries.access_place(user, key, write=True),
+        visible=queries.places_visible_to,
+        access=queries.access_place,
     ),
     prefix="import/",
     upload_name="disinfection_import",

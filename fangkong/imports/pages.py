@@ -51,6 +51,17 @@ def _node(user, code):
 NODE = Target(kwarg="node", label=gettext_lazy("导入到辖区"), choices=_writable_nodes, resolve=_node)
 
 
+def target_among(*, kwarg: str, label, visible: Callable, access: Callable) -> Target:
+    """A target among the records `visible(user, WRITE)` lists, opened by `access(user, pk, write=True)`
+    (a store of supplies/, a place of disinfection/)."""
+    return Target(
+        kwarg=kwarg,
+        label=label,
+        choices=lambda user: [(obj.pk, str(obj)) for obj in visible(user, scoping.WRITE)],
+        resolve=lambda user, key: access(user, key, write=True),
+    )
+
+
 class UploadForm(forms.Form):
     target = forms.ChoiceField()
     file = forms.FileField(label=gettext_lazy("台账文件（.xlsx / .xls / .csv）"))

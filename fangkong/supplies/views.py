@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
-from fangkong.imports.pages import Target, ledger_import_urls
+from fangkong.imports.pages import ledger_import_urls, target_among
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
@@ -268,11 +268,11 @@ urlpatterns += ledger_import_urls(
         "列：日期、单据号、物资名称、规格、单位、来源（下拨/自购/捐赠）、批号、有效期、入库数量、出库数量、结存、"
         "领用单位、领用人、审批人、经手人。"
     ),
-    target=Target(
+    target=target_among(
         kwarg="store",
         label=gettext_lazy("库点"),
-        choices=lambda user: [(s.pk, str(s)) for s in queries.stores_visible_to(user, scoping.WRITE)],
-        resolve=lambda user, key: queries.access_store(user, key, write=True),
+        visible=queries.stores_visible_to,
+        access=queries.access_store,
     ),
     prefix="import/",
     upload_name="supplies_import",

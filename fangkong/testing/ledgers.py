@@ -9,7 +9,7 @@ from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.imports.reading import Column, read_table
-from fangkong.imports.results import ImportResult
+from fangkong.imports.results import ImportResult, write_all
 from fangkong.imports.values import NumberLostDigits, code_text, compact, parse_date, text
 from fangkong.lib.errors import RuleError
 from fangkong.lib.idcard import InvalidIdNumber, parse
@@ -275,21 +275,18 @@ def import_key_group_members(
             result.updated += 1
         result.plan.append({"row": n, "person": mask_name(person.name), "group": labels[group]})
         planned.append((person, group, since))
-    if dry_run or result.rejected:
-        return result
-    with transaction.atomic():
+
+    def write():
         for person, group, since in planned:
             actions.add_to_key_group(actor=actor, person=person, group=group, since=since, request=request)
-        record(
-            actor=actor,
-            action=Action.IMPORT,
-            target=node,
-            node_path=node.path,
-            request=request,
-            ledger=KEY_GROUP_LEDGER,
-            filename=filename,
-            created=result.created,
-            updated=result.updated,
-        )
-        result.written = True
-    return result
+
+    return write_all(
+        result,
+        actor=actor,
+        target=node,
+        node_path=node.path,
+        ledger=KEY_GROUP_LEDGER,
+        filename=filename,
+        request=request,
+        write=write,
+    )
