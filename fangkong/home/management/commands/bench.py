@@ -17,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("subject", choices=["registry", "trace", "testing"])
+        parser.add_argument("subject", choices=["registry", "trace", "testing", "vaccination"])
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
         )
@@ -46,6 +46,8 @@ class Command(BaseCommand):
             result = self.trace(**options)
         elif subject == "testing":
             result = self.testing(**options)
+        elif subject == "vaccination":
+            result = self.vaccination(**options)
         else:
             result = self.registry(**options)
         if options["json"]:
@@ -85,6 +87,16 @@ class Command(BaseCommand):
             use_sqlite_file(bench_sqlite_path(persons).with_name(f"testing-{persons}.sqlite3"))
         try:
             return run_testing_bench(persons=persons, seed=seed, progress=self.stderr.write)
+        except RuleError as exc:
+            raise CommandError(str(exc)) from None
+
+    def vaccination(self, *, persons: int, seed: int | None, **options) -> dict:
+        from fangkong.vaccination.bench import run_vaccination_bench
+
+        if not options["current_database"] and not os.environ.get("DATABASE_URL"):
+            use_sqlite_file(bench_sqlite_path(persons).with_name(f"vaccination-{persons}.sqlite3"))
+        try:
+            return run_vaccination_bench(persons=persons, seed=seed, progress=self.stderr.write)
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 
