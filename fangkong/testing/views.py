@@ -57,6 +57,9 @@ def testing_home(request):
         "today_tubes": samples.filter(sampled_at__date=today).count(),
         "pending": samples.filter(result=Result.PENDING).count(),
         "retests": queries.open_retests(request.user).count(),
+        "key_group_overdue": sum(
+            1 for r in queries.key_group_members(request.user, today=today) if r.state == rules.OVERDUE
+        ),
         "alerts": queries.alerts_visible_to(request.user).order_by("-raised_at")[:20],
         "rounds": queries.rounds_visible_to(request.user)[:10],
         "can_write": bool(scoping.nodes_with(request.user, scoping.WRITE)),

@@ -204,3 +204,12 @@ def test_the_policy_form_offers_every_key_group():
     from fangkong.testing.models import KeyGroup
 
     assert {code: str(label) for code, label in KEY_GROUPS.items()} == dict(KeyGroup.choices)
+
+
+def test_the_testing_home_counts_overdue_key_group_members(world, people):
+    actions.add_to_key_group(
+        actor=world.county_admin, person=people["zhang"], group="port", since=_today() - dt.timedelta(days=2)
+    )
+    actions.add_to_key_group(actor=world.county_admin, person=people["wang"], group="port")  # due today
+    page = login(world.county_admin).get(reverse("testing_home"))
+    assert page.context["key_group_overdue"] == 1
