@@ -581,19 +581,12 @@ def decide(
         tally.decided += 1
     if planner is not None:
         planner.write(request)
+    # What every decided candidate shares in one UPDATE; what differs per candidate by bulk_update.
+    Candidate.objects.filter(pk__in=[c.pk for c in to_decide]).update(
+        decision=decision, decided_at=at, decided_by=actor, version=F("version") + 1
+    )
     Candidate.objects.bulk_update(
-        to_decide,
-        [
-            "decision",
-            "decided_at",
-            "decided_by",
-            "person",
-            "screening",
-            "measure",
-            "handed_over_at",
-            "version",
-        ],
-        batch_size=500,
+        to_decide, ["person", "screening", "measure", "handed_over_at"], batch_size=500
     )
     record_many(
         actor=actor,
