@@ -11,6 +11,7 @@ urlpatterns = [
     path("r/", include("fangkong.measures.resident_urls")),
     path("r/", include("fangkong.healthcodes.resident_urls")),
     path("r/", include("fangkong.venues.resident_urls")),
+    path("r/", include("fangkong.supplies.resident_urls")),
     path("", include("fangkong.home.urls")),
     path("", include("fangkong.grid.urls")),
     path("", include("fangkong.registry.urls")),

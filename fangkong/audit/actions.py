@@ -24,3 +24,25 @@ def record(*, actor, action: str, target=None, node_path: str = "", request=None
         detail=detail,
         **client_of(request),
     )
+
+
+def record_many(*, actor, action: str, rows, request=None) -> list[AuditEvent]:
+    """Write one audit row per (target, node_path, detail) of `rows` in one statement: the same rows
+    `record` writes one by one, for an action that changes many records at once."""
+    client = client_of(request)
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if getattr(actor, "pk", None) else None,
+                action=action,
+                target_type=type(target).__name__,
+                target_id=str(target.pk),
+                target_label=str(target)[:200],
+                node_path=node_path,
+                detail=detail,
+                **client,
+            )
+            for target, node_path, detail in rows
+        ],
+        batch_size=500,
+    )

@@ -160,6 +160,25 @@ def create_task(
 
 
 @transaction.atomic
+def update_task(
+    *, actor, task: Task, owner: str, deadline: dt.datetime, group: WorkingGroup | None, request=None
+) -> Task:
+    """A task's owner, deadline or group changed (a re-imported ledger row): audited with what changed."""
+    scoping.require(actor, scoping.WRITE, task.node, "无权办理该任务")
+    if not owner.strip():
+        raise RuleError({"owner": "责任人不能为空"})
+    before = {"owner": task.owner, "deadline": task.deadline.isoformat(), "group": task.group_id}
+    task.owner, task.deadline, task.group = owner.strip()[:50], deadline, group
+    after = {"owner": task.owner, "deadline": task.deadline.isoformat(), "group": task.group_id}
+    task.save(update_fields=["owner", "deadline", "group"])
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    record(
+        actor=actor, action=Action.UPDATE, target=task, node_path=task.node.path, request=request, **changed
+    )
+    return task
+
+
+@transaction.atomic
 def set_task_status(
     *, actor, task: Task, status: str, note: str = "", at: dt.datetime | None = None, request=None
 ) -> Task:

@@ -1,13 +1,18 @@
-"""The duty roster (值班表) in and out, and the task ledger (任务督办台账) out, through imports/.
+"""The duty roster (值班表) and the task ledger (任务督办台账) in and out, through imports/.
 
 值班表 rows: 日期, 带班领导, 领导电话, 值班人员, 值班电话, as the county office prints it for the month. A row
 puts that day on the chosen node's roster (its hours from the policy); a day already on it with the same
 people is unchanged, with other people it is updated (unless already handed over). All or nothing.
+任务督办台账 rows: 任务, 工作组, 承办辖区, 责任人, 完成时限, 状态, 办理情况, 办结时间 (the columns of the
+export). A row is a task of the named node under the chosen one (the chosen one when empty), known again
+by its node and title: the same row again is unchanged, a changed owner, deadline, group, status or note
+updates it. All or nothing.
 """
 
 import datetime as dt
+import hashlib
+import re
 
-from django.db import transaction
 from django.utils import timezone, translation
 
 from fangkong.audit.actions import record
@@ -15,13 +20,13 @@ from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.imports.reading import Column, read_table
-from fangkong.imports.results import ImportResult
+from fangkong.imports.results import ImportResult, write_all
 from fangkong.imports.values import format_date, parse_date, text
 from fangkong.imports.writing import LedgerSheet, rejected_workbook
 from fangkong.lib.errors import RuleError
 
 from . import actions, rules
-from .models import DutyShift, Task
+from .models import FINISHED, DutyShift, Task, TaskStatus, WorkingGroup
 
 LEDGER = "值班表"
 COLUMNS = (
@@ -84,24 +89,21 @@ def import_duty(
             result.updated += 1
         result.plan.append({"row": n, "day": day.isoformat(), "leader": values["leader"]})
         writes.append((day, values))
-    if dry_run or result.rejected:
-        return result
-    with transaction.atomic():
+
+    def write():
         for day, values in writes:
             actions.schedule_shift(actor=actor, node=node, day=day, request=request, **values)
-        record(
-            actor=actor,
-            action=Action.IMPORT,
-            target=node,
-            node_path=node.path,
-            request=request,
-            ledger=LEDGER,
-            filename=filename,
-            created=result.created,
-            updated=result.updated,
-        )
-        result.written = True
-    return result
+
+    return write_all(
+        result,
+        actor=actor,
+        target=node,
+        node_path=node.path,
+        ledger=LEDGER,
+        filename=filename,
+        request=request,
+        write=write,
+    )
 
 
 def rejected_rows_workbook(result: ImportResult) -> bytes | None:
@@ -205,3 +207,194 @@ def export_tasks(*, actor, node: Jurisdiction, request=None) -> tuple[str, bytes
         rows=len(rows),
     )
     return f"{TASK_LEDGER}_{node.name}_{timezone.localdate():%Y%m%d}.xlsx", sheet.save()
+
+
+TASK_COLUMNS = (
+    Column("number", "序号", ("编号",), content=False),
+    Column("title", "任务", ("任务名称", "任务内容", "工作任务", "督办事项", "事项")),
+    Column("group", "工作组", ("责任组", "牵头组", "工作专班")),
+    Column("node", "承办辖区", ("承办单位", "责任单位", "辖区", "承办")),
+    Column("owner", "责任人", ("负责人", "牵头人", "联系人")),
+    Column("deadline", "完成时限", ("时限", "截止时间", "完成时间", "办结时限", "截止日期")),
+    Column("status", "状态", ("办理状态", "进展", "完成情况")),
+    Column("overdue", "是否超时", ("超时",), content=False),
+    Column("note", "办理情况", ("备注", "办理结果")),
+    Column("finished_at", "办结时间", ("完成日期", "办结日期")),
+)
+END_OF_DAY = dt.time(23, 59)  # a deadline written as a day means by the end of that day
+_TIME = re.compile(r"(\d{1,2})\s*[:：时点]\s*(\d{1,2})?")
+
+
+def _moment(value, *, today: dt.date, label: str) -> dt.datetime | None:
+    """A deadline cell: an Excel date-time, or a day with an optional time (2022-05-06 18:00, 5月6日18时)."""
+    if isinstance(value, dt.datetime):
+        return timezone.make_aware(value, rules.SHANGHAI) if timezone.is_naive(value) else value
+    raw = "" if isinstance(value, dt.date | int | float) else text(value)
+    rest = ""
+    if "日" in raw:
+        raw, rest = raw.split("日", 1)[0] + "日", raw.split("日", 1)[1]
+    elif " " in raw:
+        raw, rest = raw.split(" ", 1)
+    day, _note = parse_date(raw or value, today=today + dt.timedelta(days=366))
+    if day is None:
+        return None
+    at = END_OF_DAY
+    if match := _TIME.search(rest):
+        hour, minute = int(match[1]), int(match[2] or 0)
+        if hour > 23 or minute > 59:
+            raise ValueError(f"{label}的时间“{rest.strip()}”不存在")
+        at = dt.time(hour, minute)
+    return dt.datetime.combine(day, at, tzinfo=rules.SHANGHAI)
+
+
+def task_key(node: Jurisdiction, title: str) -> str:
+    """How a re-imported row finds its task: its node and title."""
+    return hashlib.sha256(f"{node.code}|{' '.join(title.split())}".encode()).hexdigest()[:64]
+
+
+def import_tasks(
+    *, actor, node: Jurisdiction, data: bytes, filename: str, dry_run: bool = False, request=None
+) -> ImportResult:
+    scoping.require(actor, scoping.WRITE, node, "无权为该辖区导入任务", field="node")
+    table = read_table(data, filename, TASK_COLUMNS, required=("title", "owner", "deadline"))
+    result = ImportResult(dry_run=dry_run, table=table)
+    today = timezone.localdate()
+    nodes_by_name: dict[str, list[Jurisdiction]] = {}
+    for n in scoping.visible_jurisdictions(actor, scoping.WRITE).filter(path__startswith=node.path):
+        nodes_by_name.setdefault(n.name, []).append(n)
+    ancestors = node.path.strip("/").split("/")
+    groups = {}
+    for g in WorkingGroup.objects.filter(active=True).select_related("node"):
+        if g.node.code in ancestors or g.node.path.startswith(node.path):
+            groups.setdefault(g.name, []).append(g)
+    planned, seen = [], {}
+    for row in table.rows:
+        result.rows += 1
+        n, before = row.number, len(result.rejected)
+        title = " ".join(text(table.value(row, "title")).split())
+        owner = text(table.value(row, "owner"))
+        if not title:
+            result.reject(n, table.label("title"), "任务不能为空")
+        elif len(title) > 200:
+            result.reject(n, table.label("title"), "任务不能超过200字")
+        if not owner:
+            result.reject(n, table.label("owner"), "责任人不能为空")
+        target = node
+        if name := text(table.value(row, "node")):
+            found = nodes_by_name.get(name, [])
+            if len(found) != 1:
+                why = "有多个同名辖区，请写全称" if found else f"不是{node.name}或其下可交办的辖区"
+                result.reject(n, table.label("node"), f"“{name}”{why}")
+            else:
+                target = found[0]
+        group = None
+        if name := text(table.value(row, "group")):
+            found = [
+                g
+                for g in groups.get(name, [])
+                if g.node.path.startswith(target.path) or target.path.startswith(g.node.path)
+            ]
+            if len(found) != 1:
+                result.reject(n, table.label("group"), f"未找到工作组“{name}”，请先在指挥调度中设置")
+            else:
+                group = found[0]
+        deadline = None
+        try:
+            deadline = _moment(table.value(row, "deadline"), today=today, label=table.label("deadline"))
+        except ValueError as exc:
+            result.reject(n, table.label("deadline"), str(exc))
+        else:
+            if deadline is None:
+                result.reject(n, table.label("deadline"), "完成时限不能为空")
+        status = rules.status_of(text(table.value(row, "status")))
+        if status is None:
+            words = "、".join(str(label) for label in TaskStatus.labels)
+            result.reject(
+                n, table.label("status"), f"无法识别的状态“{text(table.value(row, 'status'))}”，应为{words}"
+            )
+        finished_at = None
+        if status in FINISHED:
+            try:
+                finished_at = _moment(
+                    table.value(row, "finished_at"), today=today, label=table.label("finished_at")
+                )
+            except ValueError as exc:
+                result.reject(n, table.label("finished_at"), str(exc))
+            else:
+                if finished_at is not None and finished_at > timezone.now():
+                    result.reject(n, table.label("finished_at"), "办结时间不能晚于现在")
+        if len(result.rejected) > before:
+            continue
+        key = task_key(target, title)
+        if key in seen:
+            result.reject(n, table.label("title"), f"与第{seen[key]}行是同一任务")
+            continue
+        seen[key] = n
+        planned.append(
+            (
+                n,
+                key,
+                target,
+                title,
+                owner,
+                deadline,
+                group,
+                status,
+                text(table.value(row, "note")),
+                finished_at,
+            )
+        )
+    existing = {
+        t.import_key: t for t in Task.objects.filter(import_key__in=list(seen)).select_related("node")
+    }
+    writes = []
+    for n, key, target, title, owner, deadline, group, status, note, finished_at in planned:
+        task = existing.get(key)
+        if task is None:
+            result.created += 1
+        else:
+            same = (task.owner, task.deadline, task.group_id, task.status) == (
+                owner,
+                deadline,
+                getattr(group, "pk", None),
+                status,
+            )
+            if same and (not note or note == task.note):
+                result.unchanged += 1
+                continue
+            result.updated += 1
+        result.plan.append({"row": n, "title": title, "node": target.name, "status": status})
+        writes.append((task, key, target, title, owner, deadline, group, status, note, finished_at))
+
+    def write():
+        for task, key, target, title, owner, deadline, group, status, note, finished_at in writes:
+            if task is None:
+                task = actions.create_task(
+                    actor=actor,
+                    node=target,
+                    title=title,
+                    owner=owner,
+                    deadline=deadline,
+                    group=group,
+                    import_key=key,
+                    request=request,
+                )
+            elif (task.owner, task.deadline, task.group_id) != (owner, deadline, getattr(group, "pk", None)):
+                actions.update_task(
+                    actor=actor, task=task, owner=owner, deadline=deadline, group=group, request=request
+                )
+            if status != task.status or (note and note != task.note):
+                actions.set_task_status(
+                    actor=actor, task=task, status=status, note=note, at=finished_at, request=request
+                )
+
+    return write_all(
+        result,
+        actor=actor,
+        target=node,
+        node_path=node.path,
+        ledger=TASK_LEDGER,
+        filename=filename,
+        request=request,
+        write=write,
+    )

@@ -47,3 +47,23 @@ PRESET_GROUPS = [
 def in_shift(moment: dt.datetime, start: dt.datetime, end: dt.datetime) -> bool:
     """A log entry belongs to a shift when its time is in [start, end)."""
     return start <= moment < end
+
+
+# How task ledgers write a status, beside the status's own name (compared without spaces).
+STATUS_WORDS = {
+    "open": ("待办", "未办", "未开始", "交办", "open"),
+    "in_progress": ("办理中", "进行中", "正在办理", "推进中", "in_progress"),
+    "done": ("已办结", "办结", "已完成", "完成", "已落实", "done"),
+    "cancelled": ("已撤销", "撤销", "取消", "已取消", "cancelled"),
+}
+
+
+def status_of(raw: str) -> str | None:
+    """The task status a ledger cell names; an empty cell is 待办; None when not recognised."""
+    word = "".join((raw or "").split()).lower()
+    if not word:
+        return "open"
+    for status, words in STATUS_WORDS.items():
+        if word in words:
+            return status
+    return None

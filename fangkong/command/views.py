@@ -12,11 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
-from fangkong.inspections.ledger_pages import ledger_import_urls, xlsx
+from fangkong.imports.pages import ledger_import_urls, xlsx
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted, render_page
 from fangkong.registry.forms import add_rule_errors
@@ -301,4 +302,12 @@ urlpatterns += ledger_import_urls(
     title=ledgers.LEDGER,
     importer=ledgers.import_duty,
     rejected_workbook=ledgers.rejected_rows_workbook,
+)
+urlpatterns += ledger_import_urls(
+    name="tasks",
+    title=ledgers.TASK_LEDGER,
+    importer=ledgers.import_tasks,
+    hint=gettext_lazy(
+        "列：任务、工作组、承办辖区（空为所选辖区）、责任人、完成时限、状态、办理情况、办结时间，与导出的台账相同。"
+    ),
 )

@@ -39,13 +39,3 @@ class EntryForm(Form):
     done_by = forms.CharField(label=_("消毒人员"), max_length=50)
     checked_by = forms.CharField(label=_("复核人"), max_length=50, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
-
-
-class ImportForm(forms.Form):
-    place = forms.ModelChoiceField(label=_("场所"), queryset=None)
-    file = forms.FileField(label=_("消杀记录表（.xlsx / .xls / .csv）"))
-    dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
-
-    def __init__(self, *args, places, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["place"].queryset = places

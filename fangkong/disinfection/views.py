@@ -11,9 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
+from fangkong.imports.pages import ledger_import_urls, target_among
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted
@@ -134,31 +136,6 @@ def place_export(request, pk):
     return response
 
 
-def disinfection_import(request):
-    places = queries.places_visible_to(request.user, scoping.WRITE)
-    form = forms.ImportForm(posted(request), request.FILES or None, places=places)
-    result = None
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = ledgers.import_entries(
-                actor=request.user,
-                place=form.cleaned_data["place"],
-                data=upload.read(),
-                filename=upload.name,
-                dry_run=form.cleaned_data["dry_run"],
-                request=request,
-            )
-        except RuleError as exc:
-            add_rule_errors(form, exc)
-        else:
-            if result.written:
-                messages.success(
-                    request, _("已导入 {n} 条，{u} 条此前已导入").format(n=result.created, u=result.unchanged)
-                )
-    return render(request, "disinfection/import.html", {"form": form, "result": result})
-
-
 urlpatterns = [
     path("", disinfection_home, name="disinfection_home"),
     path("places/new/", place_create, name="place_create"),
@@ -166,5 +143,20 @@ urlpatterns = [
     path("places/<int:pk>/entry/", entry_create, name="entry_create"),
     path("places/<int:pk>/record.xlsx", place_export, name="place_export"),
     path("entries/", entry_list, name="entry_list"),
-    path("import/", disinfection_import, name="disinfection_import"),
 ]
+urlpatterns += ledger_import_urls(
+    name="disinfection",
+    title=ledgers.LEDGER,
+    importer=ledgers.import_entries,
+    hint=gettext_lazy(
+        "列：日期、起止时间（或开始时间、结束时间）、区域/对象、消毒剂、浓度、方式、作用时间、消毒人员、复核人。"
+    ),
+    target=target_among(
+        kwarg="place",
+        label=gettext_lazy("场所"),
+        visible=queries.places_visible_to,
+        access=queries.access_place,
+    ),
+    prefix="import/",
+    upload_name="disinfection_import",
+)

@@ -1,7 +1,13 @@
 """What an import did (or, in a dry run or preview, would do): the counts, and every problem with its
 row as Excel shows it, the column as the file heads it and the reason in Chinese."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from fangkong.audit.actions import record
+from fangkong.audit.models import Action
 
 from .reading import Table
 
@@ -54,3 +60,35 @@ class ImportResult:
             "rejected": [p.as_dict() for p in self.rejected],
             "warnings": [p.as_dict() for p in self.warnings],
         }
+
+
+def write_all(
+    result: ImportResult,
+    *,
+    actor,
+    target,
+    node_path: str,
+    ledger: str,
+    filename: str,
+    request,
+    write: Callable,
+) -> ImportResult:
+    """The end of an importer that writes all or nothing: nothing for a dry run or a rejected row; else
+    `write()` (the actions for each row) and the import's own audit row, in one transaction."""
+    if result.dry_run or result.rejected:
+        return result
+    with transaction.atomic():
+        write()
+        record(
+            actor=actor,
+            action=Action.IMPORT,
+            target=target,
+            node_path=node_path,
+            request=request,
+            ledger=ledger,
+            filename=filename,
+            created=result.created,
+            updated=result.updated,
+        )
+        result.written = True
+    return result

@@ -12,15 +12,16 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
+from fangkong.imports.pages import ledger_import_urls, xlsx
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted, render_page
 from fangkong.registry.forms import add_rule_errors
 
 from . import actions, forms, ledgers, photos, queries, rules
-from .ledger_pages import ledger_import_urls, xlsx
 from .models import OrderStatus, Result
 
 
@@ -473,4 +474,5 @@ urlpatterns += ledger_import_urls(
     title=ledgers.LEDGER,
     importer=ledgers.import_inspections,
     rejected_workbook=ledgers.rejected_rows_workbook,
+    hint=gettext_lazy("表头如“被检查单位/经营户名称”“检查日期/日期”均可识别。"),
 )

@@ -1,5 +1,9 @@
 """The policy form: a preset, the date it takes effect, and its values to adjust (fever threshold,
-negative tests before release, and the days of each step of each screening reason's regime)."""
+negative tests before release, the days of each step of each screening reason's regime, the tracing
+clocks, the test days per measure, the key groups' testing frequency, the vaccine products' series,
+the supplies windows and the disinfection frequency per place type)."""
+
+import re
 
 from django import forms
 from django.utils.text import format_lazy
@@ -9,8 +13,8 @@ from fangkong.grid.forms import name_length_limits, required_messages
 from fangkong.lib.dates import DATE_INPUT_FORMATS
 
 from .models import Kind, Reason
-from .presets import PRESETS
-from .queries import surveillance_values, tracing_values
+from .presets import DISINFECTION, PRESETS, TESTING
+from .queries import disinfection_values, supplies_values, surveillance_values, tracing_values, vaccination_values
 
 TRACING_FIELDS = (
     "lookback_days",
@@ -24,6 +28,50 @@ TRACING_FIELDS = (
 
 
 SURVEILLANCE_FIELDS = ("si_mean", "si_sd")
+# The measures that have test days (§4), the key groups (testing/, §13) and the place types (disinfection/,
+# §16) the form offers. Policy is below those apps, so their names are repeated here; testing's and
+# disinfection's tests check that the codes agree with their models.
+TEST_KINDS = (Kind.CENTRAL_QUARANTINE, Kind.HOME_QUARANTINE, Kind.HOME_MONITORING, Kind.SELF_MONITORING)
+KEY_GROUPS = {
+    "cold_chain": _("冷链从业人员"),
+    "port": _("口岸从业人员"),
+    "medical": _("医务人员"),
+    "delivery": _("快递外卖人员"),
+    "market": _("农贸市场从业人员"),
+}
+PLACE_KINDS = {
+    "public_toilet": _("公共厕所"),
+    "market": _("农贸市场"),
+    "lift": _("电梯"),
+    "bus": _("公交车"),
+    "classroom": _("教室"),
+    "quarantine_site": _("隔离点"),
+    "waste_station": _("垃圾中转站"),
+    "office": _("办公场所"),
+    "square": _("广场"),
+    "other": _("其他"),
+}
+SUPPLIES_FIELDS = ("use_days", "expiry_warning_days")
+VACCINE_FIELDS = (
+    ("doses", "primary_doses"),
+    ("interval", "min_interval_days"),
+    ("booster", "booster_after_days"),
+)
+TEST_DAY_MAX = 60
+_DAY_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def parse_test_days(raw: str) -> list[int]:
+    """Test days as typed ("1,2,3,5,7", "1、4、7", "1 4 7"): day numbers of the measure, sorted, each once.
+    Empty: no test required. Raises ValueError with the reason in Chinese."""
+    days = set()
+    for part in _DAY_SEPARATORS.split((raw or "").strip()):
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= TEST_DAY_MAX:
+            raise ValueError(f"检测日应为第1至{TEST_DAY_MAX}天的天数，用逗号分隔（“{part}”不是）")
+        days.add(int(part))
+    return sorted(days)
 
 
 class PolicyForm(forms.Form):
@@ -80,6 +128,7 @@ class PolicyForm(forms.Form):
         self.surveillance = surveillance_values(values)
         for name in SURVEILLANCE_FIELDS:
             self.fields[name].initial = self.surveillance[name]
+        self._add_sections(values)
         self.step_rows = []
         for reason, label in Reason.choices:
             names = []
@@ -94,6 +143,147 @@ class PolicyForm(forms.Form):
                 self.fields[name].error_messages["required"] = _("天数不能为空")
                 names.append(name)
             self.step_rows.append({"reason": label, "fields": names})
+
+    def _add_sections(self, values: dict) -> None:
+        """The sections of the later modules: test days per measure, key-group frequencies, vaccine
+        products, supplies windows, disinfection frequencies. A field the post leaves out keeps its value."""
+        tests = values.get("tests", {})
+        for kind in TEST_KINDS:
+            self.fields[f"tests_{kind}"] = forms.CharField(
+                label=Kind(kind).label,
+                required=False,
+                max_length=100,
+                initial="、".join(str(d) for d in tests.get(kind, [])),
+                help_text=_("第几天检测，用逗号分隔；留空为不要求"),
+            )
+        self.testing = {**TESTING, **(values.get("testing") or {})}
+        self.testing["key_group_days"] = {
+            **TESTING["key_group_days"],
+            **self.testing.get("key_group_days", {}),
+        }
+        for group, label in KEY_GROUPS.items():
+            self.fields[f"kg_{group}"] = forms.IntegerField(
+                label=format_lazy(_("{}（每几天一检）"), label),
+                min_value=1,
+                max_value=60,
+                required=False,
+                initial=self.testing["key_group_days"].get(group),
+            )
+        self.vaccination = vaccination_values(values)
+        self.vaccine_rows = []
+        for code, product in self.vaccination["products"].items():
+            limits = {"doses": (1, 5), "interval": (0, 365), "booster": (0, 730)}
+            labels = {"doses": _("全程剂次"), "interval": _("最短间隔（天）"), "booster": _("加强间隔（天）")}
+            names = []
+            for short, key in VACCINE_FIELDS:
+                name = f"vac_{code}_{short}"
+                low, high = limits[short]
+                self.fields[name] = forms.IntegerField(
+                    label=labels[short], min_value=low, max_value=high, required=False, initial=product[key]
+                )
+                names.append(name)
+            self.vaccine_rows.append(
+                {"product": f"{product['name']}（{product['manufacturer']}）", "fields": names}
+            )
+        self.supplies = supplies_values(values)
+        self.fields["use_days"] = forms.IntegerField(
+            label=_("可用天数按近几天日均消耗计"), min_value=1, max_value=90, required=False
+        )
+        self.fields["expiry_warning_days"] = forms.IntegerField(
+            label=_("临期预警天数"), min_value=0, max_value=365, required=False
+        )
+        for name in SUPPLIES_FIELDS:
+            self.fields[name].initial = self.supplies[name]
+        self.disinfection = disinfection_values(values)
+        for kind, label in PLACE_KINDS.items():
+            rule = self.disinfection.get(kind, DISINFECTION["other"])
+            self.fields[f"dis_{kind}_times"] = forms.IntegerField(
+                label=format_lazy(_("{}：消毒次数"), label),
+                min_value=1,
+                max_value=24,
+                required=False,
+                initial=rule["times"],
+            )
+            self.fields[f"dis_{kind}_every"] = forms.IntegerField(
+                label=_("每几天"), min_value=1, max_value=30, required=False, initial=rule["every_days"]
+            )
+
+    def _given(self, name: str):
+        """A field's cleaned value, or None when the post left it out or empty (keep the value)."""
+        value = self.cleaned_data.get(name)
+        return None if value in (None, "") else value
+
+    def clean(self):
+        data = super().clean()
+        self.test_days = {}
+        for kind in TEST_KINDS:
+            name = f"tests_{kind}"
+            if name not in self.data:
+                continue
+            try:
+                self.test_days[kind] = parse_test_days(data.get(name) or "")
+            except ValueError as exc:
+                self.add_error(name, str(exc))
+        return data
+
+    def _sections(self) -> dict:
+        tests = {k: list(v) for k, v in self.values.get("tests", {}).items()}
+        for kind, days in self.test_days.items():
+            if days:
+                tests[kind] = days
+            else:
+                tests.pop(kind, None)
+        key_group_days = dict(self.testing["key_group_days"])
+        for group in KEY_GROUPS:
+            if (days := self._given(f"kg_{group}")) is not None:
+                key_group_days[group] = days
+        products = {}
+        for code, product in self.vaccination["products"].items():
+            products[code] = dict(product)
+            for short, key in VACCINE_FIELDS:
+                if (value := self._given(f"vac_{code}_{short}")) is not None:
+                    products[code][key] = value
+        supplies = {**self.supplies}
+        for name in SUPPLIES_FIELDS:
+            if (value := self._given(name)) is not None:
+                supplies[name] = value
+        disinfection = {k: dict(v) for k, v in self.disinfection.items()}
+        for kind in PLACE_KINDS:
+            rule = disinfection.setdefault(kind, dict(DISINFECTION["other"]))
+            if (times := self._given(f"dis_{kind}_times")) is not None:
+                rule["times"] = times
+            if (every := self._given(f"dis_{kind}_every")) is not None:
+                rule["every_days"] = every
+        return {
+            "tests": tests,
+            "testing": {**self.testing, "key_group_days": key_group_days},
+            "vaccination": {**self.vaccination, "products": products},
+            "supplies": supplies,
+            "disinfection": disinfection,
+        }
+
+    @property
+    def test_fields(self) -> list:
+        return [self[f"tests_{kind}"] for kind in TEST_KINDS]
+
+    @property
+    def key_group_fields(self) -> list:
+        return [self[f"kg_{group}"] for group in KEY_GROUPS]
+
+    @property
+    def vaccine_fields(self) -> list:
+        return [
+            {"product": row["product"], "fields": [self[n] for n in row["fields"]]}
+            for row in self.vaccine_rows
+        ]
+
+    @property
+    def supplies_fields(self) -> list:
+        return [self[name] for name in SUPPLIES_FIELDS]
+
+    @property
+    def disinfection_fields(self) -> list:
+        return [(self[f"dis_{kind}_times"], self[f"dis_{kind}_every"]) for kind in PLACE_KINDS]
 
     def _tracing(self, data: dict) -> dict:
         """The tracing section; a value left empty keeps the one the form started from."""
@@ -134,4 +324,5 @@ class PolicyForm(forms.Form):
             "regimes": regimes,
             "tracing": self._tracing(data),
             "surveillance": self._surveillance(data),
+            **self._sections(),
         }

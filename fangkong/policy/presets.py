@@ -339,8 +339,12 @@ PRESETS: dict[str, dict] = {
 
 DEFAULT_PRESET = "2020"
 
-# Every preset carries the vaccination product table (settable per jurisdiction like the rest).
+# Every preset carries the vaccination product table, the key groups' testing frequencies, the supplies
+# windows and the disinfection frequencies (settable per jurisdiction like the rest, from the policy form).
 for _preset in PRESETS.values():
     _preset.setdefault("vaccination", copy.deepcopy(VACCINATION))
     _preset.setdefault("surveillance", copy.deepcopy(SURVEILLANCE))  # the serial interval, EARS α
+    _preset.setdefault("testing", copy.deepcopy(TESTING))
+    _preset.setdefault("supplies", copy.deepcopy(SUPPLIES))
+    _preset.setdefault("disinfection", copy.deepcopy(DISINFECTION))
 del _preset

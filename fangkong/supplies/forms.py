@@ -110,13 +110,3 @@ class MovementFilterForm(forms.Form):
             return {}
         self.is_valid()
         return {name: self.cleaned_data.get(name) for name in self.fields if self.cleaned_data.get(name)}
-
-
-class ImportForm(forms.Form):
-    store = forms.ModelChoiceField(label=_("库点"), queryset=None)
-    file = forms.FileField(label=_("出入库台账（.xlsx / .xls / .csv）"))
-    dry_run = forms.BooleanField(label=_("只检查，不写入"), required=False)
-
-    def __init__(self, *args, stores, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = stores

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core import signing
 from django.db.models import Q, QuerySet, Sum
 
 from fangkong.grid import scoping
@@ -175,6 +176,50 @@ def donations(where: Q) -> QuerySet[Movement]:
         .select_related("store", "item")
         .order_by("-on", "-id")
     )
+
+
+# The public donations list (捐赠物资公示): a signed link per node, opened without an account. It shows
+# the date, the item and quantity, the receiving area and the donor's name only where the donor agreed to
+# be thanked publicly (donor_public); handlers, receivers, notes and documents never.
+DONATIONS_SALT = "fangkong.supplies.donations"
+
+
+def donations_token(node: Jurisdiction) -> str:
+    return signing.dumps(node.code, salt=DONATIONS_SALT)
+
+
+def donations_node(token: str) -> Jurisdiction | None:
+    """The node a public donations link was made for; None for a token not made here."""
+    try:
+        code = signing.loads(token, salt=DONATIONS_SALT)
+    except signing.BadSignature:
+        return None
+    return Jurisdiction.objects.filter(code=code).first()
+
+
+@dataclass(frozen=True)
+class PublicDonation:
+    on: dt.date
+    donor: str  # "" when the donor did not agree to be named
+    item: str
+    quantity: Decimal
+    unit: str
+    area: str
+
+
+def public_donations(node: Jurisdiction) -> list[PublicDonation]:
+    rows = donations(in_subtree(node.path)).select_related("store__node")
+    return [
+        PublicDonation(
+            on=m.on,
+            donor=m.donor if m.donor_public else "",
+            item=f"{m.item.name} {m.item.spec}".strip(),
+            quantity=m.quantity,
+            unit=m.item.unit,
+            area=m.store.node.name,
+        )
+        for m in rows
+    ]
 
 
 def filter_movements(

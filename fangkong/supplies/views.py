@@ -5,15 +5,18 @@ catalogue, and the ledger import. Parse, access, one action, render."""
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
+from fangkong.imports.pages import ledger_import_urls, target_among
 from fangkong.imports.writing import XLSX_CONTENT_TYPE
 from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
@@ -211,7 +214,23 @@ def donation_list(request):
             actor=request.user, node=node, movements=rows.filter(donor_public=True), request=request
         )
         return _download(content, filename)
-    return render(request, "supplies/donation_list.html", {"node": node, "rows": rows})
+    public_url = None
+    if scoping.can(request.user, scoping.WRITE, node):
+        token = queries.donations_token(node)
+        public_url = request.build_absolute_uri(reverse("public_donations", args=[token]))
+    return render(
+        request, "supplies/donation_list.html", {"node": node, "rows": rows, "public_url": public_url}
+    )
+
+
+@login_not_required
+def public_donations(request, token):
+    """The donations list as published: login-free, reached by the signed link the staff page gives."""
+    node = queries.donations_node(token)
+    if node is None:
+        raise Http404
+    rows = queries.public_donations(node)
+    return render(request, "supplies/donation_public.html", {"node": node, "rows": rows})
 
 
 def item_list(request):
@@ -228,31 +247,6 @@ def item_list(request):
     return render(request, "supplies/item_list.html", {"form": form, "items": queries.items()}, status=status)
 
 
-def supplies_import(request):
-    stores = queries.stores_visible_to(request.user, scoping.WRITE)
-    form = forms.ImportForm(posted(request), request.FILES or None, stores=stores)
-    result = None
-    if form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = ledgers.import_ledger(
-                actor=request.user,
-                store=form.cleaned_data["store"],
-                data=upload.read(),
-                filename=upload.name,
-                dry_run=form.cleaned_data["dry_run"],
-                request=request,
-            )
-        except RuleError as exc:
-            add_rule_errors(form, exc)
-        else:
-            if result.written:
-                messages.success(
-                    request, _("已导入 {n} 条，{u} 条此前已导入").format(n=result.created, u=result.unchanged)
-                )
-    return render(request, "supplies/import.html", {"form": form, "result": result})
-
-
 urlpatterns = [
     path("", supplies_home, name="supplies_home"),
     path("stores/new/", store_create, name="store_create"),
@@ -265,5 +259,21 @@ urlpatterns = [
     path("movements/", movement_list, name="movement_list"),
     path("donations/", donation_list, name="donation_list"),
     path("items/", item_list, name="supply_item_list"),
-    path("import/", supplies_import, name="supplies_import"),
 ]
+urlpatterns += ledger_import_urls(
+    name="supplies",
+    title=ledgers.LEDGER,
+    importer=ledgers.import_ledger,
+    hint=gettext_lazy(
+        "列：日期、单据号、物资名称、规格、单位、来源（下拨/自购/捐赠）、批号、有效期、入库数量、出库数量、结存、"
+        "领用单位、领用人、审批人、经手人。"
+    ),
+    target=target_among(
+        kwarg="store",
+        label=gettext_lazy("库点"),
+        visible=queries.stores_visible_to,
+        access=queries.access_store,
+    ),
+    prefix="import/",
+    upload_name="supplies_import",
+)

@@ -334,6 +334,26 @@ def add_to_key_group(
     return member
 
 
+@transaction.atomic
+def remove_from_key_group(*, actor, member: KeyGroupMember, request=None) -> KeyGroupMember:
+    """Off the group's testing cycle (left the job): the membership stays, inactive, with its history."""
+    scoping.require(actor, scoping.WRITE, member.person.node, "无权调整该人员", field="person")
+    if not member.active:
+        raise RuleError({"member": "该人员已移出重点人群"})
+    member.active = False
+    member.save(update_fields=["active"])
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=member,
+        node_path=member.person.node.path,
+        request=request,
+        group=member.group,
+        active=False,
+    )
+    return member
+
+
 @dataclass(frozen=True)
 class TubeIn:
     tube_code: str

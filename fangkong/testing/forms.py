@@ -94,3 +94,23 @@ class PointForm(forms.Form):
 
 class KeyGroupForm(forms.Form):
     group = forms.ChoiceField(label=_("重点人群"), choices=KeyGroup.choices)
+
+
+class KeyGroupAddForm(forms.Form):
+    """A person into a key group: found by ID number, name or pinyin (a tap when several fit)."""
+
+    q = forms.CharField(
+        label=_("身份证号或姓名"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": _("输入身份证号、姓名、拼音")}),
+    )
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    group = forms.ChoiceField(label=_("重点人群"), choices=KeyGroup.choices)
+    since = forms.DateField(label=_("纳入日期"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("q") and not data.get("person"):
+            self.add_error("q", _("请输入身份证号或姓名"))
+        return data

@@ -9,12 +9,15 @@ from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.imports.reading import Column, read_table
-from fangkong.imports.results import ImportResult
+from fangkong.imports.results import ImportResult, write_all
 from fangkong.imports.values import NumberLostDigits, code_text, compact, parse_date, text
 from fangkong.lib.errors import RuleError
+from fangkong.lib.idcard import InvalidIdNumber, parse
+from fangkong.lib.masking import mask_name
+from fangkong.registry.queries import persons_visible_to
 
 from . import actions, rules
-from .models import Result, Sample, SampleMember
+from .models import KeyGroup, KeyGroupMember, Result, Sample, SampleMember
 
 LEDGER = "核酸检测结果"
 COLUMNS = (
@@ -179,3 +182,111 @@ def import_or_raise(**kwargs) -> ImportResult:
             {"file": "；".join(f"第{p.row}行 {p.column}：{p.reason}" for p in result.rejected[:50])}
         )
     return result
+
+
+# Key-group member lists (重点人群名单) -------------------------------------------------------------------------
+
+KEY_GROUP_LEDGER = "重点人群名单"
+KEY_GROUP_COLUMNS = (
+    Column("number", "序号", ("编号",), content=False),
+    Column("name", "姓名", ("人员姓名", "name")),
+    Column("id_number", "身份证号", ("身份证号码", "证件号码", "公民身份号码", "idnumber")),
+    Column("group", "重点人群", ("人群类别", "人员类别", "类别", "行业", "从业类别", "group")),
+    Column("since", "纳入日期", ("纳入时间", "登记日期", "日期", "since")),
+    Column("workplace", "工作单位", ("单位", "单位名称"), content=False),
+)
+
+
+def import_key_group_members(
+    *, actor, node, data: bytes, filename: str, dry_run: bool = False, request=None
+) -> ImportResult:
+    """A member list of the people registered under `node`: each row puts a person (found by ID number,
+    the name checked against it) into a key group. A member already in the group is unchanged; one
+    removed before is put back (updated). All or nothing; the same list again changes nothing."""
+    scoping.require(actor, scoping.WRITE, node, "无权为该辖区导入重点人群名单", field="node")
+    table = read_table(data, filename, KEY_GROUP_COLUMNS, required=("id_number", "group"))
+    result = ImportResult(dry_run=dry_run, table=table)
+    today = timezone.localdate()
+    labels = {code: str(label) for code, label in KeyGroup.choices}
+    numbers: dict[int, str] = {}
+    for row in table.rows:
+        try:
+            numbers[row.number] = parse(code_text(table.value(row, "id_number"), label="身份证号")).normalized
+        except (InvalidIdNumber, NumberLostDigits):
+            pass
+    people = {}
+    visible = persons_visible_to(actor).filter(node__path__startswith=node.path).select_related("node")
+    wanted = sorted(set(numbers.values()))
+    for i in range(0, len(wanted), 500):
+        for person in visible.filter(id_number__in=wanted[i : i + 500]):
+            people[person.id_number] = person
+    existing = {
+        (m.person_id, m.group): m for m in KeyGroupMember.objects.filter(person__in=list(people.values()))
+    }
+    planned, seen = [], {}
+    for row in table.rows:
+        result.rows += 1
+        n, before = row.number, len(result.rejected)
+        person = None
+        try:
+            number = parse(
+                code_text(table.value(row, "id_number"), label=table.label("id_number"))
+            ).normalized
+        except (InvalidIdNumber, NumberLostDigits) as exc:
+            result.reject(n, table.label("id_number"), str(exc))
+        else:
+            person = people.get(number)
+            name = compact(table.value(row, "name"))
+            if person is None:
+                result.reject(
+                    n, table.label("id_number"), f"{node.name}未登记该身份证号的人员，请先在实有人口中登记"
+                )
+            elif name and name != person.name:
+                result.reject(
+                    n, table.label("name"), f"与该身份证号登记的姓名（{mask_name(person.name)}）不一致"
+                )
+        group = rules.key_group_of(text(table.value(row, "group")), labels)
+        if group is None:
+            result.reject(n, table.label("group"), f"无法识别的重点人群，应为：{'、'.join(labels.values())}")
+        since = today
+        try:
+            day, note = parse_date(table.value(row, "since"), today=today)
+        except ValueError as exc:
+            result.reject(n, table.label("since"), str(exc))
+        else:
+            if day is not None and day > today:
+                result.reject(n, table.label("since"), "纳入日期晚于今天，请核对")
+            since = day or today
+            if note:
+                result.warn(n, table.label("since"), note)
+        if len(result.rejected) > before:
+            continue
+        if (person.pk, group) in seen:
+            result.reject(n, table.label("id_number"), f"与第{seen[person.pk, group]}行重复")
+            continue
+        seen[person.pk, group] = n
+        member = existing.get((person.pk, group))
+        if member is not None and member.active:
+            result.unchanged += 1
+            continue
+        if member is None:
+            result.created += 1
+        else:
+            result.updated += 1
+        result.plan.append({"row": n, "person": mask_name(person.name), "group": labels[group]})
+        planned.append((person, group, since))
+
+    def write():
+        for person, group, since in planned:
+            actions.add_to_key_group(actor=actor, person=person, group=group, since=since, request=request)
+
+    return write_all(
+        result,
+        actor=actor,
+        target=node,
+        node_path=node.path,
+        ledger=KEY_GROUP_LEDGER,
+        filename=filename,
+        request=request,
+        write=write,
+    )

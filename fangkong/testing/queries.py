@@ -12,7 +12,7 @@ from fangkong.healthcodes.tokens import InvalidToken, read_token
 from fangkong.measures.models import Measure, TestResult
 from fangkong.measures.rules import SHANGHAI, local_midnight
 from fangkong.policy.models import Kind
-from fangkong.policy.queries import policy_for
+from fangkong.policy.queries import PoliciesInForce, policy_for
 from fangkong.registry.models import Person
 from fangkong.registry.queries import persons_visible_to, search_filter
 
@@ -165,11 +165,7 @@ def schedule(user, *, today: dt.date, node: Jurisdiction | None = None) -> Sched
     measures = list(measures.select_related("person__node", "policy", "node"))
     members = list(members.select_related("person__node"))
     persons = {m.person_id for m in measures} | {m.person_id for m in members}
-    tested: dict[int, set[dt.date]] = {}
-    for person_id, at in TestResult.objects.filter(person_id__in=persons, sampled_at__lt=end).values_list(
-        "person_id", "sampled_at"
-    ):
-        tested.setdefault(person_id, set()).add(local_date(at))
+    tested = tested_days(persons, before=end)
     policies: dict = {}
     for m in measures:
         start_day = local_date(m.started_at)
@@ -183,21 +179,85 @@ def schedule(user, *, today: dt.date, node: Jurisdiction | None = None) -> Sched
             state = rules.schedule_state(due_on=due_on, tested_on=tested.get(m.person_id, set()), today=today)
             if state in (rules.DUE, rules.OVERDUE):
                 out.rows.append(Due(m.person, str(Kind(m.kind).label), due_on, state, m))
-    for member in members:
-        values = policy_for(member.person.node, today).values
-        every = int(rules.key_group_days(values).get(member.group, 7))
-        dates = tested.get(member.person_id, set())
-        last = max((d for d in dates if d <= today), default=None)
-        due_on = rules.key_group_next(last_tested=last, since=member.since, every=every)
-        if due_on <= today:
-            state = rules.DUE if due_on == today else rules.OVERDUE
-            out.rows.append(Due(member.person, member.get_group_display(), due_on, state))
+    for status in member_statuses(members, today=today, tested=tested):
+        if status.state in (rules.DUE, rules.OVERDUE):
+            out.rows.append(
+                Due(status.member.person, status.member.get_group_display(), status.due_on, status.state)
+            )
     for source in sources.DUE:  # e.g. the workers of a cold-chain trace (testing/sources.py)
         for person, why, due_on in source(user=user, today=today, node=node):
             state = rules.DUE if due_on == today else rules.OVERDUE
             out.rows.append(Due(person, why, due_on, state))
     out.rows.sort(key=lambda r: (r.state != rules.OVERDUE, r.due_on, r.person.name))
     return out
+
+
+# Key groups ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class MemberStatus:
+    """A key-group member's place in their testing cycle on `today`."""
+
+    member: KeyGroupMember
+    every: int  # days between two tests, the policy's for the group
+    last_tested: dt.date | None  # the last day sampled, on or before today
+    due_on: dt.date
+    state: str  # rules.DUE, rules.OVERDUE or rules.UPCOMING
+    today: dt.date
+
+    @property
+    def overdue_days(self) -> int:
+        return max((self.today - self.due_on).days, 0)
+
+
+def tested_days(person_ids, *, before: dt.datetime) -> dict[int, set[dt.date]]:
+    """The days each person was sampled (any outcome, pending included), sampled before `before`."""
+    tested: dict[int, set[dt.date]] = {}
+    rows = TestResult.objects.filter(person_id__in=list(person_ids), sampled_at__lt=before)
+    for person_id, at in rows.values_list("person_id", "sampled_at"):
+        tested.setdefault(person_id, set()).add(local_date(at))
+    return tested
+
+
+def member_statuses(members, *, today: dt.date, tested: dict[int, set[dt.date]]) -> list[MemberStatus]:
+    """Each member's frequency (the policy in force where the person is registered, today), last test and
+    next due day: one query for the policies, none per member (members come with person__node)."""
+    policies = PoliciesInForce.for_paths({m.person.node.path for m in members}, today)
+    out = []
+    for member in members:
+        every = int(
+            rules.key_group_days(policies.values(member.person.node.path, today)).get(member.group, 7)
+        )
+        last = max((d for d in tested.get(member.person_id, ()) if d <= today), default=None)
+        due_on = rules.key_group_next(last_tested=last, since=member.since, every=every)
+        state = rules.UPCOMING if due_on > today else rules.DUE if due_on == today else rules.OVERDUE
+        out.append(MemberStatus(member, every, last, due_on, state, today))
+    return out
+
+
+def key_group_members(
+    user, *, today: dt.date, group: str = "", node: Jurisdiction | None = None
+) -> list[MemberStatus]:
+    """The active members the user may see (of one group, under one node), overdue first, then by the day
+    their next test is due. Four queries whatever their number."""
+    members = scoping.visible_to(
+        user, KeyGroupMember.objects.filter(active=True), path_field="person__node__path"
+    ).select_related("person__node")
+    if group:
+        members = members.filter(group=group)
+    if node is not None:
+        members = members.filter(person__node__path__startswith=node.path)
+    members = list(members)
+    tested = tested_days({m.person_id for m in members}, before=local_midnight(today + dt.timedelta(days=1)))
+    rows = member_statuses(members, today=today, tested=tested)
+    rows.sort(key=lambda r: (r.state != rules.OVERDUE, r.due_on, r.member.person.name, r.member.pk))
+    return rows
+
+
+def access_key_group_member(user, pk) -> KeyGroupMember:
+    qs = KeyGroupMember.objects.select_related("person__node")
+    return scoping.access(user, qs, pk, path_field="person__node__path", write=True)
 
 
 # Mass-testing rounds ----------------------------------------------------------------------------------------

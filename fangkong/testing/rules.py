@@ -128,3 +128,26 @@ def key_group_next(*, last_tested: dt.date | None, since: dt.date, every: int) -
 
 def percent(part: int, whole: int) -> float | None:
     return None if not whole else round(part * 100.0 / whole, 1)
+
+
+# Words a member list uses for each key group (重点人群), beside the group's own name.
+KEY_GROUP_WORDS = {
+    "cold_chain": ("冷链", "进口冷链", "冷库", "coldchain"),
+    "port": ("口岸", "港口", "码头", "海关", "port"),
+    "medical": ("医务", "医护", "医疗", "医院", "medical"),
+    "delivery": ("快递", "外卖", "物流", "配送", "骑手", "delivery"),
+    "market": ("农贸", "市场", "集贸", "商超", "market"),
+}
+
+
+def key_group_of(text: str, labels: dict[str, str]) -> str | None:
+    """The key group a ledger cell names: the group's code, its name (`labels`: code → name), or a word
+    of KEY_GROUP_WORDS in it ("冷链从业人员", "快递员", "医护"). None when no group or two groups fit."""
+    raw = "".join((text or "").split()).lower()
+    if not raw:
+        return None
+    for code, label in labels.items():
+        if raw in (code, label.lower()):
+            return code
+    found = {code for code, words in KEY_GROUP_WORDS.items() if any(w in raw for w in words)}
+    return found.pop() if len(found) == 1 else None

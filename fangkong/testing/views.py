@@ -11,15 +11,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Level
+from fangkong.imports.pages import ledger_import_urls
 from fangkong.lib.errors import RuleError
 from fangkong.lib.masking import mask_id_number
 
 from . import actions, forms, ledgers, queries, rules
-from .models import Result
+from .models import KeyGroup, Result
 
 NODE_LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE, Level.GRID)
 
@@ -55,6 +57,9 @@ def testing_home(request):
         "today_tubes": samples.filter(sampled_at__date=today).count(),
         "pending": samples.filter(result=Result.PENDING).count(),
         "retests": queries.open_retests(request.user).count(),
+        "key_group_overdue": sum(
+            1 for r in queries.key_group_members(request.user, today=today) if r.state == rules.OVERDUE
+        ),
         "alerts": queries.alerts_visible_to(request.user).order_by("-raised_at")[:20],
         "rounds": queries.rounds_visible_to(request.user)[:10],
         "can_write": bool(scoping.nodes_with(request.user, scoping.WRITE)),
@@ -248,6 +253,68 @@ def schedule_view(request):
     return render(request, "testing/schedule.html", {"plan": plan, "node": node})
 
 
+def key_group_list(request):
+    """A key group's members with their frequency, last test, next due day and how late they are; a
+    person added by ID number or name, removed with a tap; the member list imported through imports/."""
+    group = request.GET.get("group") or ""
+    if group not in KeyGroup.values:
+        group = ""
+    node = _node_param(request) if request.GET.get("node") else None
+    form = forms.KeyGroupAddForm(request.POST or None, initial={"group": group or KeyGroup.COLD_CHAIN})
+    matches = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["person"]:
+            person = queries.persons_by_pk(request.user, data["person"])
+            matches = [person] if person else []
+        else:
+            matches = queries.find_people(request.user, data["q"])
+        if len(matches) == 1:
+            try:
+                actions.add_to_key_group(
+                    actor=request.user,
+                    person=matches[0],
+                    group=data["group"],
+                    since=data["since"],
+                    request=request,
+                )
+            except RuleError as exc:
+                form.add_error(None, _errors(exc))
+            else:
+                messages.success(request, _("已纳入重点人群：%(name)s") % {"name": matches[0].name})
+                return redirect(f"{reverse('key_group_list')}?{urlencode({'group': data['group']})}")
+        elif not matches:
+            form.add_error("q", _("未找到该人员"))
+    for p in matches:
+        p.masked_id = mask_id_number(p.id_number)
+    rows = queries.key_group_members(request.user, today=timezone.localdate(), group=group, node=node)
+    for row in rows:
+        row.masked_id = mask_id_number(row.member.person.id_number)
+    context = {
+        "rows": rows,
+        "overdue": sum(1 for r in rows if r.state == rules.OVERDUE),
+        "group": group,
+        "groups": KeyGroup.choices,
+        "node": node,
+        "form": form if scoping.nodes_with(request.user, scoping.WRITE) else None,
+        "matches": matches if len(matches) > 1 else [],
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "testing/key_group_list.html", context, status=status)
+
+
+@require_POST
+def key_group_remove(request, pk):
+    member = queries.access_key_group_member(request.user, pk)
+    try:
+        actions.remove_from_key_group(actor=request.user, member=member, request=request)
+    except RuleError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("已移出重点人群：%(name)s") % {"name": member.person.name})
+    return redirect(f"{reverse('key_group_list')}?{urlencode({'group': member.group})}")
+
+
 def round_list(request):
     nodes = _writable_nodes(request.user)
     form = forms.RoundForm(request.POST or None, nodes=nodes, initial={"starts_on": timezone.localdate()})
@@ -340,4 +407,14 @@ urlpatterns = [
     path("rounds/<int:pk>/", round_detail, name="round_detail"),
     path("rounds/<int:pk>/unsampled/", round_unsampled, name="round_unsampled"),
     path("points/", point_list, name="point_list"),
+    path("key-groups/", key_group_list, name="key_group_list"),
+    path("key-groups/<int:pk>/remove/", key_group_remove, name="key_group_remove"),
 ]
+urlpatterns += ledger_import_urls(
+    name="key_groups",
+    title=ledgers.KEY_GROUP_LEDGER,
+    importer=ledgers.import_key_group_members,
+    hint=gettext_lazy(
+        "列：姓名、身份证号、重点人群（冷链、口岸、医务、快递外卖、农贸市场）、纳入日期（可空，默认今天）。"
+    ),
+)

@@ -63,6 +63,8 @@ PUBLIC = {
     "resident_code_forget": "removing someone from this phone's signed cookie",
     "resident_code_appeal": "an appeal by a person this phone's signed cookie remembers",
     "resident_code_check": "a code's QR opened by any camera: colour and masked name while the token is valid",
+    "public_donations": "the published donations list of the node a signed link names: date, item, quantity, "
+    "area, and the donor only where they agreed to public thanks",
 }
 
 
@@ -168,9 +170,10 @@ def grid07(world, people, settings, tmp_path):
     )
     tracing_actions.search_contacts(actor=admin, case=case)
     vaccination_site = vaccination_actions.create_site(actor=admin, node=world.grid07, name="第七网格接种点")
-    vaccination_actions.record_dose(
+    dose, _created = vaccination_actions.record_dose(
         actor=admin, person=zhang, site=vaccination_site, product="ad5", given_on=timezone.localdate()
     )
+    key_group_member = testing_actions.add_to_key_group(actor=admin, person=zhang, group="cold_chain")
     vaccination_actions.record_deferral(
         actor=admin, person=people["li"], kind="postponed", reason="第七网格发热"
     )
@@ -211,6 +214,13 @@ def grid07(world, people, settings, tmp_path):
     )
     place = disinfection_actions.create_place(
         actor=admin, node=world.grid07, name="第七网格公厕", kind="public_toilet"
+    )
+    # Uploads of grid 07's worker for its store and its place (the supplies and disinfection imports).
+    store_upload = uploads.save_upload(
+        user=world.grid07_worker, node_code=str(store.pk), filename="l.xlsx", data=b"x"
+    )
+    place_upload = uploads.save_upload(
+        user=world.grid07_worker, node_code=str(place.pk), filename="l.xlsx", data=b"x"
     )
     disinfection_actions.record_entry(
         actor=admin,
@@ -344,6 +354,8 @@ def grid07(world, people, settings, tmp_path):
         **people,
         "tube": tube,
         "testing_member": testing_member,
+        "dose": dose,
+        "key_group_member": key_group_member,
         "testing_round": testing_round,
         "store": store,
         "supply_item": supply_item,
@@ -364,6 +376,8 @@ def grid07(world, people, settings, tmp_path):
         "site": site,
         "token": token,
         "upload": upload,
+        "store_upload": store_upload,
+        "place_upload": place_upload,
         "membership": Membership.objects.get(user=world.grid07_worker),
         "kindergarten": kindergarten,
         "checklist": checklist,
@@ -478,6 +492,12 @@ ROUTES = {
     "round_detail": lambda w, r: ({"pk": r["testing_round"].pk}, f"node={w.grid07.code}"),
     "round_unsampled": lambda w, r: ({"pk": r["testing_round"].pk}, f"node={w.grid07.code}"),
     "point_list": lambda w, r: ({}, ""),
+    "key_group_list": lambda w, r: ({}, ""),
+    "key_group_remove": lambda w, r: ({"pk": r["key_group_member"].pk}, ""),
+    "imports_key_groups": lambda w, r: ({}, ""),
+    "imports_key_groups_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_key_groups_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_key_groups_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
     "openapi-view": lambda w, r: ({}, ""),
     "api-root": lambda w, r: ({}, ""),
     "daily_list": lambda w, r: ({}, "date=2020-01-28"),
@@ -527,6 +547,8 @@ ROUTES = {
     "vaccination_sites": lambda w, r: ({}, ""),
     "vaccination_site_export": lambda w, r: ({"pk": r["vaccination_site"].pk}, "full=1"),
     "vaccination_deferral_add": lambda w, r: ({"pk": r["li"].pk}, ""),
+    "vaccination_dose_correct": lambda w, r: ({"pk": r["dose"].pk}, ""),
+    "vaccination_dose_void": lambda w, r: ({"pk": r["dose"].pk}, ""),
     "vaccination_coverage": lambda w, r: ({}, f"node={w.grid07.code}"),
     "vaccination_unvaccinated": lambda w, r: ({}, f"node={w.grid07.code}"),
     "vaccination_import": lambda w, r: ({}, ""),
@@ -648,6 +670,16 @@ ROUTES = {
     "clinic_visits_import": lambda w, r: ({}, f"node={w.grid07.code}"),
     "surveillance_risk": lambda w, r: ({}, f"node={w.grid07.code}"),
     "five_colour": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "imports_supplies_preview": lambda w, r: ({"token": r["store_upload"].token}, ""),
+    "imports_supplies_confirm": lambda w, r: ({"token": r["store_upload"].token}, ""),
+    "imports_supplies_rejected": lambda w, r: ({"token": r["store_upload"].token}, ""),
+    "imports_disinfection_preview": lambda w, r: ({"token": r["place_upload"].token}, ""),
+    "imports_disinfection_confirm": lambda w, r: ({"token": r["place_upload"].token}, ""),
+    "imports_disinfection_rejected": lambda w, r: ({"token": r["place_upload"].token}, ""),
+    "imports_tasks": lambda w, r: ({}, ""),
+    "imports_tasks_preview": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_tasks_confirm": lambda w, r: ({"token": r["upload"].token}, ""),
+    "imports_tasks_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
 }
 
 

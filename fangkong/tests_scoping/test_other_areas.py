@@ -335,6 +335,8 @@ PREVIEWS = {
     "imports_inspections": "确认导入",
     "imports_duty": "确认导入",
     "vaccination_import": "确认导入",
+    "supplies_import": "确认导入",
+    "disinfection_import": "确认导入",
 }
 
 

@@ -171,6 +171,121 @@ def record_dose(
     return dose, True
 
 
+CORRECTABLE = ("site", "product", "given_on", "dose_number", "lot", "manufacturer")
+
+
+def _snapshot(dose: Dose) -> dict:
+    return {
+        "person": dose.person_id,
+        "site": dose.site_id,
+        "product": dose.product,
+        "given_on": dose.given_on.isoformat(),
+        "dose_number": dose.dose_number,
+        "lot": dose.lot,
+        "manufacturer": dose.manufacturer,
+    }
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleError({"reason": "请填写更正原因"})
+    return reason[:200]
+
+
+@transaction.atomic
+def correct_dose(
+    *,
+    actor,
+    dose: Dose,
+    reason: str,
+    site: Site | None = None,
+    product: str | None = None,
+    given_on: dt.date | None = None,
+    dose_number: int | None = None,
+    lot: str | None = None,
+    manufacturer: str | None = None,
+    request=None,
+) -> Dose:
+    """Correct a recorded dose (a wrong day, product, lot or dose number typed at the site): the values
+    given replace the recorded ones, with a reason; the audit row keeps both; what the person's history
+    counts (first dose, full series, booster) is read again from the rules."""
+    reason = _reason(reason)
+    scoping.require(actor, scoping.WRITE, dose.site.node, "无权更正该接种点的记录", field="dose")
+    if site is not None:
+        scoping.require(actor, scoping.WRITE, site.node, "无权在该接种点登记接种", field="site")
+    before = _snapshot(dose)
+    products = products_at(dose.person.node)
+    new_product = product if product is not None else dose.product
+    new_day = given_on if given_on is not None else dose.given_on
+    errors = check_dose(
+        person=dose.person,
+        product=new_product,
+        given_on=new_day,
+        products=products,
+        today=timezone.localdate(),
+    )
+    if dose_number is not None and not 1 <= dose_number <= 9:
+        errors["dose_number"] = "剂次应为1到9"
+    if (
+        new_day != dose.given_on
+        and Dose.objects.filter(person=dose.person, given_on=new_day).exclude(pk=dose.pk).exists()
+    ):
+        errors["given_on"] = f"该人员{new_day:%Y-%m-%d}已有一条接种记录"
+    if errors:
+        raise RuleError(errors)
+    if site is not None:
+        dose.site = site
+    if new_product != dose.product:
+        dose.product, dose.kind = new_product, products[new_product].kind
+        if manufacturer is None:
+            manufacturer = products[new_product].manufacturer
+    dose.given_on = new_day
+    if dose_number is not None:
+        dose.dose_number = dose_number
+    if lot is not None:
+        dose.lot = lot.strip()[:40]
+    if manufacturer is not None:
+        dose.manufacturer = manufacturer.strip()[:100]
+    after = _snapshot(dose)
+    if after == before:
+        raise RuleError({"__all__": "没有需要更正的内容"})
+    dose.save(update_fields=["site", "product", "kind", "given_on", "dose_number", "lot", "manufacturer"])
+    refresh_person(dose.person, products)
+    dose.refresh_from_db()
+    changed = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=dose,
+        node_path=dose.person.node.path,
+        request=request,
+        correction=reason,
+        changed=changed,
+    )
+    return dose
+
+
+@transaction.atomic
+def void_dose(*, actor, dose: Dose, reason: str, request=None) -> None:
+    """Void a dose recorded by mistake (the wrong person, a dose never given): the row goes, the audit
+    row keeps everything it held and why; the person's other doses are read again from the rules."""
+    reason = _reason(reason)
+    scoping.require(actor, scoping.WRITE, dose.site.node, "无权更正该接种点的记录", field="dose")
+    person, before = dose.person, _snapshot(dose)
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=dose,
+        node_path=person.node.path,
+        request=request,
+        voided=reason,
+        dose=before,
+    )
+    dose.delete()
+    refresh_person(person)
+
+
 @transaction.atomic
 def record_deferral(
     *,

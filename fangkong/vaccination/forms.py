@@ -51,3 +51,13 @@ class UploadForm(Form):
         super().__init__(*args, **kwargs)
         self.sites = {str(s.pk): s for s in sites}
         self.fields["site"].choices = [(str(s.pk), s.name) for s in sites]
+
+
+class CorrectionForm(DoseForm):
+    """A recorded dose corrected: its values as they should have been, and why."""
+
+    reason = forms.CharField(label=_("更正原因"), max_length=200)
+
+
+class VoidForm(Form):
+    reason = forms.CharField(label=_("作废原因"), max_length=200)

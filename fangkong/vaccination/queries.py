@@ -48,6 +48,12 @@ def doses_visible_to(user) -> QuerySet[Dose]:
     )
 
 
+def access_dose(user, pk) -> Dose:
+    """A dose of a person the user may see (404 otherwise); the action checks the site's write right."""
+    qs = Dose.objects.select_related("person__node", "site__node")
+    return scoping.access(user, qs, pk, path_field="person__node__path")
+
+
 def deferrals_visible_to(user) -> QuerySet[Deferral]:
     return scoping.visible_to(
         user, Deferral.objects.select_related("person", "site"), path_field="person__node__path"

@@ -26,7 +26,7 @@ from fangkong.lib.pages import posted, render_page
 from fangkong.registry.queries import access_person
 
 from . import actions, ledgers, queries, rules
-from .forms import DeferralForm, DoseForm, SiteForm, UploadForm
+from .forms import CorrectionForm, DeferralForm, DoseForm, SiteForm, UploadForm, VoidForm
 
 PAGE_SIZE = 100
 
@@ -224,6 +224,64 @@ def deferral_add(request, pk):
     return redirect(reverse("vaccination_entry") + "?" + urlencode({"person": person.pk}))
 
 
+def _back_to_person(person) -> str:
+    return reverse("vaccination_entry") + "?" + urlencode({"person": person.pk})
+
+
+def dose_correct(request, pk):
+    """Correct a recorded dose (values and a reason) or void it; completion is read again after either."""
+    dose = queries.access_dose(request.user, pk)
+    sites = list(queries.sites_for_entry(request.user))
+    if dose.site not in sites:
+        sites.insert(0, dose.site)
+    products = actions.products_at(dose.person.node)
+    initial = {k: getattr(dose, k) for k in ("product", "given_on", "dose_number", "lot")}
+    form = CorrectionForm(
+        posted(request), sites=sites, products=products, initial={**initial, "site": dose.site_id}
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.correct_dose(
+                actor=request.user,
+                dose=dose,
+                reason=data["reason"],
+                site=form.sites[data["site"]],
+                product=data["product"],
+                given_on=data["given_on"],
+                dose_number=data["dose_number"],
+                lot=data["lot"],
+                request=request,
+            )
+        except RuleError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(request, _("已更正接种记录"))
+            return redirect(_back_to_person(dose.person))
+    context = {"dose": dose, "form": form, "void_form": VoidForm(), "shown_name": mask_name(dose.person.name)}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "vaccination/dose_correct.html", context, status=status)
+
+
+@require_POST
+def dose_void(request, pk):
+    dose = queries.access_dose(request.user, pk)
+    form = VoidForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.void_dose(
+                actor=request.user, dose=dose, reason=form.cleaned_data["reason"], request=request
+            )
+        except RuleError as exc:
+            messages.error(request, "；".join(exc.errors.values()))
+        else:
+            messages.success(request, _("已作废该接种记录"))
+            return redirect(_back_to_person(dose.person))
+    else:
+        messages.error(request, _("请填写作废原因"))
+    return redirect("vaccination_dose_correct", pk=dose.pk)
+
+
 # Coverage and the list of who is not vaccinated -------------------------------------------------------
 
 
@@ -414,6 +472,8 @@ urlpatterns = [
     path("sites/", site_list, name="vaccination_sites"),
     path("sites/<int:pk>/export/", site_export, name="vaccination_site_export"),
     path("people/<int:pk>/deferral/", deferral_add, name="vaccination_deferral_add"),
+    path("doses/<int:pk>/correct/", dose_correct, name="vaccination_dose_correct"),
+    path("doses/<int:pk>/void/", dose_void, name="vaccination_dose_void"),
     path("coverage/", coverage, name="vaccination_coverage"),
     path("unvaccinated/", unvaccinated, name="vaccination_unvaccinated"),
     path("import/", import_upload, name="vaccination_import"),

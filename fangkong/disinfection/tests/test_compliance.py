@@ -96,3 +96,10 @@ def test_entries_are_checked_and_scoped(world, places):
     made = entry(world.grid07_worker, places["toilet"], timezone.now() - dt.timedelta(hours=1))
     assert made.recorded_by == world.grid07_worker
     assert list(queries.entries_visible_to(world.grid08_worker)) == []
+
+
+def test_the_policy_form_offers_every_place_kind():
+    from fangkong.disinfection.models import PlaceKind
+    from fangkong.policy.forms import PLACE_KINDS
+
+    assert {code: str(label) for code, label in PLACE_KINDS.items()} == dict(PlaceKind.choices)

@@ -81,4 +81,13 @@ def test_the_import_page(world, supplies):
         "台账.xlsx", book(GOOD)
     )
     response = client.post(reverse("supplies_import"), {"store": supplies.township.pk, "file": upload})
-    assert response.status_code == 200 and Movement.objects.count() == 3
+    assert response.status_code == 302 and Movement.objects.count() == 0  # the preview first
+    preview = client.get(response.url)
+    assert preview.status_code == 200 and "确认导入" in preview.content.decode()
+    token = response.url.rstrip("/").rsplit("/", 1)[1]
+    client_of(world.grid08_worker).post(reverse("imports_supplies_confirm", args=[token]))
+    assert Movement.objects.count() == 0  # not theirs: 404
+    client.post(reverse("imports_supplies_confirm", args=[token]))
+    assert Movement.objects.count() == 3
+    client.post(reverse("imports_supplies_confirm", args=[token]))  # confirmed twice: written once
+    assert Movement.objects.count() == 3

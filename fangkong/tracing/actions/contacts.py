@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from fangkong.audit.actions import record
+from fangkong.audit.actions import record, record_many
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Level, Membership, Role
@@ -26,7 +26,7 @@ from fangkong.lib.phones import InvalidPhone, normalize_phone
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.models import CaretakerRole, Measure, Room
 from fangkong.policy.models import Kind, Reason
-from fangkong.policy.queries import policy_for, tracing_values
+from fangkong.policy.queries import PoliciesInForce, policy_for, tracing_values
 from fangkong.registry.models import Person
 from fangkong.tracing import rules
 from fangkong.tracing.actions.cases import resolve_alerts
@@ -395,77 +395,121 @@ class _Tally:
     already_managed: int = 0
 
 
-def _put_under_measure(
-    actor, candidate: Candidate, person: Person, decision: str, at: dt.datetime, tally, cache: dict, request
-):
-    """The screening and the measure the policy prescribes for the contact, and their caretakers. A person
-    who is a contact of this case twice (two venues) shares one screening and one measure."""
-    reason = REASON_OF[decision]
-    screened = cache.get("screened")
-    if screened is None:  # who is screened already as a contact of these cases: one query per decision
-        rows = Candidate.objects.filter(case_id__in=cache["case_ids"], screening__isnull=False)
-        screened = cache["screened"] = set(rows.values_list("case_id", "person_id", "decision"))
-    key = (candidate.case_id, person.pk, decision)
-    if key in screened:
-        twin = (
-            Candidate.objects.filter(
-                case=candidate.case, person=person, decision=decision, screening__isnull=False
+def _people_of(candidates: list[Candidate]) -> dict[int, Person | None]:
+    """`_person_of` for many candidates: those known only by ID number are found in one query."""
+    numbers = {
+        c.id_number
+        for c in candidates
+        if not c.person_id and not (c.identity_id and c.identity.person_id) and c.id_number
+    }
+    by_number = {}
+    if numbers:
+        for person in Person.objects.filter(id_number__in=numbers).select_related("node").order_by("pk"):
+            by_number.setdefault(person.id_number, person)
+    out = {}
+    for c in candidates:
+        if c.person_id:
+            out[c.pk] = c.person
+        elif c.identity_id and c.identity.person_id:
+            out[c.pk] = c.identity.person
+        else:
+            out[c.pk] = by_number.get(c.id_number) if c.id_number else None
+    return out
+
+
+class _Planner:
+    """What a decision writes for each contact, worked out in memory from a few reads (who is screened
+    already, who is under a measure, the policies, the free beds, the caretakers), then written at once
+    by measures' `start_contact_measures`. A person who is a contact of a case twice (two venues) shares
+    one screening and one measure; a person already under a measure gets the screening only."""
+
+    def __init__(self, actor, candidates: list[Candidate], people: dict, at: dt.datetime, tally: _Tally):
+        self.actor, self.at, self.tally = actor, at, tally
+        self.day = at.astimezone(rules.SHANGHAI).date()
+        case_ids = {c.case_id for c in candidates}
+        twins = Candidate.objects.filter(case_id__in=case_ids, screening__isnull=False)
+        self.screened = {
+            (case_id, person_id, decision): (screening_id, measure_id)
+            for case_id, person_id, decision, screening_id, measure_id in twins.values_list(
+                "case_id", "person_id", "decision", "screening_id", "measure_id"
             )
-            .exclude(pk=candidate.pk)
-            .select_related("screening", "measure")
-            .first()
-        )
-        if twin is not None:
-            candidate.screening, candidate.measure = twin.screening, twin.measure
+        }
+        persons = {p.pk: p for p in people.values() if p is not None}
+        self.active = {
+            m.person_id: m for m in Measure.objects.filter(person_id__in=list(persons), released_at=None)
+        }
+        self.policies = PoliciesInForce.for_paths({p.node.path for p in persons.values()}, self.day)
+        self.plans: list[measure_actions.ContactPlan] = []
+        self.first_of: dict[tuple, Candidate] = {}
+        self.twins: list[tuple[Candidate, Candidate]] = []
+        self.measure_plan_of: dict[int, measure_actions.ContactPlan] = {}
+        self.links: list[
+            tuple[Candidate, measure_actions.ContactPlan | None, measure_actions.ContactPlan | None]
+        ] = []
+        self.beds: dict = {}
+        self.staff: dict = {}
+
+    def add(self, candidate: Candidate, person: Person, decision: str) -> None:
+        key = (candidate.case_id, person.pk, decision)
+        if key in self.screened:
+            candidate.screening_id, candidate.measure_id = self.screened[key]
             return
-    screened.add(key)
-    last = candidate.exposed_until or at
-    day = at.astimezone(rules.SHANGHAI).date()
-    case = candidate.case
-    screening = measure_actions.record_screening(
-        actor=actor,
-        person=person,
-        reason=reason,
-        screened_on=day,
-        reference_date=min(last.astimezone(rules.SHANGHAI).date(), day),
-        contact_of=case.person,
-        contact_of_text=case.number,
-        notes=f"病例{case.number}的{Decision(decision).label}（{candidate.get_source_display()}）"[:300],
-        request=request,
-    )
-    tally.screenings += 1
-    candidate.screening = screening
-    active = Measure.objects.filter(person=person, released_at=None).first()
-    if active is not None:
-        candidate.measure = active
-        tally.already_managed += 1
-        return
-    policies = cache.setdefault("policies", {})
-    if (person.node.path, day) not in policies:
-        policies[(person.node.path, day)] = policy_for(person.node, day).values
-    regime = policies[(person.node.path, day)]["regimes"].get(reason, [])
-    if not regime:
-        return  # the policy prescribes no measure for this kind of contact (secondary contacts in 2020)
-    kind = regime[0][0]
-    room = None
-    if kind == Kind.CENTRAL_QUARANTINE:
-        room = free_room(person, at, cache.setdefault("beds", {}))
-        if room is None:
-            raise RuleError(
-                {"__all__": f"{person.node.name}所在县没有空余的集中隔离房间，请先在隔离点添加房间"},
-                code="conflict",
+        if key in self.first_of:  # a twin in this decision: shares what the first one gets
+            self.twins.append((candidate, self.first_of[key]))
+            return
+        self.first_of[key] = candidate
+        reason = REASON_OF[decision]
+        case = candidate.case
+        last = candidate.exposed_until or self.at
+        plan = measure_actions.ContactPlan(
+            person=person,
+            reason=reason,
+            reference_date=min(last.astimezone(rules.SHANGHAI).date(), self.day),
+            contact_of=case.person,
+            contact_of_text=case.number,
+            notes=f"病例{case.number}的{Decision(decision).label}（{candidate.get_source_display()}）"[:300],
+        )
+        self.plans.append(plan)
+        self.tally.screenings += 1
+        if person.pk in self.active:
+            candidate.measure = self.active[person.pk]
+            self.tally.already_managed += 1
+            self.links.append((candidate, plan, None))
+            return
+        if person.pk in self.measure_plan_of:  # put under a measure by this decision already
+            self.tally.already_managed += 1
+            self.links.append((candidate, plan, self.measure_plan_of[person.pk]))
+            return
+        self.links.append((candidate, plan, plan))
+        regime = self.policies.values(person.node.path, self.day)["regimes"].get(reason, [])
+        if not regime:
+            return  # the policy prescribes no measure for this kind of contact (secondary contacts in 2020)
+        plan.kind = regime[0][0]
+        if plan.kind == Kind.CENTRAL_QUARANTINE:
+            plan.room = free_room(person, self.at, self.beds)
+            if plan.room is None:
+                raise RuleError(
+                    {"__all__": f"{person.node.name}所在县没有空余的集中隔离房间，请先在隔离点添加房间"},
+                    code="conflict",
+                )
+        if person.node.path not in self.staff:
+            self.staff[person.node.path] = caretakers_for(person)
+        plan.caretakers = list(self.staff[person.node.path])
+        self.measure_plan_of[person.pk] = plan
+        self.tally.measures += 1
+        self.tally.caretakers += len(plan.caretakers)
+
+    def write(self, request) -> None:
+        if self.plans:
+            measure_actions.start_contact_measures(
+                actor=self.actor, plans=self.plans, screened_on=self.day, started_at=self.at, request=request
             )
-    measure = measure_actions.start_measure(
-        actor=actor, person=person, kind=kind, screening=screening, started_at=at, room=room, request=request
-    )
-    tally.measures += 1
-    candidate.measure = measure
-    staff = cache.setdefault("caretakers", {})
-    if person.node.path not in staff:
-        staff[person.node.path] = caretakers_for(person)
-    for user, role in staff[person.node.path]:  # a measure just started: it has no caretaker yet
-        measure_actions.assign_caretaker(actor=actor, measure=measure, user=user, role=role, request=request)
-        tally.caretakers += 1
+        for candidate, screening_plan, measure_plan in self.links:
+            candidate.screening = screening_plan.screening
+            if measure_plan is not None:
+                candidate.measure = measure_plan.measure
+        for twin, first in self.twins:
+            twin.screening, twin.measure = first.screening, first.measure
 
 
 @transaction.atomic
@@ -486,7 +530,6 @@ def decide(
     if at > timezone.now() + dt.timedelta(minutes=5):
         raise RuleError({"at": "判定时间不能晚于现在"})
     tally = _Tally()
-    cache: dict = {}  # free beds and caretakers, read once for the whole decision
     checked_cases: set[int] = set()
     rows = list(candidates)
     ids = [c.pk for c in rows]
@@ -499,7 +542,7 @@ def decide(
         .order_by("pk")
     )
     locked = list(locked)
-    cache["case_ids"] = {c.case_id for c in locked}
+    to_decide = []
     for candidate in locked:
         case = candidate.case
         if case.pk not in checked_cases:
@@ -516,11 +559,18 @@ def decide(
                 {"decision": f"{candidate}已判定为{was}并已管控或移交，如需改判请先解除其管控措施"},
                 code="conflict",
             )
+        to_decide.append(candidate)
+    people = _people_of(to_decide) if decision in CONTACTS else {}
+    planner = _Planner(actor, to_decide, people, at, tally) if decision in CONTACTS else None
+    writable: dict[str, bool] = {}
+    for candidate in to_decide:
         if decision in CONTACTS:
-            person = _person_of(candidate)
-            if person is not None and scoping.can(actor, scoping.WRITE, person.node):
+            person = people[candidate.pk]
+            if person is not None and person.node.path not in writable:
+                writable[person.node.path] = scoping.can(actor, scoping.WRITE, person.node)
+            if person is not None and writable[person.node.path]:
                 candidate.person = person
-                _put_under_measure(actor, candidate, person, decision, at, tally, cache, request)
+                planner.add(candidate, person, decision)
             else:
                 candidate.handed_over_at = at
                 tally.handed_over += 1
@@ -528,29 +578,25 @@ def decide(
         candidate.decided_at = at
         candidate.decided_by = actor
         candidate.version += 1
-        candidate.save(
-            update_fields=[
-                "decision",
-                "decided_at",
-                "decided_by",
-                "person",
-                "screening",
-                "measure",
-                "handed_over_at",
-                "version",
-            ]
-        )
         tally.decided += 1
-        record(
-            actor=actor,
-            action=Action.UPDATE,
-            target=candidate,
-            node_path=case.node.path,
-            request=request,
-            change="decision",
-            decision=decision,
-            case=case.number,
-        )
+    if planner is not None:
+        planner.write(request)
+    # What every decided candidate shares in one UPDATE; what differs per candidate by bulk_update.
+    Candidate.objects.filter(pk__in=[c.pk for c in to_decide]).update(
+        decision=decision, decided_at=at, decided_by=actor, version=F("version") + 1
+    )
+    Candidate.objects.bulk_update(
+        to_decide, ["person", "screening", "measure", "handed_over_at"], batch_size=500
+    )
+    record_many(
+        actor=actor,
+        action=Action.UPDATE,
+        request=request,
+        rows=[
+            (c, c.case.node.path, {"change": "decision", "decision": decision, "case": c.case.number})
+            for c in to_decide
+        ],
+    )
     if tally.decided:
         for case_id in checked_cases:
             resolve_alerts(Case.objects.get(pk=case_id))

@@ -18,7 +18,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "subject", choices=["registry", "trace", "testing", "schools", "coldchain", "surveillance"]
+            "subject",
+            choices=["registry", "trace", "testing", "vaccination", "schools", "coldchain", "surveillance"],
         )
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
@@ -57,6 +58,8 @@ class Command(BaseCommand):
             result = self.schools(**options)
         elif subject == "coldchain":
             result = self.coldchain(**options)
+        elif subject == "vaccination":
+            result = self.vaccination(**options)
         else:
             result = self.registry(**options)
         if options["json"]:
@@ -114,6 +117,16 @@ class Command(BaseCommand):
         self._separate_sqlite(options, f"coldchain-{movements}.sqlite3")
         try:
             return run_coldchain_bench(movements=movements, repeat=repeat, progress=self.stderr.write)
+        except RuleError as exc:
+            raise CommandError(str(exc)) from None
+
+    def vaccination(self, *, persons: int, seed: int | None, **options) -> dict:
+        from fangkong.vaccination.bench import run_vaccination_bench
+
+        if not options["current_database"] and not os.environ.get("DATABASE_URL"):
+            use_sqlite_file(bench_sqlite_path(persons).with_name(f"vaccination-{persons}.sqlite3"))
+        try:
+            return run_vaccination_bench(persons=persons, seed=seed, progress=self.stderr.write)
         except RuleError as exc:
             raise CommandError(str(exc)) from None
 
