@@ -146,11 +146,15 @@ class Movement(models.Model):
 
 
 class Stock(models.Model):
-    """The current balance of one item at one store: locked by every write that changes it."""
+    """The current balance of one item at one store (the sum of all its movements, whatever their date):
+    locked by every write that changes it. `since` is the date of its earliest movement (None while it
+    has none): the store has a line for the item on the days from then on. The balance at the end of a
+    day is `quantity` less the movements dated after it (queries.area_stock)."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stocks")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="stocks")
     quantity = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    since = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("库存")

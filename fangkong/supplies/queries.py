@@ -5,14 +5,14 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
 from fangkong.policy.queries import policy_for, supplies_values
 
 from . import rules
-from .models import Batch, Item, Movement, MovementKind, Store, SupplySource
+from .models import Batch, Item, Movement, MovementKind, Stock, Store, SupplySource
 
 ZERO = Decimal("0")
 
@@ -155,6 +155,121 @@ def item_totals(lines: list[Line], use_days: int) -> list[ItemTotal]:
     for total in by_item.values():
         total.days_of_supply = rules.days_of_supply(total.balance, total.used, use_days)
     return sorted(by_item.values(), key=lambda t: (t.item.name, t.item.spec))
+
+
+@dataclass
+class AreaStock:
+    """What the area's page shows: the totals per item, and every low line, the most short first."""
+
+    totals: list[ItemTotal]
+    low: list[Line]
+
+
+def later(where: Q, day: dt.date) -> dict[tuple[int, int], Decimal]:
+    """(store id, item id) → the net of the movements dated after `day` (a kept balance less this is the
+    balance at the end of `day`). Few for today (a movement may be dated tomorrow), more the further back."""
+    rows = (
+        Movement.objects.filter(where, on__gt=day)
+        .order_by()
+        .values("store_id", "item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {(r["store_id"], r["item_id"]): r["total"] for r in rows}
+
+
+def area_stock(stores: QuerySet[Store], day: dt.date, *, use_days: int) -> AreaStock:
+    """The same totals and low lines as `item_totals(stock_lines(...))`, from the kept balances (`Stock`)
+    instead of summing every movement: per item, the kept balances less what was moved after `day`; a
+    line is low when its balance at `day` is under the item's threshold. The database groups by item and
+    returns only the lines under their threshold; the lines moved after `day` are corrected one by one."""
+    store_by_id = {s.pk: s for s in stores}
+    ids = list(store_by_id)
+    where = Q(store__in=ids)
+    after = later(where, day)
+    kept = Stock.objects.filter(store__in=ids).order_by()
+    by_item = {
+        r["item_id"]: r
+        for r in kept.values("item_id").annotate(
+            total=Sum("quantity"), lines=Count("pk", filter=Q(since__lte=day))
+        )
+        if r["lines"]
+    }
+    item_by_id = Item.objects.in_bulk(list(by_item))
+    spent_by_item = {
+        r["item_id"]: -r["total"]
+        for r in Movement.objects.filter(
+            where,
+            kind=MovementKind.ISSUE,
+            on__gte=day - dt.timedelta(days=use_days - 1),
+            on__lte=day,
+        )
+        .order_by()
+        .values("item_id")
+        .annotate(total=Sum("quantity"))
+    }
+    # The lines under their threshold: those not moved after `day` as the database finds them, the
+    # others from their kept balance less what was moved after.
+    held: dict[tuple[int, int], Decimal] = {
+        (s, i): q
+        for s, i, q in kept.filter(
+            since__lte=day, item__threshold__gt=0, quantity__lt=F("item__threshold")
+        ).values_list("store_id", "item_id", "quantity")
+        if (s, i) not in after
+    }
+    if after:
+        stores_moved = {s for s, _ in after}
+        items_moved = {i for _, i in after}
+        corrected = kept.filter(since__lte=day)
+        if len(stores_moved) < len(ids):
+            corrected = corrected.filter(store__in=stores_moved)
+        if len(items_moved) < len(by_item):
+            corrected = corrected.filter(item__in=items_moved)
+        for s, i, q in corrected.values_list("store_id", "item_id", "quantity"):
+            if (s, i) in after:
+                balance = q - after[(s, i)]
+                if rules.is_low(balance, item_by_id[i].threshold):
+                    held[(s, i)] = balance
+    use = (
+        used(Q(store__in={s for s, _ in held}, item__in={i for _, i in held}), day, use_days) if held else {}
+    )
+    low = []
+    for (store_id, item_id), balance in held.items():
+        item = item_by_id[item_id]
+        spent = use.get((store_id, item_id), ZERO)
+        low.append(
+            Line(
+                store=store_by_id[store_id],
+                item=item,
+                balance=balance,
+                used=spent,
+                days_of_supply=rules.days_of_supply(balance, spent, use_days),
+                low=True,
+            )
+        )
+    low.sort(key=lambda line: (line.store.node.path, line.store.name, line.item.name, line.item.spec))
+    low.sort(key=lambda line: line.balance / line.item.threshold)
+    low_by_item: dict[int, int] = {}
+    for line in low:
+        low_by_item[line.item.pk] = low_by_item.get(line.item.pk, 0) + 1
+    later_by_item: dict[int, Decimal] = {}
+    for (_s, i), q in after.items():
+        later_by_item[i] = later_by_item.get(i, ZERO) + q
+    totals = []
+    for item_id, row in by_item.items():
+        balance = row["total"] - later_by_item.get(item_id, ZERO)
+        spent = spent_by_item.get(item_id, ZERO)
+        totals.append(
+            ItemTotal(
+                item=item_by_id[item_id],
+                balance=balance,
+                used=spent,
+                days_of_supply=rules.days_of_supply(balance, spent, use_days),
+                stores=row["lines"],
+                low_stores=low_by_item.get(item_id, 0),
+            )
+        )
+    totals.sort(key=lambda t: (t.item.name, t.item.spec))
+    return AreaStock(totals=totals, low=low)
 
 
 def expiring(stores: QuerySet[Store], day: dt.date, *, warning_days: int) -> list[Expiring]:

@@ -125,6 +125,7 @@ def run_testing_bench(*, persons: int, repeat: int = 5, seed: int | None = None,
     )
     started = time.perf_counter()
     tubes = _sample_round(admin=admin, county=county, round_=round_, prefix=prefix, progress=progress)
+    actions.recount_round(round_)  # the kept counts of what was written in bulk
     refresh_planner_statistics()
     sampling_s = round(time.perf_counter() - started, 1)
     data = _lab_csv(prefix, tubes)
