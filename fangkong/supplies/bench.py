@@ -37,6 +37,7 @@ from .models import Batch, Item, Movement, MovementKind, Stock, Store, StoreKind
 TARGET_MS = 300.0
 PREFIX = "基准物资点"
 BATCH = 20_000
+THRESHOLDS = [Decimal(0), Decimal(200), Decimal(800), Decimal(1500)]  # some stores short of some items
 
 
 def _build(*, county, stores: int, items: int, movements: int, seed: int, progress) -> dict:
@@ -54,7 +55,7 @@ def _build(*, county, stores: int, items: int, movements: int, seed: int, progre
             ]
         )
         item_rows = Item.objects.bulk_create(
-            [Item(name=f"基准物资{i:04d}", unit="个", threshold=Decimal(200)) for i in range(items)]
+            [Item(name=f"基准物资{i:04d}", unit="个", threshold=THRESHOLDS[i % 4]) for i in range(items)]
         )
     store_ids = list(Store.objects.filter(name__startswith=PREFIX).values_list("pk", flat=True))
     item_ids = list(Item.objects.filter(name__startswith="基准物资").values_list("pk", flat=True))

@@ -134,7 +134,11 @@ class Movement(models.Model):
     class Meta:
         ordering = ["on", "id"]
         verbose_name = _("出入库记录")
-        indexes = [models.Index(fields=["store", "item", "on"]), models.Index(fields=["kind", "on"])]
+        indexes = [
+            models.Index(fields=["store", "item", "on"]),
+            models.Index(fields=["kind", "on"]),
+            models.Index(fields=["on"]),  # the movements after a day (queries.later)
+        ]
 
     def __str__(self):
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {self.item} {self.quantity}"
@@ -158,6 +162,9 @@ class Stock(models.Model):
 
     class Meta:
         verbose_name = _("库存")
+        # The lines under their item's threshold, item by item, and the totals by item, from the index
+        # alone (queries.area_stock).
+        indexes = [models.Index(fields=["item", "quantity", "store", "since"])]
         constraints = [
             models.UniqueConstraint(fields=["store", "item"], name="supplies_stock_store_item"),
             models.CheckConstraint(condition=models.Q(quantity__gte=0), name="supplies_stock_not_negative"),

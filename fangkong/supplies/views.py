@@ -56,14 +56,14 @@ def supplies_home(request):
     node, day = area_and_day(request)
     settings = queries.settings_for(node, day)
     stores = queries.stores_visible_to(request.user).filter(node__path__startswith=node.path)
-    area = queries.area_stock(stores, day, use_days=settings["use_days"])
+    area = queries.area_stock(stores, day, use_days=settings["use_days"], shown=SHOWN)
     context = {
         "node": node,
         "day": day,
         "settings": settings,
         "totals": area.totals,
-        "low": area.low[:SHOWN],
-        "low_count": len(area.low),
+        "low": area.low,
+        "low_count": area.low_count,
         "expiring": queries.expiring(stores, day, warning_days=settings["expiry_warning_days"]),
         "stores": stores,
         "can_create": writable_nodes(request.user, STORE_LEVELS).exists(),

@@ -324,4 +324,6 @@ def test_balances_match_a_plain_recount(world, supplies, ops):
             area = queries.area_stock(area_stores, day, use_days=7)
             assert area.totals == queries.item_totals(lines, 7)
             low = sorted((ln for ln in lines if ln.low), key=lambda ln: ln.balance / ln.item.threshold)
-            assert area.low == low
+            assert area.low == low and area.low_count == len(low)
+            shown = queries.area_stock(area_stores, day, use_days=7, shown=2)
+            assert shown.low == low[:2] and shown.low_count == len(low) and shown.totals == area.totals
