@@ -4,6 +4,10 @@ pools among the negatives), the county's progress page and the not-yet-sampled l
 asked for as a user's browser would. The sampling is written in bulk (it is not what is timed); the import
 goes through ledgers.import_lab_results, the pages through the test client.
 
+The per-path figures the progress page sums are the kept counts (RoundCount), recounted here once after
+the bulk sampling (`actions.recount_round`) and by the lab import itself; the same figures counted from
+every member of the round, as the page did before, are timed alongside (`counts`).
+
 Targets (issue 12), at 1,000,000 people / 100,000 pools: import < 60 s, progress page < 300 ms, village
 list < 300 ms."""
 
