@@ -13,7 +13,7 @@ subtree at the end of D. As of a moment T, only the doses entered by T count (a 
 changes the reading of an earlier history is the kind of edit a past report cannot hold still).
 """
 
-from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -103,8 +103,10 @@ del _milestone, _count_label, _pct_label, _band, _band_label
 
 
 def _doses(s: Scope):
-    residents = SOURCES["residence"](s).values("person_id")
-    doses = Dose.objects.filter(given_on=s.day, person_id__in=residents)
+    # From the day's doses to each one's residence (EXISTS), not every resident of the subtree gathered
+    # first (IN): a day has far fewer doses than a county has residents.
+    resident = SOURCES["residence"](s).filter(person_id=OuterRef("person_id"))
+    doses = Dose.objects.filter(Exists(resident), given_on=s.day)
     if s.as_of is not None:
         doses = doses.filter(created_at__lte=s.end)
     return doses
