@@ -13,16 +13,15 @@ subtree at the end of D. As of a moment T, only the doses entered by T count (a 
 changes the reading of an earlier history is the kind of edit a past report cannot hold still).
 """
 
-from django.db.models import Count, FloatField, Q, Value
-from django.db.models.functions import Cast, NullIf
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fangkong.reporting.indicators import PEOPLE, PERCENT, REGISTRY, SOURCES, Scope, aggregate
+from fangkong.reporting.indicators import PEOPLE, PERCENT, REGISTRY, SOURCES, Scope, aggregate, register
 from fangkong.vaccination import rules
 from fangkong.vaccination.models import Dose
-from fangkong.vaccination.queries import band_filter, with_milestone
+from fangkong.vaccination.queries import band_case, with_milestone
 
 DOSES = pgettext_lazy("unit of doses", "剂次")  # the field 剂次 is a dose number
 
@@ -44,56 +43,70 @@ def _reached(s: Scope, milestone: str) -> Q:
     return Q(person_id__in=with_milestone(milestone, s.day, entered_by=entered_by))
 
 
-def _rate(part, whole):
-    return (
-        Cast(part, FloatField())
-        * Value(100.0)
-        / NullIf(Cast(whole, FloatField()), Value(0.0), output_field=FloatField())
+def _tally(s: Scope) -> dict[tuple[str, bool, bool, bool], int]:
+    """The people registered in the subtree at the end of D (the `residence` source), counted by age band
+    at D and by the milestones reached by D: ONE grouped query for every vaccination indicator of the
+    scope (kept on the scope: the others of the same scope read it), where an aggregate per indicator
+    made the database test each resident against every milestone of every band."""
+    tally = s.__dict__.get("_vaccination_tally")
+    if tally is None:
+        reached = {
+            f"reached_{m}": Case(
+                When(_reached(s, m), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+            for m in MILESTONE_LABELS
+        }
+        rows = (
+            SOURCES["residence"](s)
+            .annotate(band=band_case(s.day), **reached)
+            .order_by()
+            .values("band", *reached)
+            .annotate(n=Count("pk"))
+        )
+        tally = {(r["band"], *(bool(r[name]) for name in reached)): r["n"] for r in rows}
+        s.__dict__["_vaccination_tally"] = tally  # a Scope is frozen; this is a cache of its own figures
+    return tally
+
+
+def _count(s: Scope, milestone: str | None, band: str | None = None) -> int:
+    """Residents (of the band, if given) who reached the milestone (any resident, for None)."""
+    at = list(MILESTONE_LABELS).index(milestone) + 1 if milestone else None
+    return sum(
+        n for key, n in _tally(s).items() if (band is None or key[0] == band) and (at is None or key[at])
     )
 
 
-def _percent(value) -> float | None:
-    return None if value is None else round(float(value), 1)
-
-
-def _in_band(s: Scope, band: str) -> Q:
-    return band_filter(s.day, band)
+def _rate(part: int, whole: int) -> float | None:
+    """part × 100 ÷ whole as the database computed it (in floating point), to one decimal; None of nobody."""
+    if not whole:
+        return None
+    return round(float(part) * 100.0 / float(whole), 1)
 
 
 for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
-    aggregate(
-        f"vaccinated_{_milestone}",
-        _count_label,
-        PEOPLE,
-        source="residence",
-        expression=lambda s, m=_milestone: Count("pk", filter=_reached(s, m)),
-    )
-    aggregate(
+    register(f"vaccinated_{_milestone}", _count_label, PEOPLE, lambda s, m=_milestone: _count(s, m))
+    register(
         f"vaccinated_{_milestone}_pct",
         _pct_label,
         PERCENT,
-        source="residence",
-        expression=lambda s, m=_milestone: _rate(Count("pk", filter=_reached(s, m)), Count("pk")),
-        finish=_percent,
+        lambda s, m=_milestone: _rate(_count(s, m), _count(s, None)),
     )
 for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
     for _band, _band_label in BAND_LABELS.items():
-        aggregate(
+        register(
             f"vaccinated_{_milestone}_pct_{_band}",
             format_lazy(_("{}（{}）"), _pct_label, _band_label),
             PERCENT,
-            source="residence",
-            expression=lambda s, m=_milestone, b=_band: _rate(
-                Count("pk", filter=_in_band(s, b) & _reached(s, m)), Count("pk", filter=_in_band(s, b))
-            ),
-            finish=_percent,
+            lambda s, m=_milestone, b=_band: _rate(_count(s, m, b), _count(s, None, b)),
         )
 del _milestone, _count_label, _pct_label, _band, _band_label
 
 
 def _doses(s: Scope):
-    residents = SOURCES["residence"](s).values("person_id")
-    doses = Dose.objects.filter(given_on=s.day, person_id__in=residents)
+    # From the day's doses to each one's residence (EXISTS), not every resident of the subtree gathered
+    # first (IN): a day has far fewer doses than a county has residents.
+    resident = SOURCES["residence"](s).filter(person_id=OuterRef("person_id"))
+    doses = Dose.objects.filter(Exists(resident), given_on=s.day)
     if s.as_of is not None:
         doses = doses.filter(created_at__lte=s.end)
     return doses

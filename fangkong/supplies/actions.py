@@ -172,9 +172,11 @@ def _fmt(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
 
 
-def _apply(stock, change: Decimal) -> None:
+def _apply(stock, change: Decimal, on: dt.date) -> None:
+    """Add a movement dated `on` to the kept balance (and to the date of its first movement)."""
     stock.quantity += change
-    stock.save(update_fields=["quantity"])
+    stock.since = on if stock.since is None else min(stock.since, on)
+    stock.save(update_fields=["quantity", "since"])
 
 
 def _batch(item: Item, number: str, expires_on: dt.date | None) -> Batch | None:
@@ -251,7 +253,7 @@ def receive(
         raise RuleError({"donor": "捐赠物资须填写捐赠方"})
     batch = _batch(item, batch_number, expires_on)
     stock = _lock(store, item)
-    _apply(stock, quantity)
+    _apply(stock, quantity, on)
     movement = Movement.objects.create(
         store=store,
         item=item,
@@ -315,7 +317,7 @@ def issue(
         raise RuleError(errors)
     stock = _lock(store, item)
     _check_room(stock, on=on, change=-quantity, item=item, store=store)
-    _apply(stock, -quantity)
+    _apply(stock, -quantity, on)
     movements = []
     for batch_id, part in _take(store, item, quantity, batch):
         movements.append(
@@ -377,8 +379,8 @@ def transfer(
     stocks = {first.pk: _lock(first, item), second.pk: _lock(second, item)}
     _check_room(stocks[source.pk], on=on, change=-quantity, item=item, store=source)
     parts = _take(source, item, quantity, None)
-    _apply(stocks[source.pk], -quantity)
-    _apply(stocks[target.pk], quantity)
+    _apply(stocks[source.pk], -quantity, on)
+    _apply(stocks[target.pk], quantity, on)
     by = actor if getattr(actor, "pk", None) else None
     common = {
         "item": item,
@@ -461,7 +463,7 @@ def stocktake(
         )
         return None
     _check_room(stock, on=on, change=difference, item=item, store=store)
-    _apply(stock, difference)
+    _apply(stock, difference, on)
     movement = Movement.objects.create(
         store=store,
         item=item,

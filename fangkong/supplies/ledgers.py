@@ -368,11 +368,15 @@ def _write(actor, store, rows: list[LedgerRow], result: ImportResult, *, request
         )
     Movement.objects.bulk_create(movements, batch_size=1000)
     totals = defaultdict(lambda: ZERO)
+    first: dict[int, dt.date] = {}
     for m in movements:
         totals[m.item_id] += m.quantity
+        first[m.item_id] = min(first.get(m.item_id, m.on), m.on)
     for stock in Stock.objects.filter(store=store, item_id__in=list(totals)):
         stock.quantity += totals[stock.item_id]
-        stock.save(update_fields=["quantity"])
+        since = first[stock.item_id]
+        stock.since = since if stock.since is None else min(stock.since, since)
+        stock.save(update_fields=["quantity", "since"])
     result.created = len(movements)
     record(
         actor=actor,

@@ -134,7 +134,11 @@ class Movement(models.Model):
     class Meta:
         ordering = ["on", "id"]
         verbose_name = _("出入库记录")
-        indexes = [models.Index(fields=["store", "item", "on"]), models.Index(fields=["kind", "on"])]
+        indexes = [
+            models.Index(fields=["store", "item", "on"]),
+            models.Index(fields=["kind", "on"]),
+            models.Index(fields=["on"]),  # the movements after a day (queries.later)
+        ]
 
     def __str__(self):
         return f"{self.on:%Y-%m-%d} {self.get_kind_display()} {self.item} {self.quantity}"
@@ -146,14 +150,21 @@ class Movement(models.Model):
 
 
 class Stock(models.Model):
-    """The current balance of one item at one store: locked by every write that changes it."""
+    """The current balance of one item at one store (the sum of all its movements, whatever their date):
+    locked by every write that changes it. `since` is the date of its earliest movement (None while it
+    has none): the store has a line for the item on the days from then on. The balance at the end of a
+    day is `quantity` less the movements dated after it (queries.area_stock)."""
 
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="stocks")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="stocks")
     quantity = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    since = models.DateField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("库存")
+        # The lines under their item's threshold, item by item, and the totals by item, from the index
+        # alone (queries.area_stock).
+        indexes = [models.Index(fields=["item", "quantity", "store", "since"])]
         constraints = [
             models.UniqueConstraint(fields=["store", "item"], name="supplies_stock_store_item"),
             models.CheckConstraint(condition=models.Q(quantity__gte=0), name="supplies_stock_not_negative"),

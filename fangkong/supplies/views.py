@@ -59,15 +59,14 @@ def supplies_home(request):
     node, day = area_and_day(request)
     settings = queries.settings_for(node, day)
     stores = queries.stores_visible_to(request.user).filter(node__path__startswith=node.path)
-    lines = queries.stock_lines(stores, day, use_days=settings["use_days"])
-    low = sorted((line for line in lines if line.low), key=lambda line: line.balance / line.item.threshold)
+    area = queries.area_stock(stores, day, use_days=settings["use_days"], shown=SHOWN)
     context = {
         "node": node,
         "day": day,
         "settings": settings,
-        "totals": queries.item_totals(lines, settings["use_days"]),
-        "low": low[:SHOWN],
-        "low_count": len(low),
+        "totals": area.totals,
+        "low": area.low,
+        "low_count": area.low_count,
         "expiring": queries.expiring(stores, day, warning_days=settings["expiry_warning_days"]),
         "stores": stores,
         "can_create": writable_nodes(request.user, STORE_LEVELS).exists(),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from fangkong.audit.actions import record
@@ -32,6 +33,7 @@ from .models import (
     ResultAlert,
     Retest,
     Round,
+    RoundCount,
     Sample,
     SampleKind,
     SampleMember,
@@ -45,6 +47,50 @@ def county_of(node: Jurisdiction) -> Jurisdiction:
     parts = [p for p in node.path.split("/") if p]
     prefixes = ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
     return Jurisdiction.objects.filter(path__in=prefixes, level=Level.COUNTY).first() or node
+
+
+def recount_round_paths(keys: Iterable[tuple[int, str]]) -> None:
+    """Recount the kept figures (RoundCount) of these (round id, path) keys from the members, as the
+    progress page counted them: people sampled at the path in the round, and those of them whose tube
+    has a result. Called inside the transaction of the write that touched them; the rows are locked
+    first, in one order, so two writes at the same path count one after the other."""
+    keys = {(r, p) for r, p in keys if r is not None}
+    if not keys:
+        return
+    RoundCount.objects.bulk_create(
+        [RoundCount(round_id=r, path=p) for r, p in sorted(keys)], ignore_conflicts=True, batch_size=1000
+    )
+    by_round: dict[int, list[str]] = {}
+    for r, p in keys:
+        by_round.setdefault(r, []).append(p)
+    for round_id, paths in sorted(by_round.items()):
+        for i in range(0, len(paths), 500):
+            part = sorted(paths[i : i + 500])
+            rows = list(
+                RoundCount.objects.select_for_update()
+                .filter(round_id=round_id, path__in=part)
+                .order_by("path")
+            )
+            counted = {
+                path: (people, back)
+                for path, people, back in SampleMember.objects.filter(round_id=round_id, path__in=part)
+                .values_list("path")
+                .annotate(
+                    people=Count("person", distinct=True),
+                    back=Count("person", distinct=True, filter=~Q(sample__result=Result.PENDING)),
+                )
+            }
+            for row in rows:
+                row.sampled, row.back = counted.get(row.path, (0, 0))
+            RoundCount.objects.bulk_update(rows, ["sampled", "back"], batch_size=1000)
+
+
+def recount_round(round_: Round) -> None:
+    """Every kept figure of a round, recounted (after a bulk load, or to repair)."""
+    paths = set(SampleMember.objects.filter(round=round_).values_list("path", flat=True).distinct())
+    paths |= set(RoundCount.objects.filter(round=round_).values_list("path", flat=True))
+    with transaction.atomic():
+        recount_round_paths((round_.pk, p) for p in paths)
 
 
 @transaction.atomic
@@ -147,6 +193,7 @@ def add_member(*, actor, sample: Sample, person: Person, request=None) -> Sample
         Retest.objects.filter(person=person, done_by=None, requested_at__lte=sample.sampled_at).update(
             done_by=sample, done_at=sample.sampled_at
         )
+    recount_round_paths([(member.round_id, member.path)])
     record(actor=actor, action=Action.CREATE, target=member, node_path=person.node.path, request=request)
     return member
 
@@ -166,9 +213,11 @@ def remove_member(*, actor, member: SampleMember, request=None) -> None:
         request=request,
         removed=member.person_id,
     )
+    key = (member.round_id, member.path)
     member.delete()
     if result_id:
         TestResult.objects.filter(pk=result_id, outcome=TestResult.Outcome.PENDING).delete()
+    recount_round_paths([key])
 
 
 @dataclass(frozen=True)
@@ -273,6 +322,15 @@ def record_results(
             TestResult.objects.filter(sampling__sample_id__in=negatives).update(
                 outcome=TestResult.Outcome.NEGATIVE
             )
+    touched: set[tuple[int, str]] = set()
+    for i in range(0, len(samples), CHUNK):
+        ids = [s.pk for s in samples[i : i + CHUNK]]
+        touched |= set(
+            SampleMember.objects.filter(sample_id__in=ids, round__isnull=False)
+            .values_list("round_id", "path")
+            .distinct()
+        )
+    recount_round_paths(touched)
     for sample in samples:
         if sample.result == rules.NEGATIVE:
             continue

@@ -4,6 +4,10 @@ pools among the negatives), the county's progress page and the not-yet-sampled l
 asked for as a user's browser would. The sampling is written in bulk (it is not what is timed); the import
 goes through ledgers.import_lab_results, the pages through the test client.
 
+The per-path figures the progress page sums are the kept counts (RoundCount), recounted here once after
+the bulk sampling (`actions.recount_round`) and by the lab import itself; the same figures counted from
+every member of the round, as the page did before, are timed alongside (`counts`).
+
 Targets (issue 12), at 1,000,000 people / 100,000 pools: import < 60 s, progress page < 300 ms, village
 list < 300 ms."""
 
@@ -11,10 +15,10 @@ import datetime as dt
 import statistics
 import time
 
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,9 +28,9 @@ from fangkong.registry.bench import ensure_county
 from fangkong.registry.models import Person
 from fangkong.registry.population import refresh_planner_statistics
 
-from . import actions
+from . import actions, queries
 from .ledgers import import_lab_results
-from .models import Sample, SampleMember
+from .models import Result, RoundCount, Sample, SampleMember
 
 POOL = 10
 MISSED_EVERY = 20  # one resident in 20 not sampled: the door-to-door list
@@ -116,6 +120,43 @@ def _time_get(client: Client, url: str, repeat: int) -> dict:
     return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1)}
 
 
+def _time_counts(round_, node, repeat: int) -> dict:
+    """The round's sampled and back per path: read from the kept counts (what the page does now), and
+    counted from every member of the round (what it did before, in the same run, for comparison)."""
+
+    def kept():
+        return list(
+            RoundCount.objects.filter(round=round_, path__startswith=node.path).values_list(
+                "path", "sampled", "back"
+            )
+        )
+
+    def counted():
+        return list(
+            SampleMember.objects.filter(round=round_, path__startswith=node.path)
+            .values_list("path")
+            .annotate(
+                people=Count("person", distinct=True),
+                back=Count("person", distinct=True, filter=~Q(sample__result=Result.PENDING)),
+            )
+        )
+
+    out = {}
+    for name, fn in (("kept_counts", kept), ("recount_before", counted)):
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            rows = fn()
+            times.append((time.perf_counter() - started) * 1000)
+        out[name] = {"median_ms": round(statistics.median(times), 1), "rows": len(rows)}
+    assert sorted(kept()) == sorted((p, n, b) for p, n, b in counted()), "kept counts differ from the recount"
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        queries.round_progress(round_, node)
+    out["round_progress"] = {"ms": round((time.perf_counter() - started) * 1000, 1), "queries": len(captured)}
+    return out
+
+
 def run_testing_bench(*, persons: int, repeat: int = 5, seed: int | None = None, progress=print) -> dict:
     bench = ensure_county(persons=persons, progress=progress, **({} if seed is None else {"seed": seed}))
     county, admin = bench.county, bench.users["county_admin"]
@@ -125,6 +166,9 @@ def run_testing_bench(*, persons: int, repeat: int = 5, seed: int | None = None,
     )
     started = time.perf_counter()
     tubes = _sample_round(admin=admin, county=county, round_=round_, prefix=prefix, progress=progress)
+    started = time.perf_counter()
+    actions.recount_round(round_)  # the kept counts of what was written in bulk
+    recount_s = round(time.perf_counter() - started, 2)
     refresh_planner_statistics()
     sampling_s = round(time.perf_counter() - started, 1)
     data = _lab_csv(prefix, tubes)
@@ -147,8 +191,14 @@ def run_testing_bench(*, persons: int, repeat: int = 5, seed: int | None = None,
         unsampled_page = _time_get(
             client, reverse("round_unsampled", args=[round_.pk]) + f"?node={village.code}", repeat
         )
+    counts = _time_counts(round_, county, repeat)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("round_detail", args=[round_.pk]))
     figures = {
         "persons": persons,
+        "counts": counts,
+        "recount_round_s": recount_s,
+        "progress_page_queries": len(captured),
         "tubes": tubes,
         "sampling_setup_s": sampling_s,
         "import_s": import_s,
@@ -165,4 +215,6 @@ def run_testing_bench(*, persons: int, repeat: int = 5, seed: int | None = None,
         "progress_ms_linear": round(progress_page["median_ms"] * scale, 1),
     }
     figures["targets"] = TARGETS
+    with open("/proc/loadavg") as f:
+        figures["loadavg"] = f.read().split()[:3]
     return figures

@@ -142,6 +142,27 @@ class SampleMember(models.Model):
         return f"{self.sample} {self.person}"
 
 
+class RoundCount(models.Model):
+    """The kept figures of a round at one node path (members' `path`): people sampled there, and people
+    whose tube has a result. The actions that add or remove a member or record a result recount the keys
+    they touch in their own transaction (actions.recount_round_paths), under a lock on these rows; the
+    progress page sums them instead of counting every member of the round."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=255)
+    sampled = models.PositiveIntegerField(default=0)
+    back = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("轮次进度")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "path"], name="testing_roundcount_round_path")
+        ]
+
+    def __str__(self):
+        return f"{self.round} {self.path} {self.sampled}/{self.back}"
+
+
 class RetestReason(models.TextChoices):
     POOL_POSITIVE = "pool_positive", _("混管阳性，单管复核")
     INVALID = "invalid", _("结果无效，重新采样")

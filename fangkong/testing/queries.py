@@ -4,7 +4,7 @@ subtree, the people registered there, and the rounds over it."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction
@@ -17,7 +17,17 @@ from fangkong.registry.models import Person
 from fangkong.registry.queries import persons_visible_to, search_filter
 
 from . import rules, sources
-from .models import KeyGroupMember, Result, ResultAlert, Retest, Round, Sample, SampleMember, SamplingPoint
+from .models import (
+    KeyGroupMember,
+    Result,
+    ResultAlert,
+    Retest,
+    Round,
+    RoundCount,
+    Sample,
+    SampleMember,
+    SamplingPoint,
+)
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -289,7 +299,8 @@ def _child_of(path: str, parent: str, children: dict[str, "Progress"]) -> "Progr
 
 def round_progress(round_: Round, node: Jurisdiction) -> tuple[Progress, list[Progress]]:
     """The round's figures for `node` and each of its children: target (people registered there), people
-    sampled in the round, people whose result is back, positive tubes. Four grouped queries."""
+    sampled in the round, people whose result is back, positive tubes. Sampled and back are the kept
+    counts per path (RoundCount, kept by the actions); positive tubes from the round's positive samples."""
     total = Progress(node)
     children = {c.path: Progress(c) for c in Jurisdiction.objects.filter(parent=node).order_by("code")}
     # People per node of the subtree: the nodes' ids first, then one grouped count over the persons'
@@ -300,17 +311,24 @@ def round_progress(round_: Round, node: Jurisdiction) -> tuple[Progress, list[Pr
         total.target += n
         if child := _child_of(path, node.path, children):
             child.target += n
-    members = SampleMember.objects.filter(round=round_, path__startswith=node.path)
-    for path, people, back in members.values_list("path").annotate(
-        people=Count("person", distinct=True),
-        back=Count("person", distinct=True, filter=~Q(sample__result=Result.PENDING)),
-    ):
+    kept = RoundCount.objects.filter(round=round_, path__startswith=node.path)
+    for path, people, back in kept.values_list("path", "sampled", "back"):
         total.sampled += people
         total.back += back
         if child := _child_of(path, node.path, children):
             child.sampled += people
             child.back += back
-    positives = members.filter(sample__result=Result.POSITIVE).values_list("path", "sample_id").distinct()
+    # A member's round is its tube's (actions.add_member): the round's positive tubes are few.
+    positive_ids = list(
+        Sample.objects.filter(round=round_, result=Result.POSITIVE).values_list("pk", flat=True)
+    )
+    positives = (
+        SampleMember.objects.filter(round=round_, path__startswith=node.path, sample_id__in=positive_ids)
+        .values_list("path", "sample_id")
+        .distinct()
+        if positive_ids
+        else []
+    )
     seen_total, seen_child = set(), set()
     for path, sample_id in positives:
         if sample_id not in seen_total:

@@ -136,7 +136,9 @@ def test_a_messy_ledger_imports_once(world, supplies):
     )
     assert not result.rejected, result.rejected
     assert (result.rows, result.created, result.written) == (3, 3, True)
-    assert Stock.objects.get(store=supplies.township, item=supplies.masks).quantity == D(2300)
+    stock = Stock.objects.get(store=supplies.township, item=supplies.masks)
+    assert stock.quantity == D(2300)
+    assert stock.since == min(Movement.objects.filter(item=supplies.masks).values_list("on", flat=True))
     donation = Movement.objects.get(source=SupplySource.DONATED)
     assert donation.donor == "聊城市爱心商会"
     issue = Movement.objects.get(kind="issue")

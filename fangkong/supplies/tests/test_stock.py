@@ -234,7 +234,7 @@ operation = st.tuples(
     st.integers(0, 2),  # store
     st.integers(0, 1),  # item
     st.integers(1, 400),  # quantity (or count)
-    st.integers(0, 9),  # days back
+    st.integers(-1, 9),  # days back (-1: tomorrow, as the actions allow)
 )
 
 
@@ -312,3 +312,18 @@ def test_balances_match_a_plain_recount(world, supplies, ops):
                 assert expected >= 0
     for stock in Stock.objects.all():
         assert stock.quantity == balance(stores.index(stock.store), items.index(stock.item))
+        mine = [d for st_, it, d, _ in book if (stores[st_], items[it]) == (stock.store, stock.item)]
+        assert stock.since == (min(mine) if mine else None)
+    # The area's page, from the kept balances, says what the sums of movements say, on every day.
+    visible = queries.stores_visible_to(admin)
+    for back in range(-2, 11):
+        day = today() - dt.timedelta(days=back)
+        for node in (world.county, world.township):
+            area_stores = visible.filter(node__path__startswith=node.path)
+            lines = queries.stock_lines(area_stores, day, use_days=7)
+            area = queries.area_stock(area_stores, day, use_days=7)
+            assert area.totals == queries.item_totals(lines, 7)
+            low = sorted((ln for ln in lines if ln.low), key=lambda ln: ln.balance / ln.item.threshold)
+            assert area.low == low and area.low_count == len(low)
+            shown = queries.area_stock(area_stores, day, use_days=7, shown=2)
+            assert shown.low == low[:2] and shown.low_count == len(low) and shown.totals == area.totals

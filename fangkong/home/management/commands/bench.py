@@ -19,7 +19,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "subject",
-            choices=["registry", "trace", "testing", "vaccination", "schools", "coldchain", "surveillance"],
+            choices=[
+                "registry",
+                "trace",
+                "testing",
+                "vaccination",
+                "supplies",
+                "schools",
+                "coldchain",
+                "surveillance",
+            ],
         )
         parser.add_argument(
             "--persons", type=int, default=100_000, help="registry: persons in the bench county"
@@ -32,6 +41,11 @@ class Command(BaseCommand):
             action="store_true",
             help="measure in the configured database instead of var/bench/… .sqlite3 "
             "(implied when DATABASE_URL is set; the database must be empty or hold this bench's data)",
+        )
+        parser.add_argument("--stores", type=int, default=300, help="supplies: stores")
+        parser.add_argument("--items", type=int, default=1000, help="supplies: items")
+        parser.add_argument(
+            "--movements", type=int, default=1_000_000, help="supplies: ledger lines over a year"
         )
         parser.add_argument("--residents", type=int, default=1_000_000, help="trace: code identities")
         parser.add_argument("--venues", type=int, default=100_000, help="trace: venues")
@@ -60,6 +74,9 @@ class Command(BaseCommand):
             result = self.coldchain(**options)
         elif subject == "vaccination":
             result = self.vaccination(**options)
+
+        elif subject == "supplies":
+            result = self.supplies(**options)
         else:
             result = self.registry(**options)
         if options["json"]:
@@ -129,6 +146,19 @@ class Command(BaseCommand):
             return run_vaccination_bench(persons=persons, seed=seed, progress=self.stderr.write)
         except RuleError as exc:
             raise CommandError(str(exc)) from None
+
+    def supplies(self, *, seed: int | None, repeat: int, **o) -> dict:
+        from fangkong.supplies.bench import run_supplies_bench
+
+        self._separate_sqlite(o, f"supplies-{o['stores']}x{o['items']}-{o['movements']}.sqlite3")
+        return run_supplies_bench(
+            stores=o["stores"],
+            items=o["items"],
+            movements=o["movements"],
+            repeat=min(repeat, 10),
+            seed=1 if seed is None else seed,
+            progress=self.stderr.write,
+        )
 
     def trace(self, *, seed: int | None, **o) -> dict:
         from fangkong.tracing.bench import default_duckdb_dir, run_trace_bench
