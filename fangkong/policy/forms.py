@@ -14,7 +14,13 @@ from fangkong.lib.dates import DATE_INPUT_FORMATS
 
 from .models import Kind, Reason
 from .presets import DISINFECTION, PRESETS, TESTING
-from .queries import disinfection_values, supplies_values, surveillance_values, tracing_values, vaccination_values
+from .queries import (
+    disinfection_values,
+    supplies_values,
+    surveillance_values,
+    tracing_values,
+    vaccination_values,
+)
 
 TRACING_FIELDS = (
     "lookback_days",

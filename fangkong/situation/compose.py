@@ -31,9 +31,9 @@ from fangkong.lib.errors import RuleError
 from fangkong.measures import rules
 from fangkong.policy.models import Kind
 from fangkong.reporting import indicators
-from fangkong.situation.markets import markets_section
 from fangkong.situation.coldchain import coldchain_section
 from fangkong.situation.early_warning import early_warning_section
+from fangkong.situation.markets import markets_section
 from fangkong.situation.models import SituationNotes
 from fangkong.situation.operations import operations_section
 from fangkong.situation.schools import schools_section

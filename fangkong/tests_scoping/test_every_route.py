@@ -312,19 +312,6 @@ def grid07(world, people, settings, tmp_path):
     )
     FeverFollowUp.objects.filter(purchase=early).delete()
     Purchase.objects.filter(pk=early.pk).update(person=None)
-    clinic = surveillance_actions.add_clinic(actor=admin, node=world.grid07, name="第七网格发热哨点")
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    for i, visits in enumerate([2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 30]):
-        surveillance_actions.record_visits(
-            actor=admin, clinic=clinic, day=yesterday - dt.timedelta(days=11 - i), visits=visits
-        )
-    surveillance_actions.run_detection(day=yesterday)
-    signal_alert = SignalAlert.objects.get(node=world.grid07, day=yesterday)
-    return {
-        "school": school,
-        "school_class": school_class,
-        "school_absence": pupils[0].absences.get(),
-        "school_alert": school_check.alerts[0],
     # The cold chain of grid 07: a cold store with a worker, a lot and a positive sample that sealed it.
     cold_store = coldchain_actions.create_store(
         actor=admin,
@@ -347,6 +334,19 @@ def grid07(world, people, settings, tmp_path):
         actor=admin, store=cold_store, kind="goods", code="G07-COLD", sampled_on=timezone.localdate(), lot=lot
     )
     coldchain_actions.record_result(actor=admin, sample=cold_sample, result="positive")
+    clinic = surveillance_actions.add_clinic(actor=admin, node=world.grid07, name="第七网格发热哨点")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    for i, visits in enumerate([2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 30]):
+        surveillance_actions.record_visits(
+            actor=admin, clinic=clinic, day=yesterday - dt.timedelta(days=11 - i), visits=visits
+        )
+    surveillance_actions.run_detection(day=yesterday)
+    signal_alert = SignalAlert.objects.get(node=world.grid07, day=yesterday)
+    return {
+        "school": school,
+        "school_class": school_class,
+        "school_absence": pupils[0].absences.get(),
+        "school_alert": school_check.alerts[0],
         "cold_store": cold_store,
         "lot": lot,
         "cold_sample": cold_sample,
