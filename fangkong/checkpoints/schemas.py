@@ -8,13 +8,7 @@ from ninja import Field, Schema
 from fangkong.checkpoints.models import CheckpointKind, Direction, Outcome
 from fangkong.grid.schemas import Code, Date, local, text
 from fangkong.healthcodes.models import Colour
-
-MAX_PAGE = 200
-
-
-class PageIn(Schema):
-    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"每页条数，最多 {MAX_PAGE}")
-    offset: int = Field(0, ge=0, le=2**31 - 1)
+from fangkong.registry.schemas import PageIn
 
 
 class CheckpointFilterIn(PageIn):

@@ -14,9 +14,9 @@ from fangkong.grid.schemas import Id, error_responses
 
 from . import actions, queries, rules
 from .schemas import (
+    FeverFollowUpOut,
     FollowUpDoneIn,
     FollowUpFilterIn,
-    FollowUpOut,
     FollowUpPageOut,
     GatheringFilterIn,
     GatheringIn,
@@ -116,7 +116,9 @@ def list_followups(request, filters: Query[FollowUpFilterIn]):
 
 
 @router.post(
-    "/fever-followups/{followup_id}/done", response={200: FollowUpOut, **WRITE_ERRORS}, summary="记录核查结果"
+    "/fever-followups/{followup_id}/done",
+    response={200: FeverFollowUpOut, **WRITE_ERRORS},
+    summary="记录核查结果",
 )
 def followup_done(request, followup_id: Id, payload: FollowUpDoneIn):
     task = queries.access_followup(request.auth, followup_id)

@@ -99,7 +99,7 @@ class PurchasePageOut(Schema):
     items: list[PurchaseOut]
 
 
-class FollowUpOut(Schema):
+class FeverFollowUpOut(Schema):
     id: int
     purchase: int = Field(alias="purchase_id")
     node: str = Field(alias="node.code")
@@ -119,7 +119,7 @@ class FollowUpFilterIn(PageIn):
 
 class FollowUpPageOut(Schema):
     count: int
-    items: list[FollowUpOut]
+    items: list[FeverFollowUpOut]
 
 
 class FollowUpDoneIn(Schema):

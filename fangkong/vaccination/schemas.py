@@ -3,15 +3,9 @@
 from ninja import Field, Schema
 
 from fangkong.grid.schemas import Code, Date, Id, text
+from fangkong.registry.schemas import PageIn
 
 from .models import DeferralKind, VaccineKind
-
-MAX_PAGE = 200
-
-
-class PageIn(Schema):
-    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"每页条数，最多 {MAX_PAGE}")
-    offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 class SiteOut(Schema):

@@ -183,3 +183,41 @@ def test_it_answers_every_request_as_its_schema_says(
     response = case.call_and_validate(headers={"Authorization": f"Bearer {persona['token']}"}, checks=CHECKS)
     if persona["name"] == "grid08_worker":
         assert not any(secret in response.text for secret in GRID07_SECRETS), response.text
+
+
+def test_no_two_api_bodies_share_a_name():
+    """The OpenAPI document names each body by its class: two classes of one name in two apps would make
+    one operation describe the other's body."""
+    from fangkong.api import api
+
+    seen = {}
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                models = [operation.response_models.get(code) for code in operation.response_models]
+                models += [model for model in operation.models]
+                for model in models:
+                    for cls in _schema_classes(model):
+                        seen.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    clashes = {name: places for name, places in seen.items() if len(places) > 1}
+    assert not clashes
+
+
+def _schema_classes(model):
+    """The pydantic classes a body is made of, nested fields included."""
+    import typing
+
+    from pydantic import BaseModel
+
+    found, todo = set(), [model]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            if item in found:
+                continue
+            if not item.__module__.startswith("ninja"):
+                found.add(item)
+            todo += [field.annotation for field in item.model_fields.values()]
+        else:
+            todo += list(typing.get_args(item))
+    return found
