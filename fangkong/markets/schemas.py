@@ -99,7 +99,7 @@ class PurchasePageOut(Schema):
     items: list[PurchaseOut]
 
 
-class FollowUpOut(Schema):
+class FeverFollowUpOut(Schema):
     id: int
     purchase: int = Field(alias="purchase_id")
     node: str = Field(alias="node.code")
@@ -113,16 +113,16 @@ class FollowUpOut(Schema):
     done_at: dt.datetime | None
 
 
-class FollowUpFilterIn(PageIn):
+class FeverFollowUpFilterIn(PageIn):
     state: str = Field("open", pattern="^(open|overdue|done|all)$", description="open/overdue/done/all")
 
 
-class FollowUpPageOut(Schema):
+class FeverFollowUpPageOut(Schema):
     count: int
-    items: list[FollowUpOut]
+    items: list[FeverFollowUpOut]
 
 
-class FollowUpDoneIn(Schema):
+class FeverFollowUpDoneIn(Schema):
     outcome: required_text(300)
 
 
