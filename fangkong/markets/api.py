@@ -14,10 +14,10 @@ from fangkong.grid.schemas import Id, error_responses
 
 from . import actions, queries, rules
 from .schemas import (
+    FeverFollowUpDoneIn,
+    FeverFollowUpFilterIn,
     FeverFollowUpOut,
-    FollowUpDoneIn,
-    FollowUpFilterIn,
-    FollowUpPageOut,
+    FeverFollowUpPageOut,
     GatheringFilterIn,
     GatheringIn,
     GatheringOut,
@@ -107,9 +107,11 @@ def record_purchase(request, pharmacy_id: Id, payload: PurchaseIn):
 
 
 @router.get(
-    "/fever-followups", response={200: FollowUpPageOut, **READ_ERRORS}, summary="购退热药人员核查（社区）"
+    "/fever-followups",
+    response={200: FeverFollowUpPageOut, **READ_ERRORS},
+    summary="购退热药人员核查（社区）",
 )
-def list_followups(request, filters: Query[FollowUpFilterIn]):
+def list_followups(request, filters: Query[FeverFollowUpFilterIn]):
     rows = queries.filter_followups(queries.followups_visible_to(request.auth), filters.state, timezone.now())
     rows = rows.order_by("status", "due_at", "id")
     return {"count": rows.count(), "items": list(rows[filters.offset : filters.offset + filters.limit])}
@@ -120,7 +122,7 @@ def list_followups(request, filters: Query[FollowUpFilterIn]):
     response={200: FeverFollowUpOut, **WRITE_ERRORS},
     summary="记录核查结果",
 )
-def followup_done(request, followup_id: Id, payload: FollowUpDoneIn):
+def followup_done(request, followup_id: Id, payload: FeverFollowUpDoneIn):
     task = queries.access_followup(request.auth, followup_id)
     return actions.complete_followup(
         actor=request.auth, followup=task, request=request, outcome=payload.outcome

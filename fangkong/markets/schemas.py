@@ -113,16 +113,16 @@ class FeverFollowUpOut(Schema):
     done_at: dt.datetime | None
 
 
-class FollowUpFilterIn(PageIn):
+class FeverFollowUpFilterIn(PageIn):
     state: str = Field("open", pattern="^(open|overdue|done|all)$", description="open/overdue/done/all")
 
 
-class FollowUpPageOut(Schema):
+class FeverFollowUpPageOut(Schema):
     count: int
     items: list[FeverFollowUpOut]
 
 
-class FollowUpDoneIn(Schema):
+class FeverFollowUpDoneIn(Schema):
     outcome: required_text(300)
 
 
