@@ -288,6 +288,7 @@ def grid07(world, people, settings, tmp_path):
         "task": task,
         "duty": duty,
         "signal_alert": signal_alert,
+        "fever_clinic": clinic,
     }
 
 
