@@ -392,6 +392,7 @@ def grid07(world, people, settings, tmp_path):
         "followup": purchase.followup,
         "unregistered": early,
         "signal_alert": signal_alert,
+        "fever_clinic": clinic,
     }
 
 

@@ -243,6 +243,13 @@ BODIES = {
             [_yesterday(), "08:00-08:30", "84消毒液", "喷洒", "李师傅"],
         ),
     },
+    # Early warning: grid 07's fever clinic, today's visits (yesterday's and before are entered already).
+    "clinic_visits_entry": lambda w, r: {f"visits_{r['fever_clinic'].pk}": "4"},
+    "clinic_visits_import": lambda w, r: {
+        "file": upload(
+            ["日期", "发热门诊", "就诊人次"], [timezone.localdate().isoformat(), "第七网格发热哨点", 4]
+        ),
+    },
     # Inspections and command (grid 07's kindergarten, its open order, the venue closed two hours ago).
     "inspection_create": lambda w, r: {"inspectors": "第七网格督查员"},
     "reinspect": lambda w, r: {"inspectors": "第七网格督查员"},
@@ -635,6 +642,11 @@ API_BODIES = {
         "kind": "home",
         "starts_at": (timezone.localtime() - dt.timedelta(hours=2)).isoformat(),
         "place": "前屯村七组12号",
+    },
+    ("post", "/api/v1/fever-clinic-visits"): lambda w, r: {
+        "clinic": r["fever_clinic"].pk,
+        "day": timezone.localdate().isoformat(),
+        "visits": 4,
     },
     ("post", "/api/v1/supply-stores/{store_id}/receipts"): lambda w, r: {
         "item": r["supply_item"].pk,

@@ -10,9 +10,10 @@ from fangkong.situation.compose import Figure, compose, figure
 from fangkong.situation.early_warning import early_warning_section
 from fangkong.surveillance import actions
 from fangkong.surveillance.models import Signal
+from fangkong.surveillance.tests.conftest import clinics, visits  # noqa: F401 — the fixtures
 
 
-def test_indicator_and_paragraph(world, visits):
+def test_indicator_and_paragraph(world, visits):  # noqa: F811 — the fixture imported above
     actions.run_detection(day=visits["end"])
     values = indicators.compute(world.township, visits["end"], codes=["signals_alarming"])
     recount = len(
