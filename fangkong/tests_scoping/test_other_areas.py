@@ -335,6 +335,23 @@ BODIES |= {
     },
     "round_list": lambda w, r: {"name": "第七网格第二轮", "node": w.grid07.code, "starts_on": "2022-04-10"},
     "point_list": lambda w, r: {"name": "第七网格二号采样点", "node": w.grid07.code},
+    "key_group_list": lambda w, r: {"person": r["li"].pk, "q": "", "group": "port"},
+    "imports_key_groups": lambda w, r: {
+        "node": w.grid07.code,
+        "file": upload(["姓名", "身份证号", "重点人群"], [r["li"].name, r["li"].id_number, "口岸"]),
+    },
+    "vaccination_dose_correct": lambda w, r: {
+        "site": r["vaccination_site"].pk,
+        "product": "ad5",
+        "given_on": timezone.localdate().isoformat(),
+        "dose_number": 1,
+        "lot": "G07LOT",
+        "reason": "第七网格更正",
+    },
+    "imports_tasks": lambda w, r: {
+        "node": w.grid07.code,
+        "file": upload(["任务", "责任人", "完成时限"], ["第七网格任务二", "第七网格员", "2030-01-01"]),
+    },
 }
 PREVIEWS = {
     "grid_import": "第九网格",
@@ -344,6 +361,8 @@ PREVIEWS = {
     "vaccination_import": "确认导入",
     "supplies_import": "确认导入",
     "disinfection_import": "确认导入",
+    "imports_key_groups": "确认导入",
+    "imports_tasks": "确认导入",
 }
 
 
