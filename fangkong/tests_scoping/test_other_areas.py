@@ -292,8 +292,15 @@ BODIES |= {
     "round_list": lambda w, r: {"name": "第七网格第二轮", "node": w.grid07.code, "starts_on": "2022-04-10"},
     "point_list": lambda w, r: {"name": "第七网格二号采样点", "node": w.grid07.code},
     # Schools: a class list of one new pupil; today's morning check edited from its version 1 (all present).
-    "roster_import": lambda w, r: {"file": upload(["年级", "班级", "姓名"], ["一年级", "1班", "第七网格新生"])},
-    "class_check": lambda w, r: {"day": timezone.localdate().isoformat(), "slot": "morning", "version": "1"},
+    "roster_import": lambda w, r: {
+        "file": upload(["年级", "班级", "姓名"], ["一年级", "1班", "第七网格新生"])
+    },
+    "class_check": lambda w, r: {
+        "day": timezone.localdate().isoformat(),
+        "slot": "morning",
+        "version": "1",
+        **{f"{field}_{m.pk}": "" for m in r["school_class"].members.all() for field in ("s", "t", "g")},
+    },
 }
 PREVIEWS = {
     "grid_import": "第九网格",
