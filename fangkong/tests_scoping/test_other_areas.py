@@ -550,6 +550,17 @@ def api_values(w, r) -> dict:
 
 # Per operation (method, path as the schema writes it), what api_values cannot say.
 API_BODIES = {
+    # A second school of grid 07, a class of it, a pupil without ID number.
+    ("post", "/api/v1/schools"): lambda w, r: {
+        "node": w.grid07.code,
+        "name": "第七网格幼儿园",
+        "stage": "kindergarten",
+    },
+    ("post", "/api/v1/schools/{school_id}/classes"): lambda w, r: {"grade": "二年级", "name": "1班"},
+    ("post", "/api/v1/school-classes/{class_id}/roster"): lambda w, r: {
+        "name": "第七网格新生",
+        "id_number": "",
+    },
     # A dose for 李秀英 at grid 07's site; a deferral for 张伟.
     ("post", "/api/v1/vaccination/doses"): lambda w, r: {
         "person": r["li"].pk,
