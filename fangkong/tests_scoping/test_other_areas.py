@@ -352,6 +352,16 @@ BODIES |= {
         "node": w.grid07.code,
         "file": upload(["任务", "责任人", "完成时限"], ["第七网格任务二", "第七网格员", "2030-01-01"]),
     },
+    # Schools: a class list of one new pupil; today's morning check edited from its version 1 (all present).
+    "roster_import": lambda w, r: {
+        "file": upload(["年级", "班级", "姓名"], ["一年级", "1班", "第七网格新生"])
+    },
+    "class_check": lambda w, r: {
+        "day": timezone.localdate().isoformat(),
+        "slot": "morning",
+        "version": "1",
+        **{f"{field}_{m.pk}": "" for m in r["school_class"].members.all() for field in ("s", "t", "g")},
+    },
 }
 PREVIEWS = {
     "grid_import": "第九网格",
@@ -605,6 +615,17 @@ def api_values(w, r) -> dict:
 
 # Per operation (method, path as the schema writes it), what api_values cannot say.
 API_BODIES = {
+    # A second school of grid 07, a class of it, a pupil without ID number.
+    ("post", "/api/v1/schools"): lambda w, r: {
+        "node": w.grid07.code,
+        "name": "第七网格幼儿园",
+        "stage": "kindergarten",
+    },
+    ("post", "/api/v1/schools/{school_id}/classes"): lambda w, r: {"grade": "二年级", "name": "1班"},
+    ("post", "/api/v1/school-classes/{class_id}/roster"): lambda w, r: {
+        "name": "第七网格新生",
+        "id_number": "",
+    },
     # A dose for 李秀英 at grid 07's site; a deferral for 张伟.
     ("post", "/api/v1/vaccination/doses"): lambda w, r: {
         "person": r["li"].pk,

@@ -157,3 +157,33 @@ def test_a_roster_member_is_linked_to_the_registry_person(world, people, school,
         id_number=people["zhang"].id_number,
     )
     assert member.person == people["zhang"]
+
+
+def test_pre_opening_days_are_the_14_before_opening(world, school, teacher, pupils):
+    opening = DAY + dt.timedelta(days=14)
+    actions.update_school(actor=teacher, school=school, opening_date=opening)
+    actions.record_pre_opening(actor=teacher, member=pupils[0], day=DAY, temperature="36.4")
+    actions.record_pre_opening(actor=teacher, member=pupils[0], day=DAY, temperature="36.6")  # an edit
+    assert pupils[0].pre_opening.get().temperature == Decimal("36.6")
+    for wrong in (DAY - dt.timedelta(days=1), opening):
+        with pytest.raises(RuleError):
+            actions.record_pre_opening(actor=teacher, member=pupils[0], day=wrong)
+    days, rows = queries.pre_opening(school, days=14)
+    assert days[0] == DAY and days[-1] == opening - dt.timedelta(days=1) and len(days) == 14
+    assert [r.done for r in rows if r.member == pupils[0]] == [1]
+
+
+def test_accounts_for_teachers_and_the_bureau_are_made_by_user_managers(world, school, bureau):
+    with pytest.raises(RuleError):
+        actions.create_school_user(
+            actor=world.grid07_worker, username="t9", full_name="某老师", password="x" * 12, school=school
+        )
+    user = actions.create_school_user(
+        actor=world.county_admin, username="t9", full_name="某老师", password="x" * 12, school=school
+    )
+    assert list(queries.schools_visible_to(user)) == [school]
+    officer = actions.create_school_user(
+        actor=world.county_admin, username="e9", full_name="某干部", password="x" * 12, bureau=bureau
+    )
+    assert list(queries.schools_visible_to(officer)) == [school]
+    assert queries.can_write(officer, school) and not queries.can_write(world.grid07_viewer, school)
