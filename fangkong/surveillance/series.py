@@ -24,8 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.checkpoints.models import Passage
 from fangkong.grid.models import Jurisdiction
 from fangkong.lib.dates import SHANGHAI
+from fangkong.markets.queries import pharmacy_sales_counts
 from fangkong.measures.models import FollowUp
 from fangkong.measures.rules import local_midnight
+from fangkong.schools.queries import illness_absence_counts
 from fangkong.tracing.models import Case, CaseKind, Outcome
 from fangkong.tracing.models import Source as CaseSource
 
@@ -126,7 +128,8 @@ register("clinic_visits", _("发热门诊就诊人次"), clinic_visits)
 register("followup_fevers", _("随访发现发热或症状"), followup_fevers)
 register("checkpoint_fevers", _("卡口测温发热"), checkpoint_fevers)
 register("new_cases", _("新增病例"), new_cases, every_day=True)
-# school illness absences and pharmacy sales: one line each when the schools and markets apps are merged
+register("school_absences", _("学校因病缺勤"), illness_absence_counts)
+register("pharmacy_sales", _("药店四类药品实名销售"), pharmacy_sales_counts)
 
 
 # ── a node's series ───────────────────────────────────────────────────────────────────────────────────
