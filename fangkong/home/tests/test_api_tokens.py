@@ -5,13 +5,16 @@ from django.utils import timezone
 
 from fangkong.checkpoints import actions as checkpoint_actions
 from fangkong.checkpoints.models import CheckpointKind
+from fangkong.coldchain import actions as coldchain_actions
 from fangkong.command import actions as command_actions
 from fangkong.disinfection import actions as disinfection_actions
 from fangkong.grid import actions as grid_actions
 from fangkong.inspections import actions as inspection_actions
+from fangkong.markets import actions as market_actions
 from fangkong.measures import actions as measure_actions
 from fangkong.policy.models import Reason
 from fangkong.registry import actions as registry_actions
+from fangkong.schools import actions as school_actions
 from fangkong.supplies import actions as supply_actions
 from fangkong.testing import actions as testing_actions
 from fangkong.tracing import actions as tracing_actions
@@ -59,7 +62,39 @@ def read_endpoints(world, people) -> list[str]:
     task = command_actions.create_task(
         actor=world.grid07_worker, node=world.grid07, title="排查", owner="七网格员", deadline=timezone.now()
     )
+    # And a school with a class checked this morning, a pharmacy, and a cold store with a lot and a sample.
+    admin, today = world.county_admin, timezone.localdate()
+    school = school_actions.create_school(actor=admin, node=world.grid07, name="七组小学", stage="primary")
+    school_class = school_actions.create_class(actor=admin, school=school, grade="一年级", name="1班")
+    school_actions.add_member(actor=admin, school=school, school_class=school_class, name="学生")
+    school_actions.submit_check(actor=admin, school_class=school_class, day=today, slot="morning", marks=[])
+    pharmacy = market_actions.create_pharmacy(
+        actor=admin, node=world.grid07, name="七组药房", licence_no="鲁AA0700009"
+    )
+    cold_store = coldchain_actions.create_store(
+        actor=admin, node=world.grid07, name="七组冷库", enterprise="七组冻品店", manager="库长"
+    )
+    lot = coldchain_actions.register_lot(
+        actor=admin,
+        store=cold_store,
+        product="冻虾",
+        origin_country="厄瓜多尔",
+        quantity=10,
+        number="T07LOT",
+        received_on=today,
+    )
+    cold_sample = coldchain_actions.record_sample(
+        actor=admin, store=cold_store, kind="goods", code="T07-COLD", sampled_on=today, lot=lot
+    )
     ids = {
+        "school_id": school.pk,
+        "class_id": school_class.pk,
+        "day": today.isoformat(),
+        "slot": "morning",
+        "pharmacy_id": pharmacy.pk,
+        "cold_store_id": cold_store.pk,
+        "lot_id": lot.pk,
+        "cold_sample_id": cold_sample.pk,
         "sample_id": tube.pk,
         "round_id": round_.pk,
         "case_id": case.pk,
