@@ -10,7 +10,7 @@ import random
 from django.utils import timezone
 
 from fangkong.inspections import actions as inspection_actions
-from fangkong.inspections.models import ChecklistTemplate
+from fangkong.inspections.models import ChecklistTemplate, Rectification
 from fangkong.lib.idcard import make
 from fangkong.registry.models import Person, Unit
 from fangkong.venues.models import Venue
@@ -181,5 +181,6 @@ def _inspections(context, rng, now, pharmacies) -> int:
             requirement="立即整改，整改完成后报市场监管所复查",
         )
         type(inspection).objects.filter(pk=inspection.pk).update(created_at=at)
+        Rectification.objects.filter(finding__inspection=inspection).update(created_at=at)
         done += 1
     return done

@@ -39,10 +39,21 @@ from fangkong.situation.operations import operations_section
 from fangkong.situation.schools import schools_section
 
 SHANGHAI = rules.SHANGHAI
-CHINESE_NUMERALS = "一二三四五六七八九十"
+DIGITS = "一二三四五六七八九"
+
 ORIGINS_SHOWN = 10  # origins named in the text; the rest are "等地", the JSON has them all
 NOTES_LIMIT = 5000  # characters of 存在问题 / 下一步工作 each
 ISSUER_LIMIT = 100
+
+
+def chinese_numeral(n: int) -> str:
+    """The heading numbers of a report, 1 … 99 as written: 一 … 十, 十一, 二十, 二十一."""
+    tens, ones = divmod(n, 10)
+    if not 1 <= n <= 99:
+        raise ValueError(n)
+    head = "" if tens == 0 else ("十" if tens == 1 else f"{DIGITS[tens - 1]}十")
+    return head + (DIGITS[ones - 1] if ones else "")
+
 
 # Sections in the order of the document; a section with nothing to say is left out and the rest renumbered.
 (
@@ -636,7 +647,7 @@ def _compose(*, node: Jurisdiction, as_of: dt.datetime, now: dt.datetime | None)
     for key, bodies in sections:
         if not bodies:
             continue
-        paragraphs.append(Paragraph(key, HEADING, [f"{CHINESE_NUMERALS[number]}、{SECTION_TITLES[key]}"]))
+        paragraphs.append(Paragraph(key, HEADING, [f"{chinese_numeral(number + 1)}、{SECTION_TITLES[key]}"]))
         paragraphs += [Paragraph(key, BODY, segments) for segments in bodies]
         number += 1
     issuer = (notes.issuer if notes else "") or default_issuer(node)

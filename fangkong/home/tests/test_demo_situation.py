@@ -13,6 +13,7 @@ from fangkong.measures.models import Screening
 from fangkong.registry import demo as registry_demo
 from fangkong.reporting import indicators
 from fangkong.situation import compose
+from fangkong.surveillance.models import Signal
 
 HOUSEHOLDS = 120
 
@@ -29,6 +30,11 @@ def test_it_counts_the_demos_story_at_the_moments_it_tells():
     # 24时 of yesterday: the daily figures of yesterday, everything of the story being entered by then.
     daily = indicators.compute(county, yesterday, now=now)
     as_of = compose.compose(node=county, as_of=end, now=now).indicators
+    # Early warning's run for yesterday was made this morning (at loading): the daily figure counts it, the
+    # report as of 24时 could not have known it yet.
+    alarming = Signal.objects.filter(node__path__startswith=county.path, day=yesterday, alarm=True)
+    assert daily.pop("signals_alarming") == len({(s.node_id, s.series) for s in alarming}) > 0
+    assert as_of.pop("signals_alarming") == 0
     assert as_of == daily
     assert as_of["screened_total"] > 0 and as_of["active_home_quarantine"] > 0
     # 21时 of yesterday: the demo screens people between 08:30 and 18:00.

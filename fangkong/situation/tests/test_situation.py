@@ -441,3 +441,10 @@ def test_it_explains_a_bad_node_or_moment_in_chinese(world, tmp_path):
             "--out",
             str(tmp_path / "r"),
         )
+
+
+def test_heading_numbers_go_past_ten_as_written():
+    from fangkong.situation.compose import chinese_numeral
+
+    written = [chinese_numeral(n) for n in (1, 9, 10, 11, 12, 19, 20, 21, 99)]
+    assert written == ["一", "九", "十", "十一", "十二", "十九", "二十", "二十一", "九十九"]
