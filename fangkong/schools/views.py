@@ -412,7 +412,6 @@ def school_pre_opening(request, pk):
         "form": form,
         "opening_form": forms.OpeningForm(initial={"opening_date": school.opening_date}),
         "may_write": queries.can_write(request.user, school),
-        "may_manage_users": queries.schools_managed_by(request.user).filter(pk=school.pk).exists(),
         "fever": Decimal(
             str(policy_for(school.node, timezone.localdate()).values.get("fever_threshold") or "37.3")
         ),

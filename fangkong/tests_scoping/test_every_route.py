@@ -270,7 +270,7 @@ def grid07(world, people, settings, tmp_path):
     school_teacher = school_actions.create_school_user(
         actor=admin,
         username="teacher07",
-        full_name="第七网格老师",
+        full_name="王老师",
         password=PASSWORD,
         school=school,
     )
