@@ -72,7 +72,7 @@ def _check_membership(actor, node: Jurisdiction, role: str) -> None:
         raise RuleError({"node": "只能在本辖区内设置账号"}, code="forbidden")
 
 
-def _check_new_account(username: str, full_name: str, password: str) -> None:
+def check_new_account(username: str, full_name: str, password: str) -> None:
     User = get_user_model()
     errors = {}
     if not re.match(r"^[A-Za-z0-9_.@-]{3,150}$", username):
@@ -96,7 +96,7 @@ def create_admin(*, username: str, full_name: str, password: str, node: Jurisdic
     username = (username or "").strip()
     if node.level not in ROLE_LEVELS[Role.ADMIN]:
         raise RuleError({"node": f"{Level(node.level).label}一级不设管理员，请选择县（区）或乡镇（街道）"})
-    _check_new_account(username, full_name, password)
+    check_new_account(username, full_name, password)
     User = get_user_model()
     user = User.objects.create_user(username=username, password=password, first_name=full_name.strip()[:150])
     Membership.objects.create(user=user, node=node, role=Role.ADMIN)
@@ -128,7 +128,7 @@ def create_user(
     if not scoping.can(actor, scoping.MANAGE_USERS, node):  # before the checks that tell which names exist
         raise RuleError({"node": "只能在本辖区内设置账号"}, code="forbidden")
     username = (username or "").strip()
-    _check_new_account(username, full_name, password)
+    check_new_account(username, full_name, password)
     _check_membership(actor, node, role)
     user = User.objects.create_user(username=username, password=password, first_name=full_name.strip()[:150])
     Membership.objects.create(user=user, node=node, role=role)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from fangkong.audit.actions import record
 from fangkong.audit.models import Action
 from fangkong.grid import scoping
+from fangkong.grid.actions import check_new_account
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib import idcard
 from fangkong.lib.errors import RuleError, StaleEdit
@@ -104,16 +105,10 @@ def create_school_user(
         raise RuleError({"__all__": "请选择学校或教育局"})
     node = school.node if school is not None else bureau.county
     scoping.require(actor, scoping.MANAGE_USERS, node, "无权为该学校或教育局开设账号")
-    User = get_user_model()
     username = (username or "").strip()
-    if not username:
-        raise RuleError({"username": "请填写用户名"})
-    if User.objects.filter(username=username).exists():
-        raise RuleError({"username": "该用户名已被使用"})
-    if len(password or "") < 10:
-        raise RuleError({"password": "密码至少10位"})
-    user = User.objects.create_user(
-        username=username, password=password, first_name=(full_name or "").strip()
+    check_new_account(username, full_name, password)  # the grid's rules: name, duplicate, password
+    user = get_user_model().objects.create_user(
+        username=username, password=password, first_name=(full_name or "").strip()[:150]
     )
     if school is not None:
         school.staff.add(user)
@@ -128,6 +123,32 @@ def create_school_user(
         created=username,
     )
     return user
+
+
+@transaction.atomic
+def remove_school_user(
+    *, actor, user, school: School | None = None, bureau: EducationBureau | None = None, request=None
+):
+    """Take a teacher off a school's staff, or an officer off the bureau: the account stays (it may be
+    staff elsewhere), it no longer sees the school or the county's schools."""
+    if (school is None) == (bureau is None):
+        raise RuleError({"__all__": "请选择学校或教育局"})
+    node = school.node if school is not None else bureau.county
+    scoping.require(actor, scoping.MANAGE_USERS, node, "无权管理该学校或教育局的账号")
+    people = school.staff if school is not None else bureau.members
+    if not people.filter(pk=user.pk).exists():
+        raise RuleError({"__all__": "该账号不是本校教职工" if school is not None else "该账号不是教育局人员"})
+    if user.pk == actor.pk:
+        raise RuleError({"__all__": "不能移除自己的账号"})
+    people.remove(user)
+    record(
+        actor=actor,
+        action=Action.USER_CHANGE,
+        target=school or bureau,
+        node_path=node.path,
+        request=request,
+        removed=user.username,
+    )
 
 
 # Schools, classes, rosters ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Parse what was typed on the school pages; the rules stay in actions."""
 
 import datetime as dt
+import secrets
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -67,3 +68,25 @@ class OpeningForm(forms.Form):
     opening_date = forms.DateField(
         label=_("开学日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class SchoolUserForm(forms.Form):
+    """A teacher's or an officer's account: the password typed twice, or one generated and shown once."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    generate = forms.BooleanField(label=_("自动生成密码（只显示一次）"), required=False)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, strip=False, required=False)
+    password2 = forms.CharField(
+        label=_("再次输入密码"), widget=forms.PasswordInput, strip=False, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("generate"):
+            cleaned["password"] = secrets.token_urlsafe(9)  # 12 characters
+        elif not cleaned.get("password"):
+            self.add_error("password", _("请填写初始密码，或选择自动生成密码"))
+        elif cleaned.get("password") != cleaned.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致"))
+        return cleaned

@@ -119,6 +119,31 @@ def can_write(user, school: School) -> bool:
     return schools_visible_to(user, scoping.WRITE).filter(pk=school.pk).exists()
 
 
+# Accounts of teachers and the bureau: managed by who may MANAGE_USERS at the school's node or the county ----
+
+
+def schools_managed_by(user) -> QuerySet[School]:
+    q = scoping.subtree_filter(user, scoping.MANAGE_USERS, "node__path")
+    return School.objects.none() if q is None else School.objects.filter(q).select_related("node")
+
+
+def bureaus_managed_by(user) -> QuerySet[EducationBureau]:
+    q = scoping.subtree_filter(user, scoping.MANAGE_USERS, "county__path")
+    return (
+        EducationBureau.objects.none()
+        if q is None
+        else EducationBureau.objects.filter(q).select_related("county")
+    )
+
+
+def access_school_users(user, pk) -> School:
+    return _access(schools_managed_by(user), pk)
+
+
+def access_bureau_users(user, pk) -> EducationBureau:
+    return _access(bureaus_managed_by(user), pk)
+
+
 # Rosters and checks ---------------------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.dateparse import parse_date
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -71,6 +72,7 @@ def schools_home(request):
         .select_related("member__school_class", "school")[:50],
         "schools_count": schools.count(),
         "can_create": bool(_creatable_nodes(request.user).exists()),
+        "managed_bureaus": list(queries.bureaus_managed_by(request.user)),
     }
     return render(request, "schools/home.html", context)
 
@@ -154,6 +156,7 @@ def school_detail(request, pk):
         "day": day,
         "rows": [(k, enrolled.get(k.pk, 0), m, n) for k, m, n in rows],
         "may_write": queries.can_write(request.user, school),
+        "may_manage_users": queries.schools_managed_by(request.user).filter(pk=school.pk).exists(),
         "staff_count": Member.objects.filter(school=school, kind="staff").count(),
         "open_absences": school.absences.filter(returned_on__isnull=True).select_related(
             "member__school_class"
@@ -433,6 +436,78 @@ def alert_resolve(request, pk):
     return redirect("school_detail", pk=alert.school_id)
 
 
+# Accounts of teachers and of the education bureau ----------------------------------------------------
+
+
+def _accounts_page(request, *, school=None, bureau=None):
+    """List the school's staff (or the bureau's officers) and make a new account. A generated password
+    is in this response only."""
+    form = forms.SchoolUserForm(posted(request))
+    generated = None
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = actions.create_school_user(
+                actor=request.user,
+                username=data["username"],
+                full_name=data["full_name"],
+                password=data["password"],
+                school=school,
+                bureau=bureau,
+                request=request,
+            )
+        except RuleError as exc:
+            add_rule_errors(form, exc)
+        else:
+            messages.success(request, _("已创建账号 %(u)s") % {"u": user.username})
+            if not data["generate"]:
+                return redirect(request.path)
+            generated = (user.username, data["password"])
+            form = forms.SchoolUserForm()
+    people = (school.staff if school is not None else bureau.members).order_by("username")
+    context = {"school": school, "bureau": bureau, "people": people, "form": form, "generated": generated}
+    response = render(request, "schools/accounts.html", context)
+    add_never_cache_headers(response)
+    return response
+
+
+def school_users(request, pk):
+    return _accounts_page(request, school=queries.access_school_users(request.user, pk))
+
+
+def bureau_users(request, pk):
+    return _accounts_page(request, bureau=queries.access_bureau_users(request.user, pk))
+
+
+def _remove(request, user_id, *, school=None, bureau=None):
+    people = school.staff if school is not None else bureau.members
+    subject = people.filter(pk=user_id).first()
+    if subject is None:
+        raise Http404
+    try:
+        actions.remove_school_user(
+            actor=request.user, user=subject, school=school, bureau=bureau, request=request
+        )
+    except RuleError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已移除账号 %(u)s") % {"u": subject.username})
+
+
+@require_POST
+def school_user_remove(request, pk, user_id):
+    school = queries.access_school_users(request.user, pk)
+    _remove(request, user_id, school=school)
+    return redirect("school_users", pk=school.pk)
+
+
+@require_POST
+def bureau_user_remove(request, pk, user_id):
+    bureau = queries.access_bureau_users(request.user, pk)
+    _remove(request, user_id, bureau=bureau)
+    return redirect("bureau_users", pk=bureau.pk)
+
+
 urlpatterns = [
     path("", schools_home, name="schools_home"),
     path("new/", school_create, name="school_create"),
@@ -445,4 +520,8 @@ urlpatterns = [
     path("absences/", absence_list, name="absence_list"),
     path("absences/<int:pk>/", absence_edit, name="absence_edit"),
     path("alerts/<int:pk>/resolve/", alert_resolve, name="school_alert_resolve"),
+    path("<int:pk>/users/", school_users, name="school_users"),
+    path("<int:pk>/users/<int:user_id>/remove/", school_user_remove, name="school_user_remove"),
+    path("bureaus/<int:pk>/users/", bureau_users, name="bureau_users"),
+    path("bureaus/<int:pk>/users/<int:user_id>/remove/", bureau_user_remove, name="bureau_user_remove"),
 ]

@@ -266,6 +266,22 @@ def grid07(world, people, settings, tmp_path):
         actor=admin, node=world.grid07, name="第七网格小学", stage="primary"
     )
     school_class = school_actions.create_class(actor=admin, school=school, grade="一年级", name="1班")
+    # Its teacher's account, and the county's education bureau with one officer (the accounts pages).
+    school_teacher = school_actions.create_school_user(
+        actor=admin,
+        username="teacher07",
+        full_name="王老师",
+        password=PASSWORD,
+        school=school,
+    )
+    bureau = school_actions.create_bureau(actor=admin, county=world.county, name="东昌府区教育局")
+    bureau_officer = school_actions.create_school_user(
+        actor=admin,
+        username="edu_officer07",
+        full_name="教育局干部",
+        password=PASSWORD,
+        bureau=bureau,
+    )
     pupils = [
         school_actions.add_member(
             actor=admin, school=school, school_class=school_class, name="张伟", id_number=zhang.id_number
@@ -347,6 +363,9 @@ def grid07(world, people, settings, tmp_path):
         "school_class": school_class,
         "school_absence": pupils[0].absences.get(),
         "school_alert": school_check.alerts[0],
+        "school_teacher": school_teacher,
+        "bureau": bureau,
+        "bureau_officer": bureau_officer,
         "cold_store": cold_store,
         "lot": lot,
         "cold_sample": cold_sample,
@@ -635,6 +654,10 @@ ROUTES = {
     "absence_list": lambda w, r: ({}, ""),
     "absence_edit": lambda w, r: ({"pk": r["school_absence"].pk}, ""),
     "school_alert_resolve": lambda w, r: ({"pk": r["school_alert"].pk}, ""),
+    "school_users": lambda w, r: ({"pk": r["school"].pk}, ""),
+    "school_user_remove": lambda w, r: ({"pk": r["school"].pk, "user_id": r["school_teacher"].pk}, ""),
+    "bureau_users": lambda w, r: ({"pk": r["bureau"].pk}, ""),
+    "bureau_user_remove": lambda w, r: ({"pk": r["bureau"].pk, "user_id": r["bureau_officer"].pk}, ""),
     "export_duty": lambda w, r: ({}, f"node={w.grid07.code}"),
     "export_tasks": lambda w, r: ({}, f"node={w.grid07.code}"),
     "group_preset": lambda w, r: ({}, ""),

@@ -176,14 +176,18 @@ def test_pre_opening_days_are_the_14_before_opening(world, school, teacher, pupi
 def test_accounts_for_teachers_and_the_bureau_are_made_by_user_managers(world, school, bureau):
     with pytest.raises(RuleError):
         actions.create_school_user(
-            actor=world.grid07_worker, username="t9", full_name="某老师", password="x" * 12, school=school
+            actor=world.grid07_worker,
+            username="teacher9",
+            full_name="某老师",
+            password="x" * 12,
+            school=school,
         )
     user = actions.create_school_user(
-        actor=world.county_admin, username="t9", full_name="某老师", password="x" * 12, school=school
+        actor=world.county_admin, username="teacher9", full_name="某老师", password="x" * 12, school=school
     )
     assert list(queries.schools_visible_to(user)) == [school]
     officer = actions.create_school_user(
-        actor=world.county_admin, username="e9", full_name="某干部", password="x" * 12, bureau=bureau
+        actor=world.county_admin, username="officer9", full_name="某干部", password="x" * 12, bureau=bureau
     )
     assert list(queries.schools_visible_to(officer)) == [school]
     assert queries.can_write(officer, school) and not queries.can_write(world.grid07_viewer, school)
