@@ -176,6 +176,8 @@ def test_it_builds_the_page_in_a_fixed_number_of_queries(world, town, django_ass
     # 2 for schools (reporting/schools.py: the day's check entries, the day's checks).
     # 2 for the cold chain (reporting/coldchain.py: the day's lots, the day's sample results).
     # 1 for early warning (reporting/surveillance.py: the series above their bound; no alert read when none).
-    with django_assert_max_num_queries(48):
+    # 10 for market supervision (reporting/markets.py: purchases, fever buyers, open follow-ups, three sums
+    # of gatherings, and four of the market inspections and their orders).
+    with django_assert_max_num_queries(58):
         response = client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})
     assert response.status_code == 200

@@ -45,7 +45,10 @@ class Command(BaseCommand):
         parser.add_argument("--stores", type=int, default=300, help="supplies: stores")
         parser.add_argument("--items", type=int, default=1000, help="supplies: items")
         parser.add_argument(
-            "--movements", type=int, default=1_000_000, help="supplies: ledger lines over a year"
+            "--movements",
+            type=int,
+            default=1_000_000,
+            help="supplies: ledger lines over a year; coldchain: movements of lots",
         )
         parser.add_argument("--residents", type=int, default=1_000_000, help="trace: code identities")
         parser.add_argument("--venues", type=int, default=100_000, help="trace: venues")
@@ -57,7 +60,6 @@ class Command(BaseCommand):
         parser.add_argument("--single", type=int, default=50, help="trace: cases timed one at a time")
         parser.add_argument("--bulk", type=int, default=1000, help="trace: cases searched in one call")
         parser.add_argument("--no-duckdb", action="store_true", help="trace: skip the DuckDB baseline")
-        parser.add_argument("--movements", type=int, default=1_000_000, help="coldchain: movements of lots")
 
     def handle(self, *args, subject: str, **options):
         if subject == "surveillance":
