@@ -350,6 +350,27 @@ def grid07(world, people, settings, tmp_path):
         actor=admin, store=cold_store, kind="goods", code="G07-COLD", sampled_on=timezone.localdate(), lot=lot
     )
     coldchain_actions.record_result(actor=admin, sample=cold_sample, result="positive")
+    # A second store, and a second lot of the first, not sealed: the walk's bodies document and move it there.
+    cold_store2 = coldchain_actions.create_store(
+        actor=admin,
+        node=world.grid07,
+        name="第七网格冷库二",
+        enterprise="第七网格冻品二店",
+        manager="第七网格库长",
+    )
+    open_lot = coldchain_actions.register_lot(
+        actor=admin,
+        store=cold_store,
+        product="第七网格冻鱼",
+        origin_country="挪威",
+        quantity=20,
+        number="G07LOT2",
+        received_on=timezone.localdate(),
+    )
+    for kind in ("inspection", "disinfection", "nat_report", "trace_info"):  # all four: it may be released
+        coldchain_actions.record_document(
+            actor=admin, lot=open_lot, kind=kind, number=f"G07-{kind}", issued_on=timezone.localdate()
+        )
     clinic = surveillance_actions.add_clinic(actor=admin, node=world.grid07, name="第七网格发热哨点")
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     for i, visits in enumerate([2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 30]):
@@ -369,6 +390,8 @@ def grid07(world, people, settings, tmp_path):
         "cold_store": cold_store,
         "lot": lot,
         "cold_sample": cold_sample,
+        "open_lot": open_lot,
+        "cold_store2": cold_store2,
         "vaccination_site": vaccination_site,
         **people,
         "tube": tube,
@@ -826,7 +849,7 @@ API_IDS = {
     "round_id": lambda w, r: r["testing_round"].pk,
     "store_id": lambda w, r: r["store"].pk,
     "cold_store_id": lambda w, r: r["cold_store"].pk,
-    "lot_id": lambda w, r: r["lot"].pk,
+    "lot_id": lambda w, r: r["open_lot"].pk,
     "cold_sample_id": lambda w, r: r["cold_sample"].pk,
     "place_id": lambda w, r: r["place"].pk,
     "inspection_id": lambda w, r: r["inspection"].pk,

@@ -356,6 +356,51 @@ BODIES |= {
     "roster_import": lambda w, r: {
         "file": upload(["年级", "班级", "姓名"], ["一年级", "1班", "第七网格新生"])
     },
+    # The cold chain: a store, a lot, a worker (李秀英), a document and a transfer of the unsealed lot, a sample,
+    # and an arrival line of the in/out ledger.
+    "coldstore_create": lambda w, r: {
+        "node": w.grid07.pk,
+        "name": "第七网格二号冷库",
+        "kind": "cold_store",
+        "enterprise": "第七网格冻品二店",
+        "manager": "第七网格库长",
+    },
+    "lot_create": lambda w, r: {
+        "product": "第七网格冻牛肉",
+        "origin_country": "巴西",
+        "quantity": "5",
+        "unit": "千克",
+        "number": "G07LOT3",
+        "received_on": timezone.localdate().isoformat(),
+    },
+    "coldworker_add": lambda w, r: {
+        "id_number": r["li"].id_number,
+        "since": timezone.localdate().isoformat(),
+    },
+    "lot_document": lambda w, r: {
+        "kind": "inspection",
+        "number": "G07-DOC",
+        "issued_on": timezone.localdate().isoformat(),
+    },
+    "lot_move": lambda w, r: {
+        "source": r["cold_store"].pk,
+        "target": r["cold_store2"].pk,
+        "quantity": "1",
+        "on": timezone.localdate().isoformat(),
+    },
+    "coldsample_create": lambda w, r: {
+        "store": r["cold_store"].pk,
+        "kind": "environment",
+        "code": "G07-ENV",
+        "sampled_on": timezone.localdate().isoformat(),
+    },
+    "coldchain_import": lambda w, r: {
+        "ledger": "movements",
+        "file": upload(
+            ["日期", "品名", "批号", "原产国", "调入冷库", "数量"],
+            [timezone.localdate().isoformat(), "第七网格冻虾仁", "G07LOT9", "越南", "第七网格冻品冷库", "3"],
+        ),
+    },
     "class_check": lambda w, r: {
         "day": timezone.localdate().isoformat(),
         "slot": "morning",
@@ -383,6 +428,8 @@ def upload(header, values) -> SimpleUploadedFile:
 # Where a route's own URL names a record its rules refuse to change again (张伟 is already under a
 # measure), the body goes to the same route for another of grid 07's records.
 BODY_URLS = {
+    "lot_document": lambda w, r: reverse("lot_document", args=[r["open_lot"].pk]),
+    "lot_move": lambda w, r: reverse("lot_move", args=[r["open_lot"].pk]),
     "measure_start": lambda w, r: f"{reverse('measure_start')}?person={r['li'].pk}",
     "screening_create": lambda w, r: f"{reverse('screening_create')}?person={r['li'].pk}",
     "vaccination_entry": lambda w, r: f"{reverse('vaccination_entry')}?person={r['li'].pk}",
@@ -615,6 +662,42 @@ def api_values(w, r) -> dict:
 
 # Per operation (method, path as the schema writes it), what api_values cannot say.
 API_BODIES = {
+    # The cold chain: a second store, a lot, a document, a disinfection, a transfer and a sample of grid 07.
+    ("post", "/api/v1/cold-stores"): lambda w, r: {
+        "node": w.grid07.code,
+        "name": "第七网格冷库三",
+        "enterprise": "第七网格冻品三店",
+        "manager": "第七网格库长",
+    },
+    ("post", "/api/v1/cold-lots"): lambda w, r: {
+        "store": r["cold_store"].pk,
+        "product": "第七网格冻羊肉",
+        "origin_country": "新西兰",
+        "quantity": "8",
+        "number": "G07LOT4",
+        "received_on": timezone.localdate().isoformat(),
+    },
+    ("post", "/api/v1/cold-lots/{lot_id}/documents"): lambda w, r: {
+        "kind": "inspection",
+        "number": "G07-DOC2",
+        "issued_on": timezone.localdate().isoformat(),
+    },
+    ("post", "/api/v1/cold-lots/{lot_id}/disinfection"): lambda w, r: {
+        "on": timezone.localdate().isoformat()
+    },
+    ("post", "/api/v1/cold-lots/{lot_id}/movements"): lambda w, r: {
+        "source": r["cold_store"].pk,
+        "target": r["cold_store2"].pk,
+        "quantity": "1",
+        "on": timezone.localdate().isoformat(),
+    },
+    ("post", "/api/v1/cold-samples"): lambda w, r: {
+        "store": r["cold_store"].pk,
+        "kind": "environment",
+        "code": "G07-ENV2",
+        "sampled_on": timezone.localdate().isoformat(),
+    },
+    ("post", "/api/v1/cold-samples/{cold_sample_id}/result"): lambda w, r: {"result": "positive"},
     # A second school of grid 07, a class of it, a pupil without ID number.
     ("post", "/api/v1/schools"): lambda w, r: {
         "node": w.grid07.code,
