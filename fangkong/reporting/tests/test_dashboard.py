@@ -127,14 +127,15 @@ def test_it_answers_404_outside_the_users_area(world, town):
 def test_its_figures_are_the_indicators_of_today_and_yesterday(world, town):
     for node in (world.township, world.village, world.grid07, world.other_village):
         response = page(world.township_admin, node)
-        today = indicators.compute(node, TODAY, now=NOW)
-        yesterday = indicators.compute(node, YESTERDAY, now=NOW)
+        today = indicators.compute(node, TODAY, now=NOW, codes=views.card_codes())
+        yesterday = indicators.compute(node, YESTERDAY, now=NOW, codes=views.card_codes())
         assert (response.context["values"], response.context["previous"]) == (today, yesterday), node
         assert list(response.context["values"]) == list(today)
         shown = [f for group in response.context["groups"] for f in group["figures"]]
         assert {f["code"] for f in shown} >= set(views.CHILD_CODES)
         for f in shown:
             assert (f["value"], f["previous"]) == (today[f["code"]], yesterday[f["code"]]), (node, f["code"])
+            assert not isinstance(f["value"], list | dict), f["code"]  # a breakdown is no card
     response = page(world.township_admin, world.village)
     assert re.search(r"<b>1<small", figure_block(response, "active_home_monitoring"))  # 李秀英, from today
     assert "较昨日 ▲1" in figure_block(response, "active_home_monitoring")

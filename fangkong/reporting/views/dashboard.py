@@ -84,6 +84,17 @@ CHILD_CODES = ["registered_people", "screened_total", *trends.ACTIVE, "followups
 # And the cases of each child: confirmed today, confirmed under treatment, contacts under control.
 CHILD_CASE_CODES = ["cases_confirmed_new", "cases_confirmed_active", "contacts_under_control"]
 CHILD_CODES += CHILD_CASE_CODES
+# What the cards never show, so never compute: the breakdown by origin (a list), the case figures outside
+# the cases panel and the vaccination detail, which are the daily and situation reports'.
+NOT_ON_CARDS = {
+    "screened_by_origin",
+    *vaccination.DETAIL,
+    *(set(cases.CODES) - {code for _title, codes in CASES_PANEL for code in codes}),
+}
+
+
+def card_codes() -> list[str]:
+    return [code for code in indicators.REGISTRY if code not in NOT_ON_CARDS]
 
 
 # Finding the node ------------------------------------------------------------------------------------
@@ -217,15 +228,8 @@ def headline(today: dict, yesterday: dict, links: dict) -> list[dict]:
             continue
         if present:
             groups.append({"title": title, "figures": [figure(c, today, yesterday, links) for c in present]})
-    # Indicators later modules add show up here until someone gives them a place above.
-    others = [
-        c
-        for c, v in today.items()
-        if c not in shown
-        and c not in cases.CODES
-        and c not in vaccination.DETAIL
-        and not isinstance(v, list | dict)
-    ]
+    # Indicators later modules add show up here until someone gives them a place above (or in NOT_ON_CARDS).
+    others = [c for c in today if c not in shown]
     if others:
         groups.append({"title": _("其他"), "figures": [figure(c, today, yesterday, links) for c in others]})
     return groups
@@ -306,17 +310,15 @@ def children_chart(rows: list[dict]) -> dict:
 
 
 def cards(node: Jurisdiction, today: dt.date, now: dt.datetime, series: trends.Trends) -> tuple[dict, dict]:
-    """compute(node, today) and compute(node, yesterday): the charted indicators from the trends' last two
-    days, the others as a two-day series (a query per source for both days, not two compute())."""
+    """compute(node, today) and compute(node, yesterday) of the codes the cards show: the charted
+    indicators from the trends' last two days, the others as a two-day series (a query per source for
+    both days, not two compute())."""
+    codes = card_codes()
     rest = trends.series(
-        node,
-        last_day=today,
-        days=2,
-        now=now,
-        codes=[c for c in indicators.REGISTRY if c not in series.values],
+        node, last_day=today, days=2, now=now, codes=[c for c in codes if c not in series.values]
     )
     both = {**series.values, **rest.values}
-    days = [{code: both[code][i] for code in indicators.REGISTRY} for i in (-2, -1)]
+    days = [{code: both[code][i] for code in codes} for i in (-2, -1)]
     return days[1], days[0]
 
 
