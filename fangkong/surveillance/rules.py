@@ -139,8 +139,8 @@ def _baselines(values):
 def ears_all(values, *, alpha: dict | None = None) -> dict[str, list[float | None]]:
     """The upper bounds of `ears` (baseline 7, min_sigma 0) of the three methods over a whole series, one per
     day (None before the range or where a window is incomplete), sharing one pass of running sums: C2's
-    window of day t is C1's of day t − 2. The bench's path over thousands of series; its figures are those
-    of `ears` (pinned by a test)."""
+    window of day t is C1's of day t − 2. Its figures are those of `ears` (pinned by a test); it is the
+    reference of `ears_matrix`, numpy's path over the whole history of thousands of series (0008)."""
     alpha = {**DEFAULT_ALPHA, **(alpha or {})}
     z1, z2, z3 = (z_alpha(alpha[m]) for m in METHODS)
     m1, s1 = _baselines(values)
