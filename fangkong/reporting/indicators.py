@@ -67,7 +67,7 @@ from fangkong.measures.divisions import place_name
 from fangkong.measures.models import ARRIVAL_REASONS, FollowUp, Measure, QuarantineSite, Room, Screening
 from fangkong.measures.queries import active_at, followed_up, owes_slot
 from fangkong.policy.models import Kind, Reason
-from fangkong.registry.models import Residence, Verification
+from fangkong.registry.models import Person, Residence, Verification
 from fangkong.venues.models import CheckIn
 
 PEOPLE = _("人")
@@ -330,12 +330,13 @@ aggregate(
 
 
 def _verified_pct(s: Scope):
-    verified = _residents(
-        Q(
-            person__verification__in=[Verification.IN_PERSON, Verification.BY_PHONE],
-            person__verified_at__lte=s.end,
-        )
+    # The verified people as one uncorrelated list (IN), not a join to every resident's person: the
+    # database builds the list once and probes it (bench/reporting_indicators.py: 102 → 64 ms at 100,000
+    # people on SQLite, 117 → 105 ms on PostgreSQL).
+    verified_people = Person.objects.filter(
+        verification__in=[Verification.IN_PERSON, Verification.BY_PHONE], verified_at__lte=s.end
     )
+    verified = _residents(Q(person_id__in=verified_people.values("pk")))
     registered = _residents()
     return (
         Cast(verified, FloatField())
