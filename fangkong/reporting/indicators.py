@@ -6,8 +6,9 @@ later modules add theirs with `register(...)` or `aggregate(...)`.
 
 Everything is counted by the database. Indicators declared with `aggregate(...)` name a source (the rows
 of one model in the subtree) and an aggregate expression; `compute` runs ONE query per source with every
-requested expression of that source. Indicators declared with `register(...)` run their own query
-(grouping, HAVING) and return its result; none of them loads records into Python.
+requested expression of that source. Indicators declared with `count(...)` name the rows they count:
+`compute` counts all of them in one statement. Indicators declared with `register(...)` run their own
+query (grouping, HAVING) and return its result; none of them loads records into Python.
 
 Boundaries, for day D:
 - "end of D" is 24:00 of D, i.e. 00:00 of D+1; "during D" is D 00:00 ≤ t < D+1 00:00.
@@ -52,7 +53,20 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, FloatField, Min, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -212,8 +226,11 @@ class Indicator:
     source: str = ""
     expression: Callable[[Scope], Any] | None = None
     finish: Callable[[Any], Any] | None = None  # turns the database's answer into the value
-    # ... or `value`, which runs its own aggregate query.
+    # ... or `value`, which runs its own aggregate query ...
     value: Callable[[Scope], Any] | None = None
+    # ... or `rows`, the rows it counts (its value is rows.count()): compute() counts every such
+    # indicator's rows in one statement.
+    rows: Callable[[Scope], QuerySet] | None = None
 
 
 REGISTRY: dict[str, Indicator] = {}
@@ -222,6 +239,30 @@ REGISTRY: dict[str, Indicator] = {}
 def register(code: str, label, unit, value: Callable[[Scope], Any]) -> Indicator:
     """Add an indicator computed by its own query."""
     return _add(Indicator(code=code, label=label, unit=unit, value=value))
+
+
+def count(code: str, label, unit, rows: Callable[[Scope], QuerySet]) -> Indicator:
+    """Add an indicator that is the number of rows of a queryset (what `rows(scope).count()` returns)."""
+    return _add(Indicator(code=code, label=label, unit=unit, rows=rows))
+
+
+class _RowCount(Subquery):
+    """rows.count() as an expression: COUNT(*) over the rows' query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted_rows)"
+    output_field = IntegerField()
+
+
+def count_rows(node: Jurisdiction, rows: dict[str, QuerySet]) -> dict[str, int]:
+    """{name: queryset.count()} of every queryset in ONE statement, each a scalar subquery beside the
+    others: a query per indicator cost more in round trips and planning than in counting (about 2 ms on
+    SQLite and 3 ms on PostgreSQL each, bench/reporting_indicators.py's baseline_compute_grid)."""
+    if not rows:
+        return {}
+    aliases = {f"counted_{i}": name for i, name in enumerate(rows)}  # never a field's name
+    selected = {alias: _RowCount(rows[name].order_by()) for alias, name in aliases.items()}
+    result = Jurisdiction.objects.filter(pk=node.pk).values(**selected).get()
+    return {name: result[alias] for alias, name in aliases.items()}
 
 
 def aggregate(
@@ -271,15 +312,20 @@ def compute(
     selected = [REGISTRY[code] for code in REGISTRY if code in wanted]
     values: dict[str, Any] = {}
     by_source: dict[str, dict[str, Any]] = defaultdict(dict)
+    counted: dict[str, QuerySet] = {}
     for indicator in selected:
         if indicator.value is not None:
             values[indicator.code] = indicator.value(scope)
+            continue
+        if indicator.rows is not None:
+            counted[indicator.code] = indicator.rows(scope)
             continue
         expression = indicator.expression(scope)
         if getattr(expression, "contains_aggregate", False):
             by_source[indicator.source][indicator.code] = expression
         else:  # a constant, e.g. no slot of the day has ended yet
             values[indicator.code] = expression
+    values.update(count_rows(node, counted))
     for source, expressions in by_source.items():
         values.update(SOURCES[source](scope).aggregate(**expressions))
     for indicator in selected:
@@ -572,7 +618,7 @@ def _beds_free(s: Scope) -> int:
     return _beds(s) - occupied
 
 
-register("quarantine_sites", _("集中隔离点"), _("个"), lambda s: _sites(s).count())
+count("quarantine_sites", _("集中隔离点"), _("个"), _sites)
 BEDS = pgettext_lazy("unit of beds", "张")  # 张 counts posters too (queries.py): not the same word in English
 register("quarantine_beds", _("集中隔离床位"), BEDS, _beds)
 register("quarantine_beds_free", _("集中隔离空余床位"), BEDS, _beds_free)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.command.models import Task, TaskStatus
 from fangkong.inspections.models import Closure, Inspection, Rectification
-from fangkong.reporting.indicators import Scope, register
+from fangkong.reporting.indicators import Scope, count, register
 
 TIMES = _("家次")
 PLACES = _("家")
@@ -55,8 +55,8 @@ def _inspections(s: Scope):
     return _entered(s, rows)
 
 
-def _inspections_failed(s: Scope) -> int:
-    return _inspections(s).filter(results__passed=False).values("pk").distinct().count()
+def _inspections_failed(s: Scope):
+    return _inspections(s).filter(results__passed=False).values("pk").distinct()
 
 
 def _orders(s: Scope):
@@ -81,9 +81,9 @@ def _open(s: Scope):
     )
 
 
-def _closures_active(s: Scope) -> int:
+def _closures_active(s: Scope):
     rows = Closure.objects.filter(node__path__startswith=s.path, closed_at__lt=s.end)
-    return rows.filter(Q(reopened_at__isnull=True) | Q(reopened_at__gte=s.end)).count()
+    return rows.filter(Q(reopened_at__isnull=True) | Q(reopened_at__gte=s.end))
 
 
 def _tasks_open(s: Scope):
@@ -91,35 +91,28 @@ def _tasks_open(s: Scope):
     return rows.filter(Q(finished_at__isnull=True) | Q(finished_at__gte=s.end))
 
 
-register("inspections_done", _("检查家次"), TIMES, lambda s: _inspections(s).count())
-register("inspections_failed", _("检查发现问题家次"), TIMES, _inspections_failed)
-register("rectifications_new", _("新下达整改问题"), ITEMS, lambda s: _orders_new(s).count())
+count("inspections_done", _("检查家次"), TIMES, _inspections)
+count("inspections_failed", _("检查发现问题家次"), TIMES, _inspections_failed)
+count("rectifications_new", _("新下达整改问题"), ITEMS, _orders_new)
 register("rectifications_places_new", _("责令整改"), PLACES, _places_new)
-register("rectifications_open", _("未整改问题"), ITEMS, lambda s: _open(s).count())
-register(
-    "rectifications_overdue",
-    _("逾期未整改问题"),
-    ITEMS,
-    lambda s: _open(s).filter(deadline__lte=s.day).count(),
-)
-register(
+count("rectifications_open", _("未整改问题"), ITEMS, _open)
+count("rectifications_overdue", _("逾期未整改问题"), ITEMS, lambda s: _open(s).filter(deadline__lte=s.day))
+count(
     "rectifications_closed_new",
     _("当日整改销号"),
     ITEMS,
-    lambda s: _orders(s).filter(closed_at__gte=s.start, closed_at__lt=s.end).count(),
+    lambda s: _orders(s).filter(closed_at__gte=s.start, closed_at__lt=s.end),
 )
-register("closures_active", _("停业整顿"), PLACES, _closures_active)
-register("tasks_open", _("未办结任务"), ITEMS, lambda s: _tasks_open(s).count())
-register(
-    "tasks_overdue", _("超时未办结任务"), ITEMS, lambda s: _tasks_open(s).filter(deadline__lte=s.end).count()
-)
-register(
+count("closures_active", _("停业整顿"), PLACES, _closures_active)
+count("tasks_open", _("未办结任务"), ITEMS, _tasks_open)
+count("tasks_overdue", _("超时未办结任务"), ITEMS, lambda s: _tasks_open(s).filter(deadline__lte=s.end))
+count(
     "tasks_done_new",
     _("当日办结任务"),
     ITEMS,
     lambda s: Task.objects.filter(
         node__path__startswith=s.path, status=TaskStatus.DONE, finished_at__gte=s.start, finished_at__lt=s.end
-    ).count(),
+    ),
 )
 
 

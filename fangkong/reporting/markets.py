@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.inspections.models import Inspection, Rectification
 from fangkong.markets import rules as market_rules
 from fangkong.markets.models import DrugClass, FeverFollowUp, Gathering, Purchase, TaskStatus
-from fangkong.reporting.indicators import PEOPLE, TIMES, Scope, register
+from fangkong.reporting.indicators import PEOPLE, TIMES, Scope, count, register
 
 EVENTS = _("起")
 PLACE_TIMES = _("家次")
@@ -60,9 +60,9 @@ def _fever_buyers(s: Scope) -> int:
     )
 
 
-def _followups_open(s: Scope) -> int:
+def _followups_open(s: Scope):
     rows = FeverFollowUp.objects.filter(node__path__startswith=s.path, created_at__lt=s.end)
-    return rows.filter(Q(status=TaskStatus.OPEN) | Q(done_at__gte=s.end)).count()
+    return rows.filter(Q(status=TaskStatus.OPEN) | Q(done_at__gte=s.end))
 
 
 def _gatherings(s: Scope, **days):
@@ -90,9 +90,9 @@ def _rectification_places(s: Scope) -> int:
     return counts["units"] + counts["venues"]
 
 
-register("pharmacy_purchases", _("四类药品实名购药"), TIMES, lambda s: _purchases(s).count())
+count("pharmacy_purchases", _("四类药品实名购药"), TIMES, _purchases)
 register("pharmacy_fever_buyers", _("购退热药人员"), PEOPLE, _fever_buyers)
-register("pharmacy_fever_followups_open", _("购退热药人员待社区核查"), PEOPLE, _followups_open)
+count("pharmacy_fever_followups_open", _("购退热药人员待社区核查"), PEOPLE, _followups_open)
 register(
     "gatherings_reported", _("上报群体性聚餐"), EVENTS, lambda s: _gathering_sum(s, "reported", day=s.day)
 )
@@ -105,11 +105,8 @@ register(
     EVENTS,
     lambda s: _gathering_sum(s, "cancelled", day__lte=s.day),
 )
-register(
-    "market_inspections",
-    _("检查经营户"),
-    PLACE_TIMES,
-    lambda s: _market(s).filter(inspected_at__gte=s.start).count(),
+count(
+    "market_inspections", _("检查经营户"), PLACE_TIMES, lambda s: _market(s).filter(inspected_at__gte=s.start)
 )
-register("market_inspections_total", _("累计检查经营户"), PLACE_TIMES, lambda s: _market(s).count())
+count("market_inspections_total", _("累计检查经营户"), PLACE_TIMES, _market)
 register("market_rectification_places_total", _("累计责令整改经营户"), PLACES, _rectification_places)

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.disinfection import queries as disinfection_queries
 from fangkong.policy.queries import policy_for, supplies_values
-from fangkong.reporting.indicators import PERCENT, REGISTRY, SOURCES, Scope, aggregate, register
+from fangkong.reporting.indicators import PERCENT, REGISTRY, SOURCES, Scope, aggregate, count, register
 from fangkong.supplies.models import Movement, MovementKind, SupplySource
 
 LINES = _("笔")
@@ -43,7 +43,7 @@ def _movements(s: Scope) -> QuerySet:
 SOURCES["supply_movement"] = _movements
 
 
-def _low_stock(s: Scope) -> int:
+def _low_stock(s: Scope) -> QuerySet:
     return (
         _movements(s)
         .filter(on__lte=s.day, item__threshold__gt=0)
@@ -51,14 +51,13 @@ def _low_stock(s: Scope) -> int:
         .values("store_id", "item_id", "item__threshold")
         .annotate(total=Sum("quantity"))
         .filter(total__lt=F("item__threshold"))
-        .count()
     )
 
 
-register("supplies_low_stock", _("低于警戒库存的物资"), PAIRS, _low_stock)
+count("supplies_low_stock", _("低于警戒库存的物资"), PAIRS, _low_stock)
 
 
-def _near_expiry(s: Scope) -> int:
+def _near_expiry(s: Scope) -> QuerySet:
     days = int(supplies_values(policy_for(s.node, s.day).values)["expiry_warning_days"])
     until = s.day + dt.timedelta(days=days)
     return (
@@ -68,11 +67,10 @@ def _near_expiry(s: Scope) -> int:
         .values("store_id", "batch_id")
         .annotate(total=Sum("quantity"))
         .filter(total__gt=0)
-        .count()
     )
 
 
-register("supplies_near_expiry", _("临期物资批次"), BATCHES, _near_expiry)
+count("supplies_near_expiry", _("临期物资批次"), BATCHES, _near_expiry)
 
 for _code, _label, _condition in [
     ("supplies_receipts_new", _("当日物资入库"), Q(kind=MovementKind.RECEIPT)),

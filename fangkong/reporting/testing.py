@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.registry.models import Person
-from fangkong.reporting.indicators import PEOPLE, PERCENT, Scope, register
+from fangkong.reporting.indicators import PEOPLE, PERCENT, Scope, count, register
 from fangkong.testing.models import Result, Round, SampleKind, SampleMember
 
 TUBES = _("管")
@@ -30,18 +30,18 @@ def _known_by_end(s: Scope) -> Q:
     return Q(sample__result_at__lt=s.end)
 
 
-def tests_sampled(s: Scope) -> int:
-    return _members(s).values("person").distinct().count()
+def tests_sampled(s: Scope):
+    return _members(s).values("person").distinct()
 
 
-def tests_positive(s: Scope) -> int:
+def tests_positive(s: Scope):
     positive = Q(sample__kind=SampleKind.SINGLE, sample__result=Result.POSITIVE) & _known_by_end(s)
-    return _members(s).filter(positive).values("person").distinct().count()
+    return _members(s).filter(positive).values("person").distinct()
 
 
-def pools_positive(s: Scope) -> int:
+def pools_positive(s: Scope):
     positive = Q(sample__kind=SampleKind.POOL, sample__result=Result.POSITIVE) & _known_by_end(s)
-    return _members(s).filter(positive).values("sample").distinct().count()
+    return _members(s).filter(positive).values("sample").distinct()
 
 
 def round_for(s: Scope) -> Round | None:
@@ -70,7 +70,7 @@ def coverage_pct(s: Scope) -> float | None:
     return round(sampled * 100.0 / target, 1)
 
 
-register("tests_sampled", _("采样人次"), PEOPLE, tests_sampled)
-register("tests_positive", _("核酸检测阳性"), PEOPLE, tests_positive)
-register("pools_positive", _("阳性混管"), TUBES, pools_positive)
+count("tests_sampled", _("采样人次"), PEOPLE, tests_sampled)
+count("tests_positive", _("核酸检测阳性"), PEOPLE, tests_positive)
+count("pools_positive", _("阳性混管"), TUBES, pools_positive)
 register("mass_testing_coverage_pct", _("全员核酸覆盖率"), PERCENT, coverage_pct)

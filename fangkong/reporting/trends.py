@@ -13,6 +13,7 @@ across days:
 - aggregate indicators over a source whose rows of D meet a condition of D (residences at the end of D:
   `indicators.DAY_CONDITION`) become ONE query over the rows of any of the days, each day's expressions
   counting only the rows that meet that day's condition;
+- indicators that count a queryset's rows (`indicators.count`) are counted for every day in one statement;
 - anything else (an indicator with its own query and no series form) runs its query day by day.
 Whether a source's rows depend on the day is read from its query, not assumed: if a definition changes,
 trends fall back to a query per day and stay equal to compute(). tests/test_trends.py checks that every
@@ -29,7 +30,15 @@ from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.policy.models import Kind
-from fangkong.reporting.indicators import DAY_CONDITION, DAY_ROWS, REGISTRY, SERIES, SOURCES, Scope
+from fangkong.reporting.indicators import (
+    DAY_CONDITION,
+    DAY_ROWS,
+    REGISTRY,
+    SERIES,
+    SOURCES,
+    Scope,
+    count_rows,
+)
 
 DAYS = 30
 
@@ -75,14 +84,23 @@ def series(
     scopes = [Scope(node=node, day=day, now=now) for day in span]
     values: dict[str, list] = {}
     by_source: dict[str, list[str]] = defaultdict(list)
+    counted: list[str] = []  # rows.count() indicators: every day's counts in one statement
     for code in wanted:
         indicator = REGISTRY[code]
         if code in SERIES:
             values[code] = SERIES[code](scopes)
         elif indicator.value is not None:
             values[code] = [indicator.value(scope) for scope in scopes]
+        elif indicator.rows is not None:
+            counted.append(code)
         else:
             by_source[indicator.source].append(code)
+    if counted:
+        rows = {
+            f"d{i}_{code}": REGISTRY[code].rows(scope) for code in counted for i, scope in enumerate(scopes)
+        }
+        result = count_rows(node, rows)
+        values.update({code: [result[f"d{i}_{code}"] for i in range(len(scopes))] for code in counted})
     for source, source_codes in by_source.items():
         if _same_rows_every_day(source, scopes):
             values.update(_one_query(source, source_codes, scopes))
