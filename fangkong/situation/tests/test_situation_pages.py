@@ -167,17 +167,13 @@ def test_it_shows_an_account_without_an_area_nothing(world):
 def test_it_builds_the_page_in_a_fixed_number_of_queries(world, town, django_assert_max_num_queries):
     client = client_for(world.county_admin)
     client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})  # warm the session
-    # 18: session, memberships, indicators, notes, nodes; and 3 for the cases paragraph (reporting/cases.py):
-    # one query of cases, one of contacts, one of the policy that sets the investigation clock.
-    # And 4 for the tests paragraph (reporting/testing.py): people sampled, positives, positive pools, the round;
-    # 4 for supplies and disinfection (reporting/operations.py): low stock, the policy and query of near
-    # expiry, the day's movements, and the places to disinfect (none here: no entries queried); and 10 for
-    # the inspections paragraph (reporting/inspections.py: inspections, orders, closures, tasks); 2 for vaccination;
-    # 2 for schools (reporting/schools.py: the day's check entries, the day's checks).
-    # 2 for the cold chain (reporting/coldchain.py: the day's lots, the day's sample results).
-    # 1 for early warning (reporting/surveillance.py: the series above their bound; no alert read when none).
-    # 10 for market supervision (reporting/markets.py: purchases, fever buyers, open follow-ups, three sums
-    # of gatherings, and four of the market inspections and their orders).
-    with django_assert_max_num_queries(58):
+    # 18: session, memberships, indicators, notes, nodes; 3 for the cases paragraph (reporting/cases.py: cases,
+    # contacts, the policy that sets the investigation clock); 1 for every indicator that counts rows
+    # (`indicators.count`: tests, inspections, orders, closures, tasks, purchases, market inspections, low
+    # stock, signals, quarantine sites), counted in one statement; and one query each for the rest: the
+    # testing round, near expiry's policy, the day's movements, the places to disinfect, vaccination (2),
+    # schools (2), the cold chain (2), fever buyers, the three sums of gatherings, the market orders and
+    # the inspections' new orders.
+    with django_assert_max_num_queries(38):
         response = client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})
     assert response.status_code == 200
