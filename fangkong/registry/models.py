@@ -160,7 +160,11 @@ class Person(MaskedPersonalData, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document_type", "id_number"], name="one_person_per_document"),
         ]
-        indexes = [models.Index(fields=["node", "name_pinyin", "id"])]
+        indexes = [
+            models.Index(fields=["node", "name_pinyin", "id"]),
+            # The people verified during a day: the dashboard's change of a day (reporting/population.py).
+            models.Index(fields=["verified_at"], name="person_verified_at"),
+        ]
 
     def __str__(self):
         return self.masked_name  # a stray {{ person }} shows no more than this
@@ -185,7 +189,10 @@ class Residence(models.Model):
         ordering = ["person", "started_at"]
         # With the person, the registered count of a subtree reads the index alone (reporting.indicators).
         indexes = [
-            models.Index(fields=["node", "started_at", "ended_at", "person"], name="residence_covering")
+            models.Index(fields=["node", "started_at", "ended_at", "person"], name="residence_covering"),
+            # The residences begun or ended during a day (reporting/population.py).
+            models.Index(fields=["started_at"], name="residence_started"),
+            models.Index(fields=["ended_at"], name="residence_ended"),
         ]
         # A person lives in one place at a time: one open residence, and a move closes it no earlier than
         # it began (a clock set back would otherwise open the next one inside it). The indicators count

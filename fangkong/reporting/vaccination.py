@@ -39,7 +39,8 @@ BAND_LABELS = {
 }
 
 
-def _reached(s: Scope, milestone: str) -> Q:
+def reached(s: Scope, milestone: str) -> Q:
+    """Residences of people who reached the milestone by D (as of a moment: with doses entered by then)."""
     entered_by = s.end if s.as_of is not None else None
     return Q(person_id__in=with_milestone(milestone, s.day, entered_by=entered_by))
 
@@ -51,20 +52,20 @@ def _tally(s: Scope) -> dict[tuple[str, bool, bool, bool], int]:
     test each resident against every milestone of every band."""
     tally = s.__dict__.get("_vaccination_tally")
     if tally is None:
-        reached = {
+        flags = {
             f"reached_{m}": Case(
-                When(_reached(s, m), then=Value(True)), default=Value(False), output_field=BooleanField()
+                When(reached(s, m), then=Value(True)), default=Value(False), output_field=BooleanField()
             )
             for m in MILESTONE_LABELS
         }
         rows = (
             SOURCES["residence"](s)
-            .annotate(band=band_case(s.day), **reached)
+            .annotate(band=band_case(s.day), **flags)
             .order_by()
-            .values("band", *reached)
+            .values("band", *flags)
             .annotate(n=Count("pk"))
         )
-        tally = {(r["band"], *(bool(r[name]) for name in reached)): r["n"] for r in rows}
+        tally = {(r["band"], *(bool(r[name]) for name in flags)): r["n"] for r in rows}
         s.__dict__["_vaccination_tally"] = tally  # a Scope is frozen; this is a cache of its own figures
     return tally
 
@@ -89,9 +90,9 @@ def _percent(value) -> float | None:
 
 def _reached_pct(s: Scope, milestone: str):
     """The share of the residents who reached the milestone: part × 100 ÷ whole in floating point."""
-    reached = Cast(Count("pk", filter=_reached(s, milestone)), FloatField())
+    part = Cast(Count("pk", filter=reached(s, milestone)), FloatField())
     registered = NullIf(Cast(Count("pk"), FloatField()), Value(0.0), output_field=FloatField())
-    return reached * Value(100.0) / registered
+    return part * Value(100.0) / registered
 
 
 # The county-wide counts and rates are aggregates over the residents, like registered_people: they join
@@ -103,7 +104,7 @@ for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
         _count_label,
         PEOPLE,
         source="residence",
-        expression=lambda s, m=_milestone: Count("pk", filter=_reached(s, m)),
+        expression=lambda s, m=_milestone: Count("pk", filter=reached(s, m)),
     )
     aggregate(
         f"vaccinated_{_milestone}_pct",

@@ -29,6 +29,7 @@ from fangkong.reporting import (
     indicators,
     inspections,
     operations,
+    population,
     schools,
     trends,
     vaccination,
@@ -311,13 +312,19 @@ def children_chart(rows: list[dict]) -> dict:
 
 def cards(node: Jurisdiction, today: dt.date, now: dt.datetime, series: trends.Trends) -> tuple[dict, dict]:
     """compute(node, today) and compute(node, yesterday) of the codes the cards show: the charted
-    indicators from the trends' last two days, the others as a two-day series (a query per source for
-    both days, not two compute())."""
+    indicators from the trends' last two days, the residents' figures from one pass over the residents
+    (reporting/population.py), the others as a two-day series (a query per source for both days, not two
+    compute())."""
     codes = card_codes()
-    rest = trends.series(
-        node, last_day=today, days=2, now=now, codes=[c for c in codes if c not in series.values]
-    )
-    both = {**series.values, **rest.values}
+    residents = [code for code in population.CODES if code in codes]
+    others = [code for code in codes if code not in series.values and code not in residents]
+    rest = trends.series(node, last_day=today, days=2, now=now, codes=others)
+    of_today, of_yesterday = population.two_days(node, today, now=now)
+    both = {
+        **series.values,
+        **rest.values,
+        **{code: [of_yesterday[code], of_today[code]] for code in residents},
+    }
     days = [{code: both[code][i] for code in codes} for i in (-2, -1)]
     return days[1], days[0]
 
