@@ -14,7 +14,7 @@ route again:
 What a response says is read as a person would read it: HTML and JSON, the cells of .xlsx exports, the
 paragraphs and tables of .docx documents and the text of PDFs.
 
-To extend: a new page route goes into ROUTES (test_every_route.py) and is walked here too; its POST body
+To extend: a new page route goes into ROUTES (apps/<app>.py) and is walked here too; its POST body
 is harvested from the page that shows its form, and BODIES adds what a form cannot say (or the whole
 body when no page shows one). New API operations are read from the schema; api_values fills their
 fields by name and API_BODIES adds what it cannot. The two "accepted" tests below fail when a body is one
@@ -47,8 +47,9 @@ from fangkong.measures import actions as measure_actions
 from fangkong.registry import actions as registry_actions
 from fangkong.situation import pdf as situation_pdf
 
+from .apps import API_IDS, ROUTES
 from .documents import body_of, document_text, text_of
-from .test_every_route import API_IDS, ROUTES, url_of
+from .test_every_route import url_of
 
 PHONES_AND_IDS = ["13812345678", "13987654321"]  # and the ID numbers, added in `markers`
 NAMES_AND_PLACES = ["张伟", "李秀英", "前屯村七组12号", "第七网格"]

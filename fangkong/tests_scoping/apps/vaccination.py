@@ -1,0 +1,51 @@
+"""Vaccination: grid 07's site, 张伟's dose today, 李秀英's deferral."""
+
+from django.utils import timezone
+
+from fangkong.vaccination import actions as vaccination_actions
+
+
+def records(w, r) -> dict:
+    vaccination_site = vaccination_actions.create_site(
+        actor=w.county_admin, node=w.grid07, name="第七网格接种点"
+    )
+    dose, _created = vaccination_actions.record_dose(
+        actor=w.county_admin,
+        person=r["zhang"],
+        site=vaccination_site,
+        product="ad5",
+        given_on=timezone.localdate(),
+    )
+    return {"vaccination_site": vaccination_site, "dose": dose}
+
+
+def deferrals(w, r) -> dict:
+    vaccination_actions.record_deferral(
+        actor=w.county_admin, person=r["li"], kind="postponed", reason="第七网格发热"
+    )
+    return {}
+
+
+ROUTES = {
+    "vaccination_entry": lambda w, r: ({}, f"person={r['zhang'].pk}"),
+    "vaccination_sites": lambda w, r: ({}, ""),
+    "vaccination_site_export": lambda w, r: ({"pk": r["vaccination_site"].pk}, "full=1"),
+    "vaccination_deferral_add": lambda w, r: ({"pk": r["li"].pk}, ""),
+    "vaccination_dose_correct": lambda w, r: ({"pk": r["dose"].pk}, ""),
+    "vaccination_dose_void": lambda w, r: ({"pk": r["dose"].pk}, ""),
+    "vaccination_coverage": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "vaccination_unvaccinated": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "vaccination_import": lambda w, r: ({}, ""),
+    "vaccination_import_preview": lambda w, r: (
+        {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
+        "",
+    ),
+    "vaccination_import_confirm": lambda w, r: (
+        {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
+        "",
+    ),
+    "vaccination_import_rejected": lambda w, r: (
+        {"site_id": r["vaccination_site"].pk, "token": r["upload"].token},
+        "",
+    ),
+}
