@@ -6,7 +6,13 @@ A module holds, for its app, what it needs (all optional):
   `grid07` fixture (`w` is the tiny world, `r` the records made before, the `people` among them);
 - `ROUTES`: how to point each of its page routes at grid 07, `(kwargs, query string)` from `(w, r)`; a route
   that answers without a login goes in `PUBLIC` instead, with the reason;
-- `API_IDS`: per path parameter of the API, grid 07's value.
+- `BODIES`: per route, what the form harvested from the page cannot say (or the whole body when no page
+  shows the form); `BODY_URLS`: where the body goes when the route's own URL names a record its rules
+  refuse to change again; `PREVIEWS`: uploads whose valid POST shows a preview and writes no row yet (the
+  confirm step writes), with what the preview of grid 07's admin shows; `MORE_URLS`: the other URLs of a
+  route (a document's other formats);
+- `API_IDS`: per path parameter of the API, grid 07's value; `API_BODIES`: per operation (method, path as the
+  schema writes it), what `api_values` of test_other_areas.py cannot say.
 
 The tables are gathered in the apps' order (home/tests/test_import_order.py), the project's own routes last;
 an entry made by two modules is an error, not a silent override.
@@ -77,7 +83,12 @@ def _gathered(table: str) -> dict:
 
 PUBLIC = _gathered("PUBLIC")
 ROUTES = _gathered("ROUTES")
+BODIES = _gathered("BODIES")
+BODY_URLS = _gathered("BODY_URLS")
+PREVIEWS = _gathered("PREVIEWS")
+MORE_URLS = _gathered("MORE_URLS")
 API_IDS = _gathered("API_IDS")
+API_BODIES = _gathered("API_BODIES")
 
 # The order grid 07's records are made in. It is not the apps' order: a record may point at one made
 # before (the kindergarten's daily reports and inspection, the shop's closure), and the ids and the audit

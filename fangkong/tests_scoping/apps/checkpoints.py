@@ -46,6 +46,15 @@ ROUTES = {
     "passage_export": lambda w, r: ({"pk": r["checkpoint"].pk}, ""),
 }
 
+BODIES = {
+    "checkpoint_shift_add": lambda w, r: {"user": w.grid07_viewer.pk},
+}
+
 API_IDS = {
     "checkpoint_id": lambda w, r: r["checkpoint"].pk,
+}
+
+API_BODIES = {
+    # 张伟 is under home quarantine (red): he is turned back, not let through.
+    ("post", "/api/v1/checkpoints/{checkpoint_id}/passages"): lambda w, r: {"outcome": "turned_back"},
 }

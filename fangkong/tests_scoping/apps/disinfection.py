@@ -7,6 +7,8 @@ from django.utils import timezone
 from fangkong.disinfection import actions as disinfection_actions
 from fangkong.imports import uploads
 
+from ..values import an_hour_ago, upload, yesterday
+
 
 def records(w, r) -> dict:
     admin = w.county_admin
@@ -42,6 +44,31 @@ ROUTES = {
     "imports_disinfection_rejected": lambda w, r: ({"token": r["place_upload"].token}, ""),
 }
 
+BODIES = {
+    # A disinfection of yesterday in the ledger of grid 07's public toilet.
+    "disinfection_import": lambda w, r: {
+        "place": r["place"].pk,
+        "file": upload(
+            ["日期", "起止时间", "消毒剂", "方式", "消毒人员"],
+            [yesterday(), "08:00-08:30", "84消毒液", "喷洒", "李师傅"],
+        ),
+    },
+}
+
+PREVIEWS = {
+    "disinfection_import": "确认导入",
+}
+
 API_IDS = {
     "place_id": lambda w, r: r["place"].pk,
+}
+
+API_BODIES = {
+    ("post", "/api/v1/disinfection-places/{place_id}/entries"): lambda w, r: {
+        "started_at": an_hour_ago(),
+        "ended_at": an_hour_ago(),
+        "agent": "84消毒液",
+        "method": "spray",
+        "done_by": "李师傅",
+    },
 }

@@ -1,7 +1,9 @@
 """Accounts, grids, API tokens and the audit log's page: grid 07's worker's API token and post."""
 
 from fangkong.grid.actions import issue_api_token
-from fangkong.grid.models import Membership
+from fangkong.grid.models import Membership, Role
+
+from ..values import upload
 
 
 def records(w, r) -> dict:
@@ -31,6 +33,18 @@ ROUTES = {
     "token_list": lambda w, r: ({}, ""),
     "token_revoke": lambda w, r: ({"pk": r["token"].pk}, ""),
     "audit_log": lambda w, r: ({}, ""),
+}
+
+BODIES = {
+    "user_membership_add": lambda w, r: {"role": Role.GRID_WORKER},
+    "user_create": lambda w, r: {"role": Role.GRID_WORKER},
+    "grid_import": lambda w, r: {
+        "file": upload(["村（社区）代码", "网格编号", "网格名称"], [w.village.code, "09", "第九网格"])
+    },
+}
+
+PREVIEWS = {
+    "grid_import": "第九网格",
 }
 
 API_IDS = {

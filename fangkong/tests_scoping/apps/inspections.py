@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from fangkong.inspections import actions as inspection_actions
 
+from ..values import an_hour_ago, upload
+
 
 def records(w, r) -> dict:
     admin = w.county_admin
@@ -59,8 +61,49 @@ ROUTES = {
     "imports_inspections_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
 }
 
+BODIES = {
+    # Grid 07's kindergarten, its open order, the shop closed two hours ago.
+    "inspection_create": lambda w, r: {"inspectors": "第七网格督查员"},
+    "reinspect": lambda w, r: {"inspectors": "第七网格督查员"},
+    "closure_reopen": lambda w, r: {"reopened_at": an_hour_ago()},
+    "template_create": lambda w, r: {"items": "第七网格测温点"},
+    "imports_inspections": lambda w, r: {
+        "file": upload(
+            ["检查日期", "被检查单位", "检查人员"], [timezone.localdate(), "第七网格幼儿园", "督查员"]
+        )
+    },
+}
+
+PREVIEWS = {
+    "imports_inspections": "确认导入",
+}
+
 API_IDS = {
     "inspection_id": lambda w, r: r["inspection"].pk,
     "order_id": lambda w, r: r["order"].pk,
     "closure_id": lambda w, r: r["closure"].pk,
+}
+
+API_BODIES = {
+    # Grid 07's kindergarten inspected again, its open order checked; the shop closed and reopened.
+    ("post", "/api/v1/inspections"): lambda w, r: {
+        "unit": r["kindergarten"].pk,
+        "inspected_at": timezone.localtime().isoformat(),
+        "inspectors": "第七网格督查员",
+        "results": [{"text": "第七网格测温点", "passed": True}],
+    },
+    ("post", "/api/v1/inspections/reinspections"): lambda w, r: {
+        "unit": r["kindergarten"].pk,
+        "inspected_at": timezone.localtime().isoformat(),
+        "inspectors": "第七网格督查员",
+        "checks": [{"order": r["order"].pk, "passed": True}],
+    },
+    ("post", "/api/v1/closures"): lambda w, r: {
+        "unit": r["kindergarten"].pk,
+        "reason": "第七网格停业整顿",
+        "closed_at": timezone.localtime().isoformat(),
+    },
+    ("post", "/api/v1/closures/{closure_id}/reopen"): lambda w, r: {
+        "reopened_at": timezone.localtime().isoformat()
+    },
 }

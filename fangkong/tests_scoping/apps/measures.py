@@ -3,11 +3,16 @@ caretaker, a fever at his first follow-up (an alert), and an isolation site with
 
 import datetime as dt
 
+from django.urls import reverse
 from django.utils import timezone
 
+from fangkong.imports.tests.sheets import STANDARD, row
+from fangkong.imports.tests.sheets import id_number as sheet_id
 from fangkong.measures import actions as measure_actions
 from fangkong.measures.actions import add_rooms, create_site
 from fangkong.policy.models import Kind, Reason
+
+from ..values import upload
 
 
 def records(w, r) -> dict:
@@ -64,6 +69,22 @@ ROUTES = {
     "imports_returnees_rejected": lambda w, r: ({"token": r["upload"].token}, ""),
     "export_returnees": lambda w, r: ({}, f"node={w.grid07.code}&full=1"),
     "export_temperature": lambda w, r: ({"measure_id": r["measure"].pk}, ""),
+}
+
+BODIES = {
+    "measure_caretaker_add": lambda w, r: {"user": w.grid07_viewer.pk, "role": "grid_worker"},
+    "imports_returnees": lambda w, r: {
+        "file": upload(STANDARD, row(姓名="赵七组", 身份证号=sheet_id(31), 现住址="前屯村七组14号")),
+    },
+}
+
+BODY_URLS = {
+    "measure_start": lambda w, r: f"{reverse('measure_start')}?person={r['li'].pk}",
+    "screening_create": lambda w, r: f"{reverse('screening_create')}?person={r['li'].pk}",
+}
+
+PREVIEWS = {
+    "imports_returnees": "新增排查",
 }
 
 API_IDS = {

@@ -1,6 +1,9 @@
 """The tree, households, persons and units: grid 07's kindergarten, which owes daily reports (reporting.py)
 and is inspected (inspections.py). Its households and persons are the tiny world's (`people`)."""
 
+import datetime as dt
+
+from fangkong.lib.idcard import make as make_id
 from fangkong.registry import actions as registry_actions
 
 
@@ -29,7 +32,16 @@ ROUTES = {
     "unit_create": lambda w, r: ({}, ""),
 }
 
+BODIES = {
+    "person_create": lambda w, r: {"id_number": make_id("371502", dt.date(2001, 2, 3), 77), "phone": ""},
+}
+
 API_IDS = {
     "household_id": lambda w, r: r["h07"].pk,
     "person_id": lambda w, r: r["zhang"].pk,
+}
+
+API_BODIES = {
+    ("post", "/api/v1/persons"): lambda w, r: {"id_number": make_id("371502", dt.date(2001, 2, 3), 77)},
+    ("post", "/api/v1/persons/{person_id}/move"): lambda w, r: {"household": r["h08"].pk},
 }

@@ -10,6 +10,8 @@ from fangkong.conftest import PASSWORD
 from fangkong.schools import actions as school_actions
 from fangkong.schools.rules import SYMPTOMATIC, Mark
 
+from ..values import upload
+
 
 def records(w, r) -> dict:
     zhang = r["zhang"]
@@ -83,10 +85,37 @@ ROUTES = {
     "bureau_user_remove": lambda w, r: ({"pk": r["bureau"].pk, "user_id": r["bureau_officer"].pk}, ""),
 }
 
+BODIES = {
+    # A class list of one new pupil; today's morning check edited from its version 1 (all present).
+    "roster_import": lambda w, r: {
+        "file": upload(["年级", "班级", "姓名"], ["一年级", "1班", "第七网格新生"])
+    },
+    "class_check": lambda w, r: {
+        "day": timezone.localdate().isoformat(),
+        "slot": "morning",
+        "version": "1",
+        **{f"{field}_{m.pk}": "" for m in r["school_class"].members.all() for field in ("s", "t", "g")},
+    },
+}
+
 API_IDS = {
     "school_id": lambda w, r: r["school"].pk,
     "class_id": lambda w, r: r["school_class"].pk,
     "absence_id": lambda w, r: r["school_absence"].pk,
     "day": lambda w, r: timezone.localdate().isoformat(),
     "slot": lambda w, r: "morning",
+}
+
+API_BODIES = {
+    # A second school of grid 07, a class of it, a pupil without ID number.
+    ("post", "/api/v1/schools"): lambda w, r: {
+        "node": w.grid07.code,
+        "name": "第七网格幼儿园",
+        "stage": "kindergarten",
+    },
+    ("post", "/api/v1/schools/{school_id}/classes"): lambda w, r: {"grade": "二年级", "name": "1班"},
+    ("post", "/api/v1/school-classes/{class_id}/roster"): lambda w, r: {
+        "name": "第七网格新生",
+        "id_number": "",
+    },
 }

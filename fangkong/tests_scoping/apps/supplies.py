@@ -6,6 +6,8 @@ from django.utils import timezone
 from fangkong.imports import uploads
 from fangkong.supplies import actions as supply_actions
 
+from ..values import upload, yesterday
+
 
 def records(w, r) -> dict:
     admin = w.county_admin
@@ -51,6 +53,59 @@ ROUTES = {
     "imports_supplies_rejected": lambda w, r: ({"token": r["store_upload"].token}, ""),
 }
 
+BODIES = {
+    # How much, who approved; a new store without a unit; a receipt of yesterday in the ledger.
+    "store_create": lambda w, r: {"unit": ""},
+    "store_receive": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10", "source": "bought"},
+    "store_issue": lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "approver": "七组审批",
+        "recipient_unit": "",
+        "recipient": "七组小学",
+    },
+    "store_transfer": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10"},
+    "store_stocktake": lambda w, r: {"item": r["supply_item"].pk, "counted": "90"},
+    "supply_item_list": lambda w, r: {"unit": "个"},
+    "supplies_import": lambda w, r: {
+        "store": r["store"].pk,
+        "file": upload(
+            ["日期", "物资名称", "单位", "来源", "入库数量"], [yesterday(), "医用外科口罩", "只", "自购", 5]
+        ),
+    },
+}
+
+PREVIEWS = {
+    "supplies_import": "确认导入",
+}
+
 API_IDS = {
     "store_id": lambda w, r: r["store"].pk,
+}
+
+API_BODIES = {
+    ("post", "/api/v1/supply-stores/{store_id}/receipts"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "on": timezone.localdate().isoformat(),
+        "source": "bought",
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/issues"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "on": timezone.localdate().isoformat(),
+        "approver": "七组审批",
+        "recipient": "七组小学",
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/transfers"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "quantity": "10",
+        "on": timezone.localdate().isoformat(),
+        "target": r["store"].__class__.objects.get(name="前屯村物资点").pk,
+    },
+    ("post", "/api/v1/supply-stores/{store_id}/stocktakes"): lambda w, r: {
+        "item": r["supply_item"].pk,
+        "counted": "90",
+        "on": timezone.localdate().isoformat(),
+    },
 }

@@ -8,6 +8,8 @@ from django.utils import timezone
 from fangkong.surveillance import actions as surveillance_actions
 from fangkong.surveillance.models import SignalAlert
 
+from ..values import upload
+
 
 def records(w, r) -> dict:
     admin = w.county_admin
@@ -30,4 +32,22 @@ ROUTES = {
     "clinic_visits_import": lambda w, r: ({}, f"node={w.grid07.code}"),
     "surveillance_risk": lambda w, r: ({}, f"node={w.grid07.code}"),
     "five_colour": lambda w, r: ({}, f"node={w.grid07.code}"),
+}
+
+BODIES = {
+    # Grid 07's fever clinic, today's visits (yesterday's and before are entered already).
+    "clinic_visits_entry": lambda w, r: {f"visits_{r['fever_clinic'].pk}": "4"},
+    "clinic_visits_import": lambda w, r: {
+        "file": upload(
+            ["日期", "发热门诊", "就诊人次"], [timezone.localdate().isoformat(), "第七网格发热哨点", 4]
+        ),
+    },
+}
+
+API_BODIES = {
+    ("post", "/api/v1/fever-clinic-visits"): lambda w, r: {
+        "clinic": r["fever_clinic"].pk,
+        "day": timezone.localdate().isoformat(),
+        "visits": 4,
+    },
 }

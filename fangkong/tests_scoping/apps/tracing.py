@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from fangkong.tracing import actions as tracing_actions
 
+from ..values import an_hour_ago
+
 
 def records(w, r) -> dict:
     admin = w.county_admin
@@ -49,7 +51,40 @@ ROUTES = {
     "case_chain": lambda w, r: ({}, f"node={w.grid07.code}"),
 }
 
+BODIES = {
+    # A confirmed case may be discharged (§12); the trajectory's place and the investigation's time.
+    "case_event_add": lambda w, r: {"kind": "discharged"},
+    "case_entry_add": lambda w, r: {"place": "前屯村七组12号", "starts_at": an_hour_ago()},
+    "case_investigation": lambda w, r: {"core_at": an_hour_ago()},
+}
+
 API_IDS = {
     "case_id": lambda w, r: r["case"].pk,
     "entry_id": lambda w, r: r["entry"].pk,
+}
+
+API_BODIES = {
+    # 李秀英 of grid 07 reported as a case; 张伟's case edited, discharged, its trajectory and candidates.
+    ("post", "/api/v1/cases"): lambda w, r: {
+        "kind": "suspected",
+        "person": r["li"].pk,
+        "diagnosed_at": timezone.localtime().isoformat(),
+    },
+    ("put", "/api/v1/cases/{case_id}"): lambda w, r: {
+        "diagnosed_at": r["case"].diagnosed_at.isoformat(),
+        "hospital": "第七网格卫生室",
+    },
+    ("post", "/api/v1/cases/{case_id}/events"): lambda w, r: {
+        "kind": "discharged",
+        "at": timezone.localtime().isoformat(),
+    },
+    ("post", "/api/v1/cases/{case_id}/entries"): lambda w, r: {
+        "kind": "home",
+        "starts_at": (timezone.localtime() - dt.timedelta(hours=2)).isoformat(),
+        "place": "前屯村七组12号",
+    },
+    ("post", "/api/v1/cases/{case_id}/decisions"): lambda w, r: {
+        "decision": "close",
+        "candidates": [r["candidate"].pk],
+    },
 }
