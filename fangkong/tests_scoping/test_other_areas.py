@@ -14,11 +14,12 @@ route again:
 What a response says is read as a person would read it: HTML and JSON, the cells of .xlsx exports, the
 paragraphs and tables of .docx documents and the text of PDFs.
 
-To extend: a new page route goes into ROUTES (test_every_route.py) and is walked here too; its POST body
-is harvested from the page that shows its form, and BODIES adds what a form cannot say (or the whole
-body when no page shows one). New API operations are read from the schema; api_values fills their
-fields by name and API_BODIES adds what it cannot. The two "accepted" tests below fail when a body is one
-that even grid 07's own admin would be refused, so the walk cannot pass by sending junk.
+To extend: a new page route goes into ROUTES (apps/<app>.py, the app's part of every table here) and is
+walked here too; its POST body is harvested from the page that shows its form, and BODIES adds what a
+form cannot say (or the whole body when no page shows one). New API operations are read from the schema;
+api_values fills their fields by name and API_BODIES adds what it cannot. The two "accepted" tests below
+fail when a body is one that even grid 07's own admin would be refused, so the walk cannot pass by sending
+junk.
 """
 
 import datetime as dt
@@ -28,7 +29,6 @@ from urllib.parse import parse_qsl, urlsplit
 import lxml.html
 import pytest
 from django.apps import apps
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
@@ -40,15 +40,12 @@ from fangkong.grid import actions as grid_actions
 from fangkong.grid.models import Level, Role
 from fangkong.healthcodes.identity import identity_for_person
 from fangkong.healthcodes.tokens import make_token
-from fangkong.imports.tests.sheets import STANDARD, row, workbook
-from fangkong.imports.tests.sheets import id_number as sheet_id
-from fangkong.lib.idcard import make as make_id
 from fangkong.measures import actions as measure_actions
 from fangkong.registry import actions as registry_actions
-from fangkong.situation import pdf as situation_pdf
 
+from .apps import API_BODIES, API_IDS, BODIES, BODY_URLS, MORE_URLS, PREVIEWS, ROUTES
 from .documents import body_of, document_text, text_of
-from .test_every_route import API_IDS, ROUTES, url_of
+from .test_every_route import url_of
 
 PHONES_AND_IDS = ["13812345678", "13987654321"]  # and the ID numbers, added in `markers`
 NAMES_AND_PLACES = ["张伟", "李秀英", "前屯村七组12号", "第七网格"]
@@ -149,15 +146,6 @@ def filters(w, r) -> list[str]:
     return nodes + searches
 
 
-# More URLs of a route than ROUTES gives: the other formats of a document.
-MORE_URLS = {
-    "situation_download": lambda w, r: [
-        ({"code": w.grid07.code, "fmt": fmt}, "as_of=")  # empty: the default time
-        for fmt in ("docx", "json", *(["pdf"] if situation_pdf.available() else []))  # PDF needs LibreOffice
-    ],
-}
-
-
 # Body fields grid 07's admin would type (the harvested forms give the rest).
 def typed(w, r) -> dict:
     now = timezone.localtime()
@@ -188,252 +176,6 @@ def typed(w, r) -> dict:
         "expires_on": (now + dt.timedelta(days=3)).strftime("%Y-%m-%d"),
         "token": make_token(identity_for_person(r["zhang"])),
     }
-
-
-# Per route, what a harvested form cannot say (or the whole body when no page shows the form).
-BODIES = {
-    "measure_caretaker_add": lambda w, r: {"user": w.grid07_viewer.pk, "role": "grid_worker"},
-    "checkpoint_shift_add": lambda w, r: {"user": w.grid07_viewer.pk},
-    "user_membership_add": lambda w, r: {"role": Role.GRID_WORKER},
-    "user_create": lambda w, r: {"role": Role.GRID_WORKER},
-    "daily_report": lambda w, r: {"note": "第七网格改报"},
-    "person_create": lambda w, r: {"id_number": make_id("371502", dt.date(2001, 2, 3), 77), "phone": ""},
-    "reporting_units": lambda w, r: {"node": "", "unit": r["clinic"].pk},
-    "grid_import": lambda w, r: {
-        "file": upload(["村（社区）代码", "网格编号", "网格名称"], [w.village.code, "09", "第九网格"])
-    },
-    "imports_returnees": lambda w, r: {
-        "file": upload(STANDARD, row(姓名="赵七组", 身份证号=sheet_id(31), 现住址="前屯村七组14号")),
-    },
-    # A confirmed case may be discharged (§12); the trajectory's place and the investigation's time.
-    "case_event_add": lambda w, r: {"kind": "discharged"},
-    "case_entry_add": lambda w, r: {"place": "前屯村七组12号", "starts_at": _an_hour_ago()},
-    "case_investigation": lambda w, r: {"core_at": _an_hour_ago()},
-    # 张伟 had a dose today: the entry records one for 李秀英; the ledger one of 张伟's two months ago.
-    "vaccination_entry": lambda w, r: {"person": r["li"].pk},
-    "vaccination_import": lambda w, r: {
-        "file": upload(
-            ["姓名", "身份证号", "生产企业", "剂次", "接种日期"],
-            ["张伟", r["zhang"].id_number, "北京生物", "1", timezone.localdate() - dt.timedelta(days=60)],
-        )
-    },
-    # Supplies: how much, who approved; a new store without a unit; a disinfection record of yesterday.
-    "store_create": lambda w, r: {"unit": ""},
-    "store_receive": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10", "source": "bought"},
-    "store_issue": lambda w, r: {
-        "item": r["supply_item"].pk,
-        "quantity": "10",
-        "approver": "七组审批",
-        "recipient_unit": "",
-        "recipient": "七组小学",
-    },
-    "store_transfer": lambda w, r: {"item": r["supply_item"].pk, "quantity": "10"},
-    "store_stocktake": lambda w, r: {"item": r["supply_item"].pk, "counted": "90"},
-    "supply_item_list": lambda w, r: {"unit": "个"},
-    "supplies_import": lambda w, r: {
-        "store": r["store"].pk,
-        "file": upload(
-            ["日期", "物资名称", "单位", "来源", "入库数量"], [_yesterday(), "医用外科口罩", "只", "自购", 5]
-        ),
-    },
-    "disinfection_import": lambda w, r: {
-        "place": r["place"].pk,
-        "file": upload(
-            ["日期", "起止时间", "消毒剂", "方式", "消毒人员"],
-            [_yesterday(), "08:00-08:30", "84消毒液", "喷洒", "李师傅"],
-        ),
-    },
-    # Early warning: grid 07's fever clinic, today's visits (yesterday's and before are entered already).
-    "clinic_visits_entry": lambda w, r: {f"visits_{r['fever_clinic'].pk}": "4"},
-    "clinic_visits_import": lambda w, r: {
-        "file": upload(
-            ["日期", "发热门诊", "就诊人次"], [timezone.localdate().isoformat(), "第七网格发热哨点", 4]
-        ),
-    },
-    # Inspections and command (grid 07's kindergarten, its open order, the venue closed two hours ago).
-    "inspection_create": lambda w, r: {"inspectors": "第七网格督查员"},
-    "reinspect": lambda w, r: {"inspectors": "第七网格督查员"},
-    "closure_reopen": lambda w, r: {"reopened_at": _an_hour_ago()},
-    "template_create": lambda w, r: {"items": "第七网格测温点"},
-    "imports_inspections": lambda w, r: {
-        "file": upload(
-            ["检查日期", "被检查单位", "检查人员"], [timezone.localdate(), "第七网格幼儿园", "督查员"]
-        )
-    },
-    "task_create": lambda w, r: {"title": "第七网格任务", "owner": "第七网格员", "deadline": _an_hour_ago()},
-    "duty_roster": lambda w, r: {"leader": "第七网格组长", "officers": "第七网格员"},
-    "duty_shift": lambda w, r: {
-        "text": "第七网格值班记录",
-        "at": (timezone.localtime() - dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
-    },
-    "imports_duty": lambda w, r: {
-        "file": upload(["日期", "带班领导", "值班人员"], [timezone.localdate(), "第七网格组长", "第七网格员"])
-    },
-    # Market supervision: grid 07's pharmacy, its buyers 张伟 (a task of grid 07) and 李秀英 (unregistered
-    # when she bought), the township's gatherings.
-    "pharmacy_list": lambda w, r: {
-        "node": w.grid07.pk,
-        "name": "第七网格二药房",
-        "licence_no": "鲁AA0700002",
-    },
-    "purchase_new": lambda w, r: {
-        "id_number": r["li"].id_number,
-        "buyer_name": "李秀英",
-        "drug_class": "fever",
-        "drug": "布洛芬",
-        "quantity": 1,
-    },
-    "weekly_new": lambda w, r: {
-        "week_start": _yesterday(),
-        "fever": 1,
-        "cough": 0,
-        "antiviral": 0,
-        "antibiotic": 0,
-    },
-    "fever_followup_done": lambda w, r: {"outcome": "第七网格已核查"},
-    "purchase_found": lambda w, r: {"found_note": "第七网格已找到"},
-    "gathering_list": lambda w, r: {
-        "node": w.township.pk,
-        "day": _yesterday(),
-        "reported": 2,
-        "cancelled": 1,
-    },
-    "markets_import": lambda w, r: {
-        "kind": "purchases",
-        "pharmacy": r["pharmacy"].pk,
-        "file": upload(
-            ["购药时间", "姓名", "身份证号", "药品名称", "类别"],
-            [f"{_yesterday()} 09:00", "李秀英", r["li"].id_number, "布洛芬", "退热"],
-        ),
-    },
-}
-
-
-def _yesterday() -> str:
-    return (timezone.localdate() - dt.timedelta(days=1)).isoformat()
-
-
-def _an_hour_ago() -> str:
-    return (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-
-
-# Uploads whose valid POST shows a preview and writes no row yet (the confirm step writes), with what the
-# preview of grid 07's admin shows.
-BODIES |= {
-    "sample_start": lambda w, r: {
-        "tube_code": "G07-0003",
-        "kind": "pool",
-        "capacity": 5,
-        "node": w.grid07.code,
-    },
-    "sample_add": lambda w, r: {"person": r["zhang"].pk},
-    "sample_result": lambda w, r: {"result": "negative"},
-    "results_import": lambda w, r: {
-        "file": SimpleUploadedFile(
-            "结果.xlsx", workbook([["G07-0001", "阴性"]], header=["试管编码", "检测结果"])
-        )
-    },
-    "round_list": lambda w, r: {"name": "第七网格第二轮", "node": w.grid07.code, "starts_on": "2022-04-10"},
-    "point_list": lambda w, r: {"name": "第七网格二号采样点", "node": w.grid07.code},
-    "key_group_list": lambda w, r: {"person": r["li"].pk, "q": "", "group": "port"},
-    "imports_key_groups": lambda w, r: {
-        "node": w.grid07.code,
-        "file": upload(["姓名", "身份证号", "重点人群"], [r["li"].name, r["li"].id_number, "口岸"]),
-    },
-    "vaccination_dose_correct": lambda w, r: {
-        "site": r["vaccination_site"].pk,
-        "product": "ad5",
-        "given_on": timezone.localdate().isoformat(),
-        "dose_number": 1,
-        "lot": "G07LOT",
-        "reason": "第七网格更正",
-    },
-    "imports_tasks": lambda w, r: {
-        "node": w.grid07.code,
-        "file": upload(["任务", "责任人", "完成时限"], ["第七网格任务二", "第七网格员", "2030-01-01"]),
-    },
-    # Schools: a class list of one new pupil; today's morning check edited from its version 1 (all present).
-    "roster_import": lambda w, r: {
-        "file": upload(["年级", "班级", "姓名"], ["一年级", "1班", "第七网格新生"])
-    },
-    # The cold chain: a store, a lot, a worker (李秀英), a document and a transfer of the unsealed lot, a sample,
-    # and an arrival line of the in/out ledger.
-    "coldstore_create": lambda w, r: {
-        "node": w.grid07.pk,
-        "name": "第七网格二号冷库",
-        "kind": "cold_store",
-        "enterprise": "第七网格冻品二店",
-        "manager": "第七网格库长",
-    },
-    "lot_create": lambda w, r: {
-        "product": "第七网格冻牛肉",
-        "origin_country": "巴西",
-        "quantity": "5",
-        "unit": "千克",
-        "number": "G07LOT3",
-        "received_on": timezone.localdate().isoformat(),
-    },
-    "coldworker_add": lambda w, r: {
-        "id_number": r["li"].id_number,
-        "since": timezone.localdate().isoformat(),
-    },
-    "lot_document": lambda w, r: {
-        "kind": "inspection",
-        "number": "G07-DOC",
-        "issued_on": timezone.localdate().isoformat(),
-    },
-    "lot_move": lambda w, r: {
-        "source": r["cold_store"].pk,
-        "target": r["cold_store2"].pk,
-        "quantity": "1",
-        "on": timezone.localdate().isoformat(),
-    },
-    "coldsample_create": lambda w, r: {
-        "store": r["cold_store"].pk,
-        "kind": "environment",
-        "code": "G07-ENV",
-        "sampled_on": timezone.localdate().isoformat(),
-    },
-    "coldchain_import": lambda w, r: {
-        "ledger": "movements",
-        "file": upload(
-            ["日期", "品名", "批号", "原产国", "调入冷库", "数量"],
-            [timezone.localdate().isoformat(), "第七网格冻虾仁", "G07LOT9", "越南", "第七网格冻品冷库", "3"],
-        ),
-    },
-    "class_check": lambda w, r: {
-        "day": timezone.localdate().isoformat(),
-        "slot": "morning",
-        "version": "1",
-        **{f"{field}_{m.pk}": "" for m in r["school_class"].members.all() for field in ("s", "t", "g")},
-    },
-}
-PREVIEWS = {
-    "grid_import": "第九网格",
-    "imports_returnees": "新增排查",
-    "imports_inspections": "确认导入",
-    "imports_duty": "确认导入",
-    "vaccination_import": "确认导入",
-    "supplies_import": "确认导入",
-    "disinfection_import": "确认导入",
-    "imports_key_groups": "确认导入",
-    "imports_tasks": "确认导入",
-}
-
-
-def upload(header, values) -> SimpleUploadedFile:
-    return SimpleUploadedFile("名单.xlsx", workbook([values], header=header))
-
-
-# Where a route's own URL names a record its rules refuse to change again (张伟 is already under a
-# measure), the body goes to the same route for another of grid 07's records.
-BODY_URLS = {
-    "lot_document": lambda w, r: reverse("lot_document", args=[r["open_lot"].pk]),
-    "lot_move": lambda w, r: reverse("lot_move", args=[r["open_lot"].pk]),
-    "measure_start": lambda w, r: f"{reverse('measure_start')}?person={r['li'].pk}",
-    "screening_create": lambda w, r: f"{reverse('screening_create')}?person={r['li'].pk}",
-    "vaccination_entry": lambda w, r: f"{reverse('vaccination_entry')}?person={r['li'].pk}",
-}
 
 
 def form_body(form, w, r) -> dict:
@@ -658,220 +400,6 @@ def api_values(w, r) -> dict:
         "day": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
         **checkin,
     }
-
-
-# Per operation (method, path as the schema writes it), what api_values cannot say.
-API_BODIES = {
-    # The cold chain: a second store, a lot, a document, a disinfection, a transfer and a sample of grid 07.
-    ("post", "/api/v1/cold-stores"): lambda w, r: {
-        "node": w.grid07.code,
-        "name": "第七网格冷库三",
-        "enterprise": "第七网格冻品三店",
-        "manager": "第七网格库长",
-    },
-    ("post", "/api/v1/cold-lots"): lambda w, r: {
-        "store": r["cold_store"].pk,
-        "product": "第七网格冻羊肉",
-        "origin_country": "新西兰",
-        "quantity": "8",
-        "number": "G07LOT4",
-        "received_on": timezone.localdate().isoformat(),
-    },
-    ("post", "/api/v1/cold-lots/{lot_id}/documents"): lambda w, r: {
-        "kind": "inspection",
-        "number": "G07-DOC2",
-        "issued_on": timezone.localdate().isoformat(),
-    },
-    ("post", "/api/v1/cold-lots/{lot_id}/disinfection"): lambda w, r: {
-        "on": timezone.localdate().isoformat()
-    },
-    ("post", "/api/v1/cold-lots/{lot_id}/movements"): lambda w, r: {
-        "source": r["cold_store"].pk,
-        "target": r["cold_store2"].pk,
-        "quantity": "1",
-        "on": timezone.localdate().isoformat(),
-    },
-    ("post", "/api/v1/cold-samples"): lambda w, r: {
-        "store": r["cold_store"].pk,
-        "kind": "environment",
-        "code": "G07-ENV2",
-        "sampled_on": timezone.localdate().isoformat(),
-    },
-    ("post", "/api/v1/cold-samples/{cold_sample_id}/result"): lambda w, r: {"result": "positive"},
-    # A second school of grid 07, a class of it, a pupil without ID number.
-    ("post", "/api/v1/schools"): lambda w, r: {
-        "node": w.grid07.code,
-        "name": "第七网格幼儿园",
-        "stage": "kindergarten",
-    },
-    ("post", "/api/v1/schools/{school_id}/classes"): lambda w, r: {"grade": "二年级", "name": "1班"},
-    ("post", "/api/v1/school-classes/{class_id}/roster"): lambda w, r: {
-        "name": "第七网格新生",
-        "id_number": "",
-    },
-    # A dose for 李秀英 at grid 07's site; a deferral for 张伟.
-    ("post", "/api/v1/vaccination/doses"): lambda w, r: {
-        "person": r["li"].pk,
-        "site": r["vaccination_site"].pk,
-        "product": "bibp",
-        "given_on": (timezone.localdate() - dt.timedelta(days=2)).isoformat(),
-    },
-    ("post", "/api/v1/vaccination/deferrals"): lambda w, r: {
-        "person": r["zhang"].pk,
-        "kind": "postponed",
-        "reason": "第七网格发热",
-    },
-    ("post", "/api/v1/testing/samples"): lambda w, r: {
-        "tube_code": "G07-0004",
-        "kind": "pool",
-        "capacity": 5,
-    },
-    ("post", "/api/v1/testing/samples/{sample_id}/members"): lambda w, r: {"id_number": r["zhang"].id_number},
-    ("post", "/api/v1/testing/samples/{sample_id}/result"): lambda w, r: {"result": "negative"},
-    ("post", "/api/v1/testing/sampling/batch"): lambda w, r: {
-        "tubes": [
-            {
-                "tube_code": "G07-0005",
-                "kind": "single",
-                "sampled_at": timezone.localtime().isoformat(),
-                "people": [r["li"].id_number],
-            }
-        ]
-    },
-    ("post", "/api/v1/testing/results"): lambda w, r: {
-        "results": [{"tube_code": "G07-0001", "result": "negative"}]
-    },
-    ("post", "/api/v1/testing/key-groups"): lambda w, r: {"person": r["zhang"].pk, "group": "cold_chain"},
-    ("post", "/api/v1/testing/rounds"): lambda w, r: {"starts_on": "2022-04-10", "name": "第七网格第二轮"},
-    ("post", "/api/v1/persons"): lambda w, r: {"id_number": make_id("371502", dt.date(2001, 2, 3), 77)},
-    ("post", "/api/v1/persons/{person_id}/move"): lambda w, r: {"household": r["h08"].pk},
-    # 张伟 is under home quarantine (red): he is turned back, not let through.
-    ("post", "/api/v1/checkpoints/{checkpoint_id}/passages"): lambda w, r: {"outcome": "turned_back"},
-    # 李秀英 of grid 07 reported as a case; 张伟's case edited, discharged, its trajectory and candidates.
-    ("post", "/api/v1/cases"): lambda w, r: {
-        "kind": "suspected",
-        "person": r["li"].pk,
-        "diagnosed_at": timezone.localtime().isoformat(),
-    },
-    ("put", "/api/v1/cases/{case_id}"): lambda w, r: {
-        "diagnosed_at": r["case"].diagnosed_at.isoformat(),
-        "hospital": "第七网格卫生室",
-    },
-    ("post", "/api/v1/cases/{case_id}/events"): lambda w, r: {
-        "kind": "discharged",
-        "at": timezone.localtime().isoformat(),
-    },
-    ("post", "/api/v1/cases/{case_id}/entries"): lambda w, r: {
-        "kind": "home",
-        "starts_at": (timezone.localtime() - dt.timedelta(hours=2)).isoformat(),
-        "place": "前屯村七组12号",
-    },
-    ("post", "/api/v1/fever-clinic-visits"): lambda w, r: {
-        "clinic": r["fever_clinic"].pk,
-        "day": timezone.localdate().isoformat(),
-        "visits": 4,
-    },
-    ("post", "/api/v1/supply-stores/{store_id}/receipts"): lambda w, r: {
-        "item": r["supply_item"].pk,
-        "quantity": "10",
-        "on": timezone.localdate().isoformat(),
-        "source": "bought",
-    },
-    ("post", "/api/v1/supply-stores/{store_id}/issues"): lambda w, r: {
-        "item": r["supply_item"].pk,
-        "quantity": "10",
-        "on": timezone.localdate().isoformat(),
-        "approver": "七组审批",
-        "recipient": "七组小学",
-    },
-    ("post", "/api/v1/supply-stores/{store_id}/transfers"): lambda w, r: {
-        "item": r["supply_item"].pk,
-        "quantity": "10",
-        "on": timezone.localdate().isoformat(),
-        "target": r["store"].__class__.objects.get(name="前屯村物资点").pk,
-    },
-    ("post", "/api/v1/supply-stores/{store_id}/stocktakes"): lambda w, r: {
-        "item": r["supply_item"].pk,
-        "counted": "90",
-        "on": timezone.localdate().isoformat(),
-    },
-    ("post", "/api/v1/disinfection-places/{place_id}/entries"): lambda w, r: {
-        "started_at": _an_hour_ago(),
-        "ended_at": _an_hour_ago(),
-        "agent": "84消毒液",
-        "method": "spray",
-        "done_by": "李师傅",
-    },
-    ("post", "/api/v1/cases/{case_id}/decisions"): lambda w, r: {
-        "decision": "close",
-        "candidates": [r["candidate"].pk],
-    },
-    # Inspections and command of grid 07.
-    ("post", "/api/v1/inspections"): lambda w, r: {
-        "unit": r["kindergarten"].pk,
-        "inspected_at": timezone.localtime().isoformat(),
-        "inspectors": "第七网格督查员",
-        "results": [{"text": "第七网格测温点", "passed": True}],
-    },
-    ("post", "/api/v1/inspections/reinspections"): lambda w, r: {
-        "unit": r["kindergarten"].pk,
-        "inspected_at": timezone.localtime().isoformat(),
-        "inspectors": "第七网格督查员",
-        "checks": [{"order": r["order"].pk, "passed": True}],
-    },
-    # Market supervision of grid 07 (its pharmacy, 张伟's follow-up) and of its township (gatherings).
-    ("post", "/api/v1/pharmacies"): lambda w, r: {
-        "node": w.grid07.code,
-        "name": "第七网格二药房",
-        "licence_no": "鲁AA0700002",
-    },
-    ("post", "/api/v1/pharmacies/{pharmacy_id}/purchases"): lambda w, r: {
-        "buyer_name": "李秀英",
-        "id_number": r["li"].id_number,
-        "drug": "布洛芬",
-        "drug_class": "fever",
-    },
-    ("post", "/api/v1/pharmacies/{pharmacy_id}/weekly-reports"): lambda w, r: {
-        "week_start": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
-        "fever": 1,
-        "cough": 0,
-        "antiviral": 0,
-        "antibiotic": 0,
-    },
-    ("post", "/api/v1/fever-followups/{followup_id}/done"): lambda w, r: {"outcome": "第七网格已核查"},
-    ("post", "/api/v1/gatherings"): lambda w, r: {
-        "node": w.township.code,
-        "day": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
-        "reported": 2,
-        "cancelled": 1,
-    },
-    ("post", "/api/v1/closures"): lambda w, r: {
-        "unit": r["kindergarten"].pk,
-        "reason": "第七网格停业整顿",
-        "closed_at": timezone.localtime().isoformat(),
-    },
-    ("post", "/api/v1/closures/{closure_id}/reopen"): lambda w, r: {
-        "reopened_at": timezone.localtime().isoformat()
-    },
-    ("post", "/api/v1/command/tasks"): lambda w, r: {
-        "node": w.grid07.code,
-        "title": "第七网格任务",
-        "owner": "第七网格员",
-        "deadline": timezone.localtime().isoformat(),
-    },
-    ("post", "/api/v1/command/tasks/{task_id}/status"): lambda w, r: {"status": "done"},
-    ("post", "/api/v1/command/duty"): lambda w, r: {
-        "node": w.grid07.code,
-        "day": (timezone.localdate() + dt.timedelta(days=1)).isoformat(),
-        "leader": "第七网格组长",
-        "officers": "第七网格员",
-    },
-    ("post", "/api/v1/command/duty/{shift_id}/entries"): lambda w, r: {
-        "at": (timezone.localtime() - dt.timedelta(days=1)).isoformat(),
-        "text": "第七网格值班记录",
-    },
-    ("post", "/api/v1/command/duty/{shift_id}/handover"): lambda w, r: {"received_by": "第七网格员"},
-}
 
 
 def api_body(operation, schema, w, r) -> dict:

@@ -1,0 +1,5 @@
+"""The home page."""
+
+ROUTES = {
+    "home": lambda w, r: ({}, ""),
+}
