@@ -1,8 +1,9 @@
 """The dashboard of a node (数据看板): today's figures with the change from yesterday, the last 30 days as
 line charts, the children side by side with the completeness of their daily reports, and the alerts
-waiting. Every number comes from indicators.compute, children.compute_children, trends.series or
-completeness.completeness, and links to the list of records behind it; those lists apply the user's scope
-themselves.
+waiting. Every number comes from the definitions of indicators.py, by the paths that give compute()'s
+numbers for many days or nodes at once (trends.series, children.compute_children, population.two_days),
+or from completeness.completeness, and links to the list of records behind it; those lists apply the
+user's scope themselves. tests/test_dashboard.py checks the cards against compute() of each day.
 
 `/reports/dashboard/` is the user's first node; `/reports/dashboard/<code>/` any node they can see, 404
 otherwise (the same answer for "missing" and "not yours")."""
