@@ -2,7 +2,7 @@
 
 The daily report, the dashboard and the situation report all read numbers from here: `compute(node, day)`
 returns {code: value}; `REGISTRY` holds the definitions (code, Chinese label, unit, how to compute) and
-later modules add theirs with `register(...)` or `aggregate(...)`.
+later modules add theirs with `register(...)`, `count(...)` or `aggregate(...)`.
 
 Everything is counted by the database. Indicators declared with `aggregate(...)` name a source (the rows
 of one model in the subtree) and an aggregate expression; `compute` runs ONE query per source with every

@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
 from fangkong.lib.idcard import make
 from fangkong.measures import actions, rules
@@ -392,3 +393,18 @@ def test_it_prints_labels_values_and_units_for_people_to_read(world, town):
     assert "在管人数（居家健康监测）：1人" in text
     assert "当日应随访人次：3人次" in text
     assert "  湖北省武汉市 2人" in text
+
+
+def test_its_counts_in_one_statement_equal_each_querysets_count(world, town, django_assert_num_queries):
+    """indicators.count_rows: plain rows, distinct values, a grouping with HAVING, and no rows at all."""
+    querysets = {
+        "screenings": Screening.objects.all(),
+        "people_screened": Screening.objects.values("person").distinct(),
+        "screened_twice": Screening.objects.values("person").annotate(n=Count("pk")).filter(n__gt=1),
+        "nobody": Measure.objects.filter(pk__lt=0),
+        "quarantine_sites": Measure.objects.filter(kind=Kind.CENTRAL_QUARANTINE),  # a field's name, too
+    }
+    expected = {name: queryset.count() for name, queryset in querysets.items()}
+    assert expected["screenings"] > expected["people_screened"] >= expected["screened_twice"] > 0
+    with django_assert_num_queries(1):
+        assert indicators.count_rows(world.county, querysets) == expected
