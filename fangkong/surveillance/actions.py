@@ -331,6 +331,7 @@ def upload_boundaries(
         if row is None:
             row = TownshipBoundaries(county=county)
         row.geojson = boundaries.to_geojson(features)
+        row.drawing = boundaries.svg_map(features)
         row.features = len(features)
         row.filename = (filename or "")[:200]
         row.source = (source or "").strip()[:200]

@@ -182,12 +182,57 @@ def _area(ring: list) -> float:
     return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False))) / 2
 
 
-def svg_map(features: list[dict], *, width: int = 640, max_height: int = 720, pad: int = 8) -> dict:
+def _simplify(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Ramer–Douglas–Peucker on an open line: the points that stray more than `tolerance` from the chord of
+    the points kept around them (the ends always kept)."""
+    if len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        (x0, y0), (x1, y1) = points[first], points[last]
+        dx, dy = x1 - x0, y1 - y0
+        length = math.hypot(dx, dy)
+        far, index = -1.0, None
+        for i in range(first + 1, last):
+            x, y = points[i]
+            if length:
+                distance = abs(dy * (x - x0) - dx * (y - y0)) / length
+            else:
+                distance = math.hypot(x - x0, y - y0)
+            if distance > far:
+                far, index = distance, i
+        if index is not None and far > tolerance:
+            keep[index] = True
+            stack.extend(((first, index), (index, last)))
+    return [point for point, kept in zip(points, keep, strict=True) if kept]
+
+
+def _ring(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """A closed ring simplified: split at its first point and the point farthest from it, each half by
+    _simplify; without the closing point."""
+    if len(points) > 1 and points[0] == points[-1]:
+        points = points[:-1]
+    if len(points) < 4:
+        return points
+    x0, y0 = points[0]
+    far = max(range(len(points)), key=lambda i: (points[i][0] - x0) ** 2 + (points[i][1] - y0) ** 2)
+    head = _simplify(points[: far + 1], tolerance)
+    tail = _simplify([*points[far:], points[0]], tolerance)
+    return head[:-1] + tail[:-1]
+
+
+def svg_map(
+    features: list[dict], *, width: int = 640, max_height: int = 720, pad: int = 8, tolerance: float = 0.5
+) -> dict:
     """The features drawn in a viewBox: an equirectangular projection whose longitudes are scaled by the
     cosine of the middle latitude (so that a small area keeps its shape), fitted to `width` (and at most
     `max_height`) with `pad` around, north up. Each feature gets one path ("M x,y x,y … Z" per ring, rings
     of a MultiPolygon and holes in one path, to be filled with fill-rule evenodd), its points rounded to a
-    tenth of a unit and those closer than one unit to the last kept one dropped; and a label point (the
+    tenth of a unit, those closer than one unit to the last kept one dropped and the rest simplified
+    (Ramer–Douglas–Peucker, `tolerance` units: half a pixel at the page's width); and a label point (the
     middle of its largest ring's box). {"width", "height", "shapes": [{"code", "name", "d", "x", "y"}]}."""
     points = [pt for f in features for polygon in f["polygons"] for ring in polygon for pt in ring]
     if not points:
@@ -216,8 +261,7 @@ def svg_map(features: list[dict], *, width: int = 640, max_height: int = 720, pa
                     x, y = project(lon, lat)
                     if not kept or abs(x - kept[-1][0]) >= 1 or abs(y - kept[-1][1]) >= 1:
                         kept.append((x, y))
-                if len(kept) > 1 and kept[0] == kept[-1]:
-                    kept.pop()
+                kept = _ring(kept, tolerance)
                 if len(kept) < 3:
                     continue  # smaller than a unit: not drawn
                 parts.append("M" + " ".join(f"{x:g},{y:g}" for x, y in kept) + "Z")

@@ -157,6 +157,7 @@ class TownshipBoundaries(models.Model):
         Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("县（区）")
     )
     geojson = models.JSONField(_("边界"))
+    drawing = models.JSONField(default=dict)  # boundaries.svg_map of the features, drawn once at upload
     features = models.PositiveIntegerField(_("乡镇数"))
     filename = models.CharField(_("文件名"), max_length=200, blank=True)
     source = models.CharField(_("数据来源"), max_length=200, blank=True)

@@ -131,11 +131,13 @@ def five_colour_settings(node: Jurisdiction, day: dt.date) -> dict:
     return surveillance_values(policy_for(node, day).values).get("five_colour") or {}
 
 
-def township_boundaries(user, county: Jurisdiction) -> TownshipBoundaries | None:
-    """The county's uploaded boundaries, for a user who may see the county (else None)."""
+def township_boundaries(user, county: Jurisdiction, *, geometry: bool = True) -> TownshipBoundaries | None:
+    """The county's uploaded boundaries, for a user who may see the county (else None); without the
+    geometry (only its drawing) for the map."""
     if not scoping.can(user, scoping.VIEW, county):
         return None
-    return TownshipBoundaries.objects.select_related("uploaded_by").filter(county=county).first()
+    rows = TownshipBoundaries.objects.select_related("uploaded_by").filter(county=county)
+    return (rows if geometry else rows.defer("geojson")).first()
 
 
 def townships_of(county: Jurisdiction) -> list[Jurisdiction]:

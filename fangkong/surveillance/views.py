@@ -356,14 +356,15 @@ def risk_page(request):
 
 
 def five_colour_svg(rows: list[dict], stored) -> dict | None:
-    """The map of the townships that have a boundary, each shape with its row (colour and figures); the
-    rows without one under "missing". None without boundaries."""
+    """The map of the townships that have a boundary (drawn at upload, boundaries.svg_map), each shape with
+    its row (colour and figures); the rows without one under "missing". None without boundaries."""
     if stored is None:
         return None
     by_code = {row["node"].code: row for row in rows}
-    drawn = boundaries.svg_map([f for f in boundaries.from_geojson(stored.geojson) if f["code"] in by_code])
-    for shape in drawn["shapes"]:
-        shape["row"] = by_code[shape["code"]]
+    drawn = {**stored.drawing, "shapes": []}
+    for shape in stored.drawing.get("shapes", []):
+        if shape["code"] in by_code:  # a township since moved out of the county is not drawn
+            drawn["shapes"].append({**shape, "row": by_code[shape["code"]]})
     shown = {shape["code"] for shape in drawn["shapes"]}
     drawn["missing"] = [row for row in rows if row["node"].code not in shown]
     drawn["stored"] = stored
@@ -387,7 +388,7 @@ def five_colour_page(request):
             "node": county,
             "day": day,
             "rows": rows,
-            "map": five_colour_svg(rows, queries.township_boundaries(request.user, county)),
+            "map": five_colour_svg(rows, queries.township_boundaries(request.user, county, geometry=False)),
             "thresholds": thresholds,
             "colours": COLOUR_HEX,
             "legend": [(COLOUR_HEX[c], COLOUR_LABELS[c]) for c in rules.FIVE_COLOURS],

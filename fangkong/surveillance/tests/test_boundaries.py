@@ -88,15 +88,23 @@ def test_a_multipolygon_and_a_second_township_share_one_projection():
     assert (shapes["w"]["x"], shapes["w"]["y"]) == (25, 105)
 
 
-def test_points_closer_than_a_unit_are_dropped_and_a_speck_is_not_drawn():
+def test_a_straight_edge_of_many_points_is_two_and_a_speck_is_not_drawn():
     dense = [[i / 1000, 0] for i in range(1001)] + [[1, 1], [0, 1], [0, 0]]
     speck = square(0.5, 0.5, 0.0001)
     drawn = boundaries.svg_map(
         [{"code": "a", "name": "A", "polygons": [[dense], [speck]]}], width=100, max_height=100, pad=0
     )
-    d = drawn["shapes"][0]["d"]
-    assert len(rings(d)) == 1  # the speck is under a unit
-    assert 90 <= len(numbers(d)) <= 104  # about one point per unit along the bottom edge, not 1001
+    (ring,) = rings(drawn["shapes"][0]["d"])  # the speck is under a unit
+    assert sorted(numbers(ring)) == [(0, 0), (0, 100), (100, 0), (100, 100)]
+
+
+@pytest.mark.parametrize("bump, kept", [(0.004, False), (0.01, True)])
+def test_a_bump_is_kept_when_it_strays_more_than_half_a_unit(bump, kept):
+    # a 1° square drawn 100 units wide: a bump of 0.004° is 0.4 units, of 0.01° one unit
+    ring = [[0, 0], [0.5, bump], [1, 0], [1, 1], [0, 1], [0, 0]]
+    drawn = boundaries.svg_map([{"code": "a", "name": "A", "polygons": [[ring]]}], width=100, pad=0)
+    points = numbers(drawn["shapes"][0]["d"])
+    assert (len(points) == 5) is kept and len(points) in (4, 5)
 
 
 def test_nothing_to_draw():

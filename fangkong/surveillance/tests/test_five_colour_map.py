@@ -185,3 +185,18 @@ def test_the_upload_is_for_a_county(world, townships):
         actions.upload_boundaries(
             actor=world.county_admin, county=world.township, data=geojson("371502103201")
         )
+
+
+def test_the_map_in_english(world, townships, settings):
+    actions.upload_boundaries(actor=world.county_admin, county=world.county, data=geojson("371502103"))
+    client = login(world.county_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/surveillance/five-colour/?node={world.county.code}").content.decode()
+    assert paths(html)["371502103"].findtext("title").startswith("梁水镇 · Green")
+    assert "No boundary data" in html and "Update the township boundaries" in html
+    assert "无边界数据" not in html
+    upload_page = client.get(f"{URL}?node={world.county.code}").content.decode()
+    assert (
+        "Township boundaries file (GeoJSON)" in upload_page
+        and "Current boundaries: 1 townships" in upload_page
+    )
