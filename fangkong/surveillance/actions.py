@@ -8,12 +8,21 @@ from django.utils import timezone
 
 from fangkong.audit.actions import record
 from fangkong.grid import scoping
-from fangkong.grid.models import Jurisdiction
+from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
 from fangkong.policy.queries import PoliciesInForce, surveillance_values
 
-from . import rules, series
-from .models import ClinicVisits, EntrySource, FeverClinic, RiskDecision, RiskStatus, Signal, SignalAlert
+from . import boundaries, rules, series
+from .models import (
+    ClinicVisits,
+    EntrySource,
+    FeverClinic,
+    RiskDecision,
+    RiskStatus,
+    Signal,
+    SignalAlert,
+    TownshipBoundaries,
+)
 
 # C3 looks at 11 days before the day (its C2 two days back over a baseline of 7 lagged by 2)
 LOOKBACK = rules.BASELINE + 4
@@ -292,3 +301,54 @@ def decide_risk(*, actor, decision: RiskDecision, level: str | None = None, note
             risk_areas=decision.risk_areas,
         )
     return decision
+
+
+def _boundaries_summary(row: TownshipBoundaries) -> dict:
+    return {
+        "features": row.features,
+        "codes": row.codes(),
+        "filename": row.filename,
+        "source": row.source,
+        "uploaded_by": row.uploaded_by.get_username() if row.uploaded_by else "",
+        "uploaded_at": row.uploaded_at.isoformat(),
+    }
+
+
+def upload_boundaries(
+    *, actor, county: Jurisdiction, data: bytes, filename: str = "", source: str = "", request=None
+) -> TownshipBoundaries:
+    """The county's township boundaries for the five-colour map from a GeoJSON file (boundaries.parse): all
+    or nothing; a new upload replaces the last one, whose summary the audit row keeps. Who may confirm the
+    county's risk areas may do it."""
+    scoping.require(actor, scoping.MANAGE_USERS, county, "只有县级管理员可以上传乡镇边界")
+    if county.level != Level.COUNTY:
+        raise RuleError({"node": "乡镇边界按县（区）上传"})
+    townships = dict(Jurisdiction.objects.filter(parent=county).values_list("code", "name"))
+    features = boundaries.parse(data, townships=townships)
+    with transaction.atomic():
+        row = TownshipBoundaries.objects.select_for_update().filter(county=county).first()
+        before = _boundaries_summary(row) if row else None
+        if row is None:
+            row = TownshipBoundaries(county=county)
+        row.geojson = boundaries.to_geojson(features)
+        row.drawing = boundaries.svg_map(features)
+        row.features = len(features)
+        row.filename = (filename or "")[:200]
+        row.source = (source or "").strip()[:200]
+        row.uploaded_by = actor if getattr(actor, "pk", None) else None
+        row.uploaded_at = timezone.now()
+        row.save()
+        record(
+            actor=actor,
+            action="create" if before is None else "update",
+            target=row,
+            node_path=county.path,
+            request=request,
+            features=row.features,
+            codes=row.codes(),
+            filename=row.filename,
+            source=row.source,
+            bytes=len(data),
+            before=before,
+        )
+    return row

@@ -146,3 +146,31 @@ class RiskDecision(models.Model):
 
     def __str__(self):
         return f"{self.node} {self.day:%Y-%m-%d} {self.level}"
+
+
+class TownshipBoundaries(models.Model):
+    """The township boundaries a county uploaded for its five-colour map (surveillance/boundaries.py): a
+    GeoJSON FeatureCollection of MultiPolygons, each named by its township's code. One per county; a new
+    upload replaces it."""
+
+    county = models.OneToOneField(
+        Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("县（区）")
+    )
+    geojson = models.JSONField(_("边界"))
+    drawing = models.JSONField(default=dict)  # boundaries.svg_map of the features, drawn once at upload
+    features = models.PositiveIntegerField(_("乡镇数"))
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    source = models.CharField(_("数据来源"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("乡镇边界")
+
+    def __str__(self):
+        return f"{self.county.name}乡镇边界"
+
+    def codes(self) -> list[str]:
+        return [f["properties"]["code"] for f in self.geojson.get("features", [])]

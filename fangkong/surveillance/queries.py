@@ -9,7 +9,7 @@ from fangkong.grid.models import Jurisdiction
 from fangkong.policy.queries import policy_for, surveillance_values
 
 from . import rules, series
-from .models import ClinicVisits, FeverClinic, RiskDecision, Signal, SignalAlert
+from .models import ClinicVisits, FeverClinic, RiskDecision, Signal, SignalAlert, TownshipBoundaries
 
 
 def clinics_visible_to(user) -> QuerySet[FeverClinic]:
@@ -129,3 +129,17 @@ def access_risk_decision(user, pk) -> RiskDecision:
 
 def five_colour_settings(node: Jurisdiction, day: dt.date) -> dict:
     return surveillance_values(policy_for(node, day).values).get("five_colour") or {}
+
+
+def township_boundaries(user, county: Jurisdiction, *, geometry: bool = True) -> TownshipBoundaries | None:
+    """The county's uploaded boundaries, for a user who may see the county (else None); without the
+    geometry (only its drawing) for the map."""
+    if not scoping.can(user, scoping.VIEW, county):
+        return None
+    rows = TownshipBoundaries.objects.select_related("uploaded_by").filter(county=county)
+    return (rows if geometry else rows.defer("geojson")).first()
+
+
+def townships_of(county: Jurisdiction) -> list[Jurisdiction]:
+    """The nodes the county's five-colour map colours (its children), for a county the caller may see."""
+    return list(Jurisdiction.objects.filter(parent=county).order_by("path"))

@@ -11,15 +11,17 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fangkong.grid import scoping
+from fangkong.grid.models import Level
 from fangkong.lib.dates import parse_date
 from fangkong.lib.errors import RuleError
 from fangkong.lib.pages import posted
 from fangkong.registry.forms import add_rule_errors
 
-from . import actions, forms, ledgers, queries, risk, rules, series
+from . import actions, boundaries, forms, ledgers, queries, risk, rules, series
 
 WIDTH, HEIGHT, PAD = 640, 170, 24
 
@@ -287,12 +289,17 @@ COLOUR_HEX = {
     "blue": "#91bfdb",
     "green": "#1a9850",
 }
+COLOUR_LABELS = {
+    "red": gettext_lazy("红"),
+    "orange": gettext_lazy("橙"),
+    "yellow": gettext_lazy("黄"),
+    "blue": gettext_lazy("蓝"),
+    "green": gettext_lazy("绿"),
+}
 
 
 def _county_of(node):
     """The county the page is about: the node itself, or its county ancestor."""
-    from fangkong.grid.models import Level
-
     if node.level == Level.COUNTY:
         return node
     return node.ancestors().filter(level=Level.COUNTY).first() or node
@@ -348,6 +355,22 @@ def risk_page(request):
     )
 
 
+def five_colour_svg(rows: list[dict], stored) -> dict | None:
+    """The map of the townships that have a boundary (drawn at upload, boundaries.svg_map), each shape with
+    its row (colour and figures); the rows without one under "missing". None without boundaries."""
+    if stored is None:
+        return None
+    by_code = {row["node"].code: row for row in rows}
+    drawn = {**stored.drawing, "shapes": []}
+    for shape in stored.drawing.get("shapes", []):
+        if shape["code"] in by_code:  # a township since moved out of the county is not drawn
+            drawn["shapes"].append({**shape, "row": by_code[shape["code"]]})
+    shown = {shape["code"] for shape in drawn["shapes"]}
+    drawn["missing"] = [row for row in rows if row["node"].code not in shown]
+    drawn["stored"] = stored
+    return drawn
+
+
 def five_colour_page(request):
     node, day = area_and_day(request, default_yesterday=False)
     county = _county_of(node)
@@ -356,11 +379,64 @@ def five_colour_page(request):
     rows = risk.five_colour_map(county, day)
     for row in rows:
         row["hex"] = COLOUR_HEX[row["colour"]]
+        row["label"] = COLOUR_LABELS[row["colour"]]
     thresholds = {**rules.FIVE_COLOUR_DEFAULTS, **(queries.five_colour_settings(county, day) or {})}
     return render(
         request,
         "surveillance/five_colour.html",
-        {"node": county, "day": day, "rows": rows, "thresholds": thresholds, "colours": COLOUR_HEX},
+        {
+            "node": county,
+            "day": day,
+            "rows": rows,
+            "map": five_colour_svg(rows, queries.township_boundaries(request.user, county, geometry=False)),
+            "thresholds": thresholds,
+            "colours": COLOUR_HEX,
+            "legend": [(COLOUR_HEX[c], COLOUR_LABELS[c]) for c in rules.FIVE_COLOURS],
+            "can_upload": county.level == Level.COUNTY
+            and scoping.can(request.user, scoping.MANAGE_USERS, county),
+        },
+    )
+
+
+def five_colour_boundaries(request):
+    """The county admin uploads the townships' boundaries (GeoJSON) the five-colour map is drawn on."""
+    node, _day = area_and_day(request, default_yesterday=False)
+    county = _county_of(node)
+    if county.level != Level.COUNTY or not scoping.can(request.user, scoping.MANAGE_USERS, county):
+        raise PermissionDenied(_("只有县级管理员可以上传乡镇边界"))
+    form = forms.BoundariesForm(posted(request), request.FILES or None)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            stored = actions.upload_boundaries(
+                actor=request.user,
+                county=county,
+                data=upload.read(boundaries.MAX_BYTES + 1),
+                filename=upload.name,
+                source=form.cleaned_data["source"],
+                request=request,
+            )
+        except boundaries.BoundaryError as error:
+            for problem in error.problems:
+                form.add_error("file", problem)
+        except RuleError as error:
+            add_rule_errors(form, error)
+        else:
+            messages.success(request, _("已保存%(n)d个乡镇的边界") % {"n": stored.features})
+            return redirect(reverse("five_colour") + "?" + urlencode({"node": county.code}))
+    stored = queries.township_boundaries(request.user, county)
+    townships = queries.townships_of(county)
+    covered = set(stored.codes()) if stored else set()
+    return render(
+        request,
+        "surveillance/five_colour_boundaries.html",
+        {
+            "node": county,
+            "form": form,
+            "stored": stored,
+            "missing": [t for t in townships if t.code not in covered],
+            "max_mb": boundaries.MAX_BYTES // 1024 // 1024,
+        },
     )
 
 
@@ -373,4 +449,5 @@ urlpatterns = [
     path("clinics/import/", clinic_visits_import, name="clinic_visits_import"),
     path("risk/", risk_page, name="surveillance_risk"),
     path("five-colour/", five_colour_page, name="five_colour"),
+    path("five-colour/boundaries/", five_colour_boundaries, name="five_colour_boundaries"),
 ]

@@ -5,9 +5,10 @@ import statistics
 
 from django.utils import timezone
 
+from fangkong.grid.models import Jurisdiction
 from fangkong.registry import demo as registry_demo
 from fangkong.surveillance import demo, rules
-from fangkong.surveillance.models import ClinicVisits, FeverClinic, SignalAlert
+from fangkong.surveillance.models import ClinicVisits, FeverClinic, SignalAlert, TownshipBoundaries
 
 
 def test_the_demo_has_clinics_visits_and_one_alarm(db):
@@ -18,6 +19,11 @@ def test_the_demo_has_clinics_visits_and_one_alarm(db):
     assert counts["clinics"] == len(context.townships) == FeverClinic.objects.count()
     assert counts["visit_days"] == ClinicVisits.objects.count()
     assert demo.load(context=context, seed=7) is None  # once
+    # the five-colour map's boundaries: a schematic square for every township, said to be schematic
+    stored = TownshipBoundaries.objects.get(county=context.county)
+    townships = set(Jurisdiction.objects.filter(parent=context.county).values_list("code", flat=True))
+    assert counts["township_boundaries"] == len(townships) == stored.features > 3
+    assert set(stored.codes()) == townships and stored.source.startswith("示意图")
     jumped = FeverClinic.objects.order_by("pk").first()
     alarmed = set(SignalAlert.objects.values_list("node_id", flat=True))
     assert jumped.node_id in alarmed

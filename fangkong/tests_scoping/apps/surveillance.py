@@ -2,7 +2,9 @@
 detection raises a signal of grid 07."""
 
 import datetime as dt
+import json
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from fangkong.surveillance import actions as surveillance_actions
@@ -32,9 +34,31 @@ ROUTES = {
     "clinic_visits_import": lambda w, r: ({}, f"node={w.grid07.code}"),
     "surveillance_risk": lambda w, r: ({}, f"node={w.grid07.code}"),
     "five_colour": lambda w, r: ({}, f"node={w.grid07.code}"),
+    "five_colour_boundaries": lambda w, r: ({}, f"node={w.grid07.code}"),
 }
 
 BODIES = {
+    # The county's boundaries: grid 07's township as a small triangle (the county admin's upload).
+    "five_colour_boundaries": lambda w, r: {
+        "file": SimpleUploadedFile(
+            "乡镇边界.geojson",
+            json.dumps(
+                {
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "properties": {"adcode": w.township.code},
+                            "geometry": {
+                                "type": "Polygon",
+                                "coordinates": [[[115.9, 36.4], [116, 36.4], [116, 36.5], [115.9, 36.4]]],
+                            },
+                        }
+                    ],
+                }
+            ).encode(),
+        ),
+    },
     # Grid 07's fever clinic, today's visits (yesterday's and before are entered already).
     "clinic_visits_entry": lambda w, r: {f"visits_{r['fever_clinic'].pk}": "4"},
     "clinic_visits_import": lambda w, r: {
