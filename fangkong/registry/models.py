@@ -191,9 +191,12 @@ class Residence(models.Model):
         # With the person, the registered count of a subtree reads the index alone (reporting.indicators).
         indexes = [
             models.Index(fields=["node", "started_at", "ended_at", "person"], name="residence_covering"),
-            # The residences begun or ended during a day (reporting/population.py).
-            models.Index(fields=["started_at"], name="residence_started"),
-            models.Index(fields=["ended_at"], name="residence_ended"),
+            # The residences ended during a day (reporting/population.py; those begun during a day are
+            # found through residence_covering). Only the ended ones, and no index on started_at alone:
+            # SQLite, which keeps no statistics, then read a grid's residents through all of them.
+            models.Index(
+                fields=["ended_at"], name="residence_ended", condition=models.Q(ended_at__isnull=False)
+            ),
         ]
         # A person lives in one place at a time: one open residence, and a move closes it no earlier than
         # it began (a clock set back would otherwise open the next one inside it). The indicators count
