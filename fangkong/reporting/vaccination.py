@@ -13,8 +13,7 @@ subtree at the end of D. As of a moment T, only the doses entered by T count (a 
 changes the reading of an earlier history is the kind of edit a past report cannot hold still).
 """
 
-from django.db.models import BooleanField, Case, Count, Exists, FloatField, OuterRef, Q, Value, When
-from django.db.models.functions import Cast, NullIf
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Q, Value, When
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -47,9 +46,9 @@ def reached(s: Scope, milestone: str) -> Q:
 
 def _tally(s: Scope) -> dict[tuple[str, bool, bool, bool], int]:
     """The people registered in the subtree at the end of D (the `residence` source), counted by age band
-    at D and by the milestones reached by D: ONE grouped query for the band rates of the scope (kept on
-    the scope: the others of the same scope read it), where an aggregate per band rate made the database
-    test each resident against every milestone of every band."""
+    at D and by the milestones reached by D: ONE grouped query for every vaccination indicator of the
+    scope (kept on the scope: the others of the same scope read it), where an aggregate per indicator
+    made the database test each resident against every milestone of every band."""
     tally = s.__dict__.get("_vaccination_tally")
     if tally is None:
         flags = {
@@ -70,49 +69,28 @@ def _tally(s: Scope) -> dict[tuple[str, bool, bool, bool], int]:
     return tally
 
 
-def _count(s: Scope, milestone: str | None, band: str) -> int:
-    """Residents of the band who reached the milestone (any resident of the band, for None)."""
+def _count(s: Scope, milestone: str | None, band: str | None = None) -> int:
+    """Residents (of the band, if given) who reached the milestone (any resident, for None)."""
     at = list(MILESTONE_LABELS).index(milestone) + 1 if milestone else None
-    return sum(n for key, n in _tally(s).items() if key[0] == band and (at is None or key[at]))
+    return sum(
+        n for key, n in _tally(s).items() if (band is None or key[0] == band) and (at is None or key[at])
+    )
 
 
 def _rate(part: int, whole: int) -> float | None:
-    """part × 100 ÷ whole in floating point, as the database computes the county-wide rates (below), to one
-    decimal; None of nobody."""
+    """part × 100 ÷ whole as the database computed it (in floating point), to one decimal; None of nobody."""
     if not whole:
         return None
     return round(float(part) * 100.0 / float(whole), 1)
 
 
-def _percent(value) -> float | None:
-    return None if value is None else round(float(value), 1)
-
-
-def _reached_pct(s: Scope, milestone: str):
-    """The share of the residents who reached the milestone: part × 100 ÷ whole in floating point."""
-    part = Cast(Count("pk", filter=reached(s, milestone)), FloatField())
-    registered = NullIf(Cast(Count("pk"), FloatField()), Value(0.0), output_field=FloatField())
-    return part * Value(100.0) / registered
-
-
-# The county-wide counts and rates are aggregates over the residents, like registered_people: they join
-# its one query (compute), its one query over several days (trends) and over every child (children).
-# Only the band rates read the grouped tally, which needs each resident's birth date.
 for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
-    aggregate(
-        f"vaccinated_{_milestone}",
-        _count_label,
-        PEOPLE,
-        source="residence",
-        expression=lambda s, m=_milestone: Count("pk", filter=reached(s, m)),
-    )
-    aggregate(
+    register(f"vaccinated_{_milestone}", _count_label, PEOPLE, lambda s, m=_milestone: _count(s, m))
+    register(
         f"vaccinated_{_milestone}_pct",
         _pct_label,
         PERCENT,
-        source="residence",
-        expression=lambda s, m=_milestone: _reached_pct(s, m),
-        finish=_percent,
+        lambda s, m=_milestone: _rate(_count(s, m), _count(s, None)),
     )
 for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
     for _band, _band_label in BAND_LABELS.items():
