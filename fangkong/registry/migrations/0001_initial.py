@@ -6,284 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("grid", "0001_initial"),
+        ('grid', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Household",
+            name='Household',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("address", models.CharField(max_length=200, verbose_name="地址")),
-                (
-                    "dwelling_type",
-                    models.CharField(
-                        choices=[
-                            ("owned", "自有住房"),
-                            ("rented", "租住"),
-                            ("dormitory", "集体宿舍"),
-                            ("shop", "商住两用"),
-                            ("other", "其他"),
-                        ],
-                        default="owned",
-                        max_length=20,
-                        verbose_name="房屋类型",
-                    ),
-                ),
-                ("notes", models.CharField(blank=True, max_length=300, verbose_name="备注")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("version", models.PositiveIntegerField(default=1)),
-                (
-                    "node",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="households",
-                        to="grid.jurisdiction",
-                        verbose_name="所属网格",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('address', models.CharField(max_length=200, verbose_name='地址')),
+                ('dwelling_type', models.CharField(choices=[('owned', '自有住房'), ('rented', '租住'), ('dormitory', '集体宿舍'), ('shop', '商住两用'), ('other', '其他')], default='owned', max_length=20, verbose_name='房屋类型')),
+                ('notes', models.CharField(blank=True, max_length=300, verbose_name='备注')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='households', to='grid.jurisdiction', verbose_name='所属网格')),
             ],
             options={
-                "verbose_name": "户",
-                "ordering": ["node__path", "address"],
+                'verbose_name': '户',
+                'ordering': ['node__path', 'address'],
             },
         ),
         migrations.CreateModel(
-            name="Unit",
+            name='Unit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=100, verbose_name="名称")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("school", "学校"),
-                            ("enterprise", "企业"),
-                            ("bank", "银行"),
-                            ("market", "市场"),
-                            ("hotel", "宾馆（隔离点）"),
-                            ("clinic", "医疗机构"),
-                            ("government", "机关事业单位"),
-                            ("other", "其他"),
-                        ],
-                        max_length=20,
-                        verbose_name="类型",
-                    ),
-                ),
-                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
-                ("contact_name", models.CharField(blank=True, max_length=50, verbose_name="联系人")),
-                ("contact_phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
-                (
-                    "node",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="units",
-                        to="grid.jurisdiction",
-                        verbose_name="所属辖区",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='名称')),
+                ('kind', models.CharField(choices=[('school', '学校'), ('enterprise', '企业'), ('bank', '银行'), ('market', '市场'), ('hotel', '宾馆（隔离点）'), ('clinic', '医疗机构'), ('government', '机关事业单位'), ('other', '其他')], max_length=20, verbose_name='类型')),
+                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
+                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='联系人')),
+                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
+                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='grid.jurisdiction', verbose_name='所属辖区')),
             ],
             options={
-                "verbose_name": "单位",
-                "ordering": ["name"],
+                'verbose_name': '单位',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Person",
+            name='Person',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=50, verbose_name="姓名")),
-                ("name_pinyin", models.CharField(db_index=True, max_length=200)),
-                ("name_initials", models.CharField(db_index=True, max_length=50)),
-                (
-                    "sex",
-                    models.CharField(
-                        choices=[("male", "男"), ("female", "女")], max_length=10, verbose_name="性别"
-                    ),
-                ),
-                ("birth_date", models.DateField(blank=True, null=True, verbose_name="出生日期")),
-                (
-                    "document_type",
-                    models.CharField(
-                        choices=[
-                            ("resident_id", "居民身份证"),
-                            ("passport", "护照"),
-                            ("hk_macau", "港澳居民来往内地通行证"),
-                            ("taiwan", "台湾居民来往大陆通行证"),
-                            ("other", "其他证件"),
-                        ],
-                        default="resident_id",
-                        max_length=20,
-                        verbose_name="证件类型",
-                    ),
-                ),
-                ("id_number", models.CharField(max_length=40, verbose_name="证件号码")),
-                ("id_last4", models.CharField(db_index=True, max_length=4)),
-                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
-                ("phone_last4", models.CharField(blank=True, db_index=True, max_length=4)),
-                (
-                    "relation",
-                    models.CharField(
-                        choices=[
-                            ("head", "户主"),
-                            ("spouse", "配偶"),
-                            ("child", "子女"),
-                            ("parent", "父母"),
-                            ("grandchild", "孙子女"),
-                            ("sibling", "兄弟姐妹"),
-                            ("tenant", "租户"),
-                            ("other", "其他"),
-                        ],
-                        default="other",
-                        max_length=20,
-                        verbose_name="与户主关系",
-                    ),
-                ),
-                ("occupation", models.CharField(blank=True, max_length=50, verbose_name="职业")),
-                ("notes", models.CharField(blank=True, max_length=300, verbose_name="备注")),
-                (
-                    "verification",
-                    models.CharField(
-                        choices=[("none", "未核查"), ("in_person", "入户核查"), ("by_phone", "电话核查")],
-                        default="none",
-                        max_length=20,
-                        verbose_name="核查状态",
-                    ),
-                ),
-                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核查时间")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("version", models.PositiveIntegerField(default=1)),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="members",
-                        to="registry.household",
-                        verbose_name="户",
-                    ),
-                ),
-                (
-                    "node",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="persons",
-                        to="grid.jurisdiction",
-                        verbose_name="所属网格",
-                    ),
-                ),
-                (
-                    "verified_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                        verbose_name="核查人",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="people",
-                        to="registry.unit",
-                        verbose_name="工作单位",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=50, verbose_name='姓名')),
+                ('name_pinyin', models.CharField(db_index=True, max_length=200)),
+                ('name_initials', models.CharField(db_index=True, max_length=50)),
+                ('sex', models.CharField(choices=[('male', '男'), ('female', '女')], max_length=10, verbose_name='性别')),
+                ('birth_date', models.DateField(blank=True, null=True, verbose_name='出生日期')),
+                ('document_type', models.CharField(choices=[('resident_id', '居民身份证'), ('passport', '护照'), ('hk_macau', '港澳居民来往内地通行证'), ('taiwan', '台湾居民来往大陆通行证'), ('other', '其他证件')], default='resident_id', max_length=20, verbose_name='证件类型')),
+                ('id_number', models.CharField(max_length=40, verbose_name='证件号码')),
+                ('id_last4', models.CharField(db_index=True, max_length=4)),
+                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
+                ('phone_last4', models.CharField(blank=True, db_index=True, max_length=4)),
+                ('relation', models.CharField(choices=[('head', '户主'), ('spouse', '配偶'), ('child', '子女'), ('parent', '父母'), ('grandchild', '孙子女'), ('sibling', '兄弟姐妹'), ('tenant', '租户'), ('other', '其他')], default='other', max_length=20, verbose_name='与户主关系')),
+                ('occupation', models.CharField(blank=True, max_length=50, verbose_name='职业')),
+                ('notes', models.CharField(blank=True, max_length=300, verbose_name='备注')),
+                ('verification', models.CharField(choices=[('none', '未核查'), ('in_person', '入户核查'), ('by_phone', '电话核查')], default='none', max_length=20, verbose_name='核查状态')),
+                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核查时间')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('version', models.PositiveIntegerField(default=1)),
+                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='members', to='registry.household', verbose_name='户')),
+                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='grid.jurisdiction', verbose_name='所属网格')),
+                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核查人')),
+                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='people', to='registry.unit', verbose_name='工作单位')),
             ],
             options={
-                "verbose_name": "人员",
-                "ordering": ["node__path", "name_pinyin", "id"],
+                'verbose_name': '人员',
+                'ordering': ['node__path', 'name_pinyin', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Residence",
+            name='Residence',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("started_at", models.DateTimeField()),
-                ("ended_at", models.DateTimeField(blank=True, null=True)),
-                ("reason", models.CharField(blank=True, max_length=200, verbose_name="迁移原因")),
-                (
-                    "household",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="registry.household",
-                    ),
-                ),
-                (
-                    "node",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="grid.jurisdiction"
-                    ),
-                ),
-                (
-                    "person",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="residences",
-                        to="registry.person",
-                    ),
-                ),
-                (
-                    "recorded_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('started_at', models.DateTimeField()),
+                ('ended_at', models.DateTimeField(blank=True, null=True)),
+                ('reason', models.CharField(blank=True, max_length=200, verbose_name='迁移原因')),
+                ('household', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.household')),
+                ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.jurisdiction')),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='residences', to='registry.person')),
+                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["person", "started_at"],
-                "indexes": [
-                    models.Index(
-                        fields=["node", "started_at", "ended_at"], name="registry_re_node_id_ab6d33_idx"
-                    )
-                ],
+                'ordering': ['person', 'started_at'],
+                'indexes': [models.Index(fields=['node', 'started_at', 'ended_at'], name='registry_re_node_id_ab6d33_idx')],
             },
         ),
         migrations.AddIndex(
-            model_name="person",
-            index=models.Index(fields=["node", "name_pinyin", "id"], name="registry_pe_node_id_8a9aae_idx"),
+            model_name='person',
+            index=models.Index(fields=['node', 'name_pinyin', 'id'], name='registry_pe_node_id_8a9aae_idx'),
         ),
         migrations.AddConstraint(
-            model_name="person",
-            constraint=models.UniqueConstraint(
-                fields=("document_type", "id_number"), name="one_person_per_document"
-            ),
+            model_name='person',
+            constraint=models.UniqueConstraint(fields=('document_type', 'id_number'), name='one_person_per_document'),
         ),
     ]

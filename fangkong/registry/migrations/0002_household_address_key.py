@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("registry", "0001_initial"),
+        ('registry', '0001_initial'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="household",
-            options={"ordering": ["node__path", "address_key", "id"], "verbose_name": "户"},
+            name='household',
+            options={'ordering': ['node__path', 'address_key', 'id'], 'verbose_name': '户'},
         ),
         migrations.AddField(
-            model_name="household",
-            name="address_key",
-            field=models.CharField(default="", editable=False, max_length=400),
+            model_name='household',
+            name='address_key',
+            field=models.CharField(default='', editable=False, max_length=400),
         ),
     ]

@@ -5,36 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("grid", "0001_initial"),
-        ("registry", "0003_fill_household_address_key"),
+        ('grid', '0001_initial'),
+        ('registry', '0003_fill_household_address_key'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="residence",
-            name="registry_re_node_id_ab6d33_idx",
+            model_name='residence',
+            name='registry_re_node_id_ab6d33_idx',
         ),
         migrations.AddIndex(
-            model_name="residence",
-            index=models.Index(
-                fields=["node", "started_at", "ended_at", "person"], name="residence_covering"
-            ),
+            model_name='residence',
+            index=models.Index(fields=['node', 'started_at', 'ended_at', 'person'], name='residence_covering'),
         ),
         migrations.AddConstraint(
-            model_name="residence",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("ended_at__isnull", True)), fields=("person",), name="one_open_residence"
-            ),
+            model_name='residence',
+            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('person',), name='one_open_residence'),
         ),
         migrations.AddConstraint(
-            model_name="residence",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("ended_at__isnull", True), ("ended_at__gte", models.F("started_at")), _connector="OR"
-                ),
-                name="residence_ends_after_it_starts",
-            ),
+            model_name='residence',
+            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='residence_ends_after_it_starts'),
         ),
     ]
