@@ -169,11 +169,11 @@ def test_it_builds_the_page_in_a_fixed_number_of_queries(world, town, django_ass
     client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})  # warm the session
     # 18: session, memberships, indicators, notes, nodes; 3 for the cases paragraph (reporting/cases.py: cases,
     # contacts, the policy that sets the investigation clock); 1 for every indicator that counts rows
-    # (`indicators.count`: tests, inspections, orders, closures, tasks, purchases, market inspections, low
-    # stock, signals, quarantine sites), counted in one statement; and one query each for the rest: the
-    # testing round, near expiry's policy, the day's movements, the places to disinfect, vaccination (2),
-    # schools (2), the cold chain (2), fever buyers, the three sums of gatherings, the market orders and
-    # the inspections' new orders.
-    with django_assert_max_num_queries(38):
+    # (`indicators.count`: new screenings, tests, inspections, orders, closures, tasks, purchases, market
+    # inspections, low stock, near expiry, signals, quarantine sites), counted in one statement; and one
+    # query each for the rest: the testing round, near expiry's policy, the day's movements, the places to
+    # disinfect, vaccination, schools, the cold chain, fever buyers, the gatherings (one source), the
+    # market orders and the inspections' new orders. 35 in all.
+    with django_assert_max_num_queries(35):
         response = client.get(reverse("situation_node", args=[world.county.code]), {"as_of": AS_OF})
     assert response.status_code == 200
