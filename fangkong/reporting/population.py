@@ -26,7 +26,7 @@ from fangkong.grid.models import Jurisdiction
 from fangkong.registry.models import Person, Residence
 from fangkong.registry.queries import VERIFIED
 from fangkong.reporting.indicators import SOURCES, Scope, verified
-from fangkong.reporting.vaccination import MILESTONE_LABELS, reached
+from fangkong.reporting.vaccination import MILESTONE_LABELS, rate, reached
 from fangkong.vaccination.models import Dose
 
 MILESTONES = list(MILESTONE_LABELS)
@@ -66,15 +66,11 @@ def changed_during(s: Scope) -> Q:
     return Q(person_id__in=people)
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return None if not whole else round(float(part) * 100.0 / float(whole), 1)
-
-
 def values(c: Counts) -> dict:
     return {
         "registered_people": c["registered"],
-        "verified_people_pct": _rate(c["verified"], c["registered"]),
-        **{f"vaccinated_{m}_pct": _rate(c[f"reached_{m}"], c["registered"]) for m in MILESTONES},
+        "verified_people_pct": rate(c["verified"], c["registered"]),
+        **{f"vaccinated_{m}_pct": rate(c[f"reached_{m}"], c["registered"]) for m in MILESTONES},
     }
 
 

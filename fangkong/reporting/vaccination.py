@@ -77,7 +77,7 @@ def _count(s: Scope, milestone: str | None, band: str | None = None) -> int:
     )
 
 
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
     """part × 100 ÷ whole as the database computed it (in floating point), to one decimal; None of nobody."""
     if not whole:
         return None
@@ -90,7 +90,7 @@ for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
         f"vaccinated_{_milestone}_pct",
         _pct_label,
         PERCENT,
-        lambda s, m=_milestone: _rate(_count(s, m), _count(s, None)),
+        lambda s, m=_milestone: rate(_count(s, m), _count(s, None)),
     )
 for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
     for _band, _band_label in BAND_LABELS.items():
@@ -98,7 +98,7 @@ for _milestone, (_count_label, _pct_label) in MILESTONE_LABELS.items():
             f"vaccinated_{_milestone}_pct_{_band}",
             format_lazy(_("{}（{}）"), _pct_label, _band_label),
             PERCENT,
-            lambda s, m=_milestone, b=_band: _rate(_count(s, m, b), _count(s, None, b)),
+            lambda s, m=_milestone, b=_band: rate(_count(s, m, b), _count(s, None, b)),
         )
 del _milestone, _count_label, _pct_label, _band, _band_label
 

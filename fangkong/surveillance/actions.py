@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fangkong.audit.actions import record
+from fangkong.audit.models import Action
 from fangkong.grid import scoping
 from fangkong.grid.models import Jurisdiction, Level
 from fangkong.lib.errors import RuleError
@@ -61,7 +62,7 @@ def record_visits(
         row.save()
         record(
             actor=actor,
-            action="create" if before is None else "update",
+            action=Action.CREATE if before is None else Action.UPDATE,
             target=row,
             node_path=clinic.node.path,
             request=request,
@@ -340,7 +341,7 @@ def upload_boundaries(
         row.save()
         record(
             actor=actor,
-            action="create" if before is None else "update",
+            action=Action.CREATE if before is None else Action.UPDATE,
             target=row,
             node_path=county.path,
             request=request,

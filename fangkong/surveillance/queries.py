@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import QuerySet
 
 from fangkong.grid import scoping
-from fangkong.grid.models import Jurisdiction
+from fangkong.grid.models import Jurisdiction, Level
 from fangkong.policy.queries import policy_for, surveillance_values
 
 from . import rules, series
@@ -143,3 +143,8 @@ def township_boundaries(user, county: Jurisdiction, *, geometry: bool = True) ->
 def townships_of(county: Jurisdiction) -> list[Jurisdiction]:
     """The nodes the county's five-colour map colours (its children), for a county the caller may see."""
     return list(Jurisdiction.objects.filter(parent=county).order_by("path"))
+
+
+def may_upload_boundaries(user, county: Jurisdiction) -> bool:
+    """Who may confirm the county's risk areas may upload its township boundaries (actions checks it too)."""
+    return county.level == Level.COUNTY and scoping.can(user, scoping.MANAGE_USERS, county)

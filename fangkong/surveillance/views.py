@@ -392,8 +392,7 @@ def five_colour_page(request):
             "thresholds": thresholds,
             "colours": COLOUR_HEX,
             "legend": [(COLOUR_HEX[c], COLOUR_LABELS[c]) for c in rules.FIVE_COLOURS],
-            "can_upload": county.level == Level.COUNTY
-            and scoping.can(request.user, scoping.MANAGE_USERS, county),
+            "can_upload": queries.may_upload_boundaries(request.user, county),
         },
     )
 
@@ -402,7 +401,7 @@ def five_colour_boundaries(request):
     """The county admin uploads the townships' boundaries (GeoJSON) the five-colour map is drawn on."""
     node, _day = area_and_day(request, default_yesterday=False)
     county = _county_of(node)
-    if county.level != Level.COUNTY or not scoping.can(request.user, scoping.MANAGE_USERS, county):
+    if not queries.may_upload_boundaries(request.user, county):
         raise PermissionDenied(_("只有县级管理员可以上传乡镇边界"))
     form = forms.BoundariesForm(posted(request), request.FILES or None)
     if form.is_valid():
