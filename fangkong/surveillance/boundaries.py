@@ -163,18 +163,6 @@ def to_geojson(features: list[dict]) -> dict:
     }
 
 
-def from_geojson(collection: dict) -> list[dict]:
-    """The stored FeatureCollection (to_geojson) read back as [{"code", "name", "polygons"}]."""
-    return [
-        {
-            "code": f["properties"]["code"],
-            "name": f["properties"].get("name", ""),
-            "polygons": f["geometry"]["coordinates"],
-        }
-        for f in (collection or {}).get("features", [])
-    ]
-
-
 # ── drawing ──────────────────────────────────────────────────────────────────────────────────────────
 
 
