@@ -8,17 +8,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.reporting.indicators import Scope, count
-from fangkong.surveillance.models import Signal
+from fangkong.surveillance import queries
 
 SERIES_UNIT = _("条")
 
 
 def signals_alarming(s: Scope):
     """The daily figure counts the run made the next morning; as of a moment, only runs made by then."""
-    rows = Signal.objects.filter(node__path__startswith=s.path, day=s.day, alarm=True)
-    if s.as_of is not None:
-        rows = rows.filter(computed_at__lt=s.as_of)
-    return rows.values("node", "series").distinct()
+    return queries.alarming_series(s.node, s.day, computed_before=s.as_of)
 
 
 count("signals_alarming", _("预警信号"), SERIES_UNIT, signals_alarming)

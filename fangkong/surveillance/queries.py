@@ -40,14 +40,17 @@ def access_alert(user, pk, *, write: bool = False) -> SignalAlert:
     )
 
 
+def alarming_series(node: Jurisdiction, day: dt.date, *, computed_before=None) -> QuerySet:
+    """Series of the subtree (node × series) whose value on D is above an upper bound (any EARS method);
+    with `computed_before`, as the runs made before that moment found them."""
+    rows = Signal.objects.filter(node__path__startswith=node.path, day=day, alarm=True)
+    if computed_before is not None:
+        rows = rows.filter(computed_at__lt=computed_before)
+    return rows.values("node", "series").distinct()
+
+
 def signals_alarming(node: Jurisdiction, day: dt.date) -> int:
-    """Series of the subtree (node × series) whose value on D is above an upper bound (any EARS method)."""
-    return (
-        Signal.objects.filter(node__path__startswith=node.path, day=day, alarm=True)
-        .values("node", "series")
-        .distinct()
-        .count()
-    )
+    return alarming_series(node, day).count()
 
 
 def chart(node: Jurisdiction, code: str, end: dt.date, *, days: int = 60, method: str = rules.C1) -> dict:
