@@ -89,3 +89,29 @@ class Reminder(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class KeptFigures(models.Model):
+    """The dashboard's figures of a node's subtree for a closed day, kept so that a page does not recount
+    a year of records each time it is opened (reporting/kept.py). Valid while no record that reaches back
+    to the day has been written since: `seen` is what ChangedDay held for the days up to `day` when the
+    figures were counted, and a kept row whose `seen` differs from ChangedDay's now is counted again."""
+
+    node = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    figures = models.JSONField(default=dict)  # {code: value} and the residents' counts (kept.py)
+    seen = models.BigIntegerField()
+    kept_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "day"], name="one_kept_figures_per_node_and_day")]
+
+
+class ChangedDay(models.Model):
+    """How many times a record of a closed day (or a change that reaches back to it) has been written.
+    Kept up by database triggers on the records the kept figures count (migration 0005), so that no write
+    path — an action, an import's bulk insert, an UPDATE of many rows — can change a closed day unseen.
+    Writes for today or later change no closed day and are not counted."""
+
+    day = models.DateField(primary_key=True)
+    version = models.BigIntegerField(default=0)
