@@ -104,7 +104,9 @@ class KeptFigures(models.Model):
     kept_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["node", "day"], name="one_kept_figures_per_node_and_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "day"], name="one_kept_figures_per_node_and_day")
+        ]
 
 
 class ChangedDay(models.Model):
