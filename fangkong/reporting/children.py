@@ -15,13 +15,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, IntegerField, Value
+from django.db.models import Count, IntegerField, QuerySet, Value
 from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
-from fangkong.reporting.indicators import REGISTRY, SOURCES, Scope, compute
+from fangkong.reporting.indicators import REGISTRY, SOURCES, WITHIN_DAY, Scope, compute, overlapping
 
 # The path of the node each source's rows are counted at (see indicators.SOURCES).
 PATHS = {
@@ -38,7 +38,7 @@ PATHS = {
 }
 
 
-def _child_path(lookup: str, parent: str):
+def child_path(lookup: str, parent: str):
     """The path of the child of `parent` a row at `lookup` lies under: the path up to the '/' that ends
     the code after the parent's; the parent's own path for a row at the parent itself."""
     rest = Substr(lookup, len(parent) + 1)
@@ -50,11 +50,20 @@ def _additive(expression) -> bool:
     return isinstance(expression, Count) and not expression.distinct
 
 
+def _rows(source: str, scope: Scope, codes) -> QuerySet:
+    """The source's rows; of measures, only those overlapping the day when every indicator counts only
+    those (daily figures: as of a moment, a release not yet written keeps an older measure active)."""
+    rows = SOURCES[source](scope)
+    if source == "measure" and scope.as_of is None and all(code in WITHIN_DAY for code in codes):
+        rows = rows.filter(overlapping(scope, scope))
+    return rows
+
+
 def _add_up(values: dict, node: Jurisdiction, source: str, scope: Scope, expressions: dict) -> None:
     """Counts of rows grouped by the node each row is at, added up by child in Python: grouping by the
     node's path is cheaper for the database than cutting every row's path down to the child's."""
     totals = {path: dict.fromkeys(expressions, 0) for path in values}
-    rows = SOURCES[source](scope).order_by().values(PATHS[source]).annotate(**expressions)
+    rows = _rows(source, scope, expressions).order_by().values(PATHS[source]).annotate(**expressions)
     for row in rows:
         rest = row[PATHS[source]][len(node.path) :]
         child = node.path + rest[: rest.find("/") + 1] if rest else node.path
@@ -107,8 +116,8 @@ def compute_children(
             _add_up(values, node, source, scope, expressions)
             continue
         rows = (
-            SOURCES[source](scope)
-            .annotate(child_path=_child_path(PATHS[source], node.path))
+            _rows(source, scope, expressions)
+            .annotate(child_path=child_path(PATHS[source], node.path))
             .order_by()
             .values("child_path")
             .annotate(**expressions)

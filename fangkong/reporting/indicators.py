@@ -510,6 +510,23 @@ aggregate(
     expression=lambda s: Count("pk", filter=Q(kind=Kind.HOSPITAL, started_at__lt=s.end)),
 )
 
+# Measure indicators whose value for D only looks at measures that overlap D: active at a moment of D,
+# released during D, owing a slot of D. For these a query over one day or a range of days may read only
+# the measures that overlap it (trends.py, children.py); anything else reads the whole subtree.
+WITHIN_DAY = {f"active_{kind}" for kind in Kind.values} | {
+    "released_new",
+    "followups_due",
+    "followups_done",
+    "followups_missed",
+}
+
+
+def overlapping(first: Scope, last: Scope) -> Q:
+    """Measures that overlap the days from `first` to `last`: started by the end of the last (a measure
+    starting at its 24:00 is active at that end), not released before the start of the first."""
+    return Q(started_at__lte=last.end) & (Q(released_at__isnull=True) | Q(released_at__gte=first.start))
+
+
 # ── follow-ups (随访) ─────────────────────────────────────────────────────────────────────────────
 
 aggregate(

@@ -108,6 +108,9 @@ class KeptFigures(models.Model):
             models.UniqueConstraint(fields=["node", "day"], name="one_kept_figures_per_node_and_day")
         ]
 
+    def __str__(self):
+        return f"{self.node} {self.day:%Y-%m-%d}"
+
 
 class ChangedDay(models.Model):
     """How many times a record of a closed day (or a change that reaches back to it) has been written.
@@ -117,3 +120,6 @@ class ChangedDay(models.Model):
 
     day = models.DateField(primary_key=True)
     version = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d}: {self.version}"

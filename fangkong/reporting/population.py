@@ -1,21 +1,19 @@
-"""The residents' figures of the dashboard's cards, for today and yesterday, from ONE pass over the residents.
+"""The residents' figures of a day from the day next to it: the counts at the end of D from those at the
+end of D−1 (`forward`), or the other way (`backward`), without a pass over every resident.
 
-The cards show `registered_people`, `verified_people_pct` and `vaccinated_<milestone>_pct` for D and for
-D−1. Each counts the residences open at the end of the day (reporting/indicators.py, vaccination.py), and
-a pass over them costs about a second at a million people: compute() for both days makes two. Here:
-- D's counts: the residences open at the end of D, those of verified people and those of people who
-  reached each milestone, in one query with the very conditions the indicators count with
-  (`indicators.verified`, `vaccination.reached`);
-- D−1's counts = D's − the day's change, and the day's change is the counts of the few people whose
-  residences, verification or milestones could differ between the end of D−1 and the end of D — a
-  residence started or ended, a verification (in person or by phone) made, or a dose given during D —
-  counted at both ends.
-  Anyone else counts the same at both ends: each condition compares one of their times with the end of
-  the day (a residence's start and end, the verification's time, the doses' days), and none of their
-  times lies between the two ends.
-The values come from the counts as the indicators compute them: a rate is part × 100.0 ÷ whole in
-floating point, to one decimal, and None of nobody. Daily figures only (no `as_of`).
-tests/test_population.py checks both days against compute() over random moves, verifications and doses.
+`registered_people`, `verified_people_pct` and `vaccinated_<milestone>_pct` each count the residences open
+at the end of a day (reporting/indicators.py, vaccination.py), and a pass over them costs about a second
+at a million people. The counts of D and D−1 differ only by the few people whose residences,
+verification or milestones could differ between the two ends — a residence started or ended, a
+verification (in person or by phone) made, or a dose given during D: counted at both ends, the change is
+what they add at the end of D less what they added at the end of D−1. Anyone else counts the same at both
+ends: each condition compares one of their times with the end of the day (a residence's start and end,
+the verification's time, the doses' days), and none of their times lies between the two ends.
+`counts` is the full pass (ONE query, with the very conditions the indicators count with:
+`indicators.verified`, `vaccination.reached`), grouped by child when asked (the children table). The
+values come from the counts as the indicators compute them: a rate is part × 100.0 ÷ whole in floating
+point, to one decimal, and None of nobody. Daily figures only (no `as_of`).
+tests/test_population.py checks both steps against compute() over random moves, verifications and doses.
 """
 
 import datetime as dt
@@ -25,6 +23,7 @@ from django.db.models import Count, Q
 from fangkong.grid.models import Jurisdiction
 from fangkong.registry.models import Person, Residence
 from fangkong.registry.queries import VERIFIED
+from fangkong.reporting.children import child_path
 from fangkong.reporting.indicators import SOURCES, Scope, verified
 from fangkong.reporting.vaccination import MILESTONE_LABELS, rate, reached
 from fangkong.vaccination.models import Dose
@@ -35,17 +34,40 @@ CODES = ["registered_people", "verified_people_pct", *(f"vaccinated_{m}_pct" for
 Counts = dict[str, int]  # registered, verified, reached_<milestone>: residences open at the end of a day
 
 
+def _aggregates(s: Scope) -> dict:
+    return {
+        "registered": Count("pk"),
+        "verified": Count("pk", filter=verified(s)),
+        **{f"reached_{m}": Count("pk", filter=reached(s, m)) for m in MILESTONES},
+    }
+
+
 def counts(s: Scope, people: Q | None = None) -> Counts:
     """The residences open at the end of the scope's day (of the `people` only, if given): all of them,
     and those of the people verified and of those who reached each milestone, in one query."""
     rows = SOURCES["residence"](s)
     if people is not None:
         rows = rows.filter(people)
-    return rows.aggregate(
-        registered=Count("pk"),
-        verified=Count("pk", filter=verified(s)),
-        **{f"reached_{m}": Count("pk", filter=reached(s, m)) for m in MILESTONES},
+    return rows.aggregate(**_aggregates(s))
+
+
+def counts_by_child(s: Scope, people: Q | None = None) -> dict[str, Counts]:
+    """counts() of each child of the scope's node, by the child's path (every child, zeros if empty)."""
+    rows = SOURCES["residence"](s)
+    if people is not None:
+        rows = rows.filter(people)
+    grouped = (
+        rows.annotate(child_path=child_path("node__path", s.path))
+        .order_by()
+        .values("child_path")
+        .annotate(**_aggregates(s))
     )
+    paths = Jurisdiction.objects.filter(parent=s.node).values_list("path", flat=True)
+    result = {path: dict.fromkeys(_aggregates(s), 0) for path in paths}
+    for row in grouped:
+        if row["child_path"] in result:
+            result[row["child_path"]] = {key: row[key] for key in result[row["child_path"]]}
+    return result
 
 
 def changed_during(s: Scope) -> Q:
@@ -66,20 +88,41 @@ def changed_during(s: Scope) -> Q:
     return Q(person_id__in=people)
 
 
+def _scopes(node: Jurisdiction, day: dt.date, now: dt.datetime) -> tuple[Scope, Scope]:
+    return Scope(node=node, day=day, now=now), Scope(node=node, day=day - dt.timedelta(days=1), now=now)
+
+
+def _shift(start: Counts, add: Counts, subtract: Counts) -> Counts:
+    return {key: n + add[key] - subtract[key] for key, n in start.items()}
+
+
+def forward(before: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Counts:
+    """The counts at the end of `day` from those at the end of the day before."""
+    today, yesterday = _scopes(node, day, now)
+    change = changed_during(today)
+    return _shift(before, counts(today, change), counts(yesterday, change))
+
+
+def backward(at_end: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Counts:
+    """The counts at the end of the day before `day` from those at the end of `day`."""
+    today, yesterday = _scopes(node, day, now)
+    change = changed_during(today)
+    return _shift(at_end, counts(yesterday, change), counts(today, change))
+
+
+def forward_children(
+    before: dict[str, Counts], node: Jurisdiction, day: dt.date, *, now: dt.datetime
+) -> dict[str, Counts]:
+    """forward() for every child of the node at once: {child path: counts at the end of `day`}."""
+    today, yesterday = _scopes(node, day, now)
+    change = changed_during(today)
+    added, removed = counts_by_child(today, change), counts_by_child(yesterday, change)
+    return {path: _shift(before[path], added[path], removed[path]) for path in before}
+
+
 def values(c: Counts) -> dict:
     return {
         "registered_people": c["registered"],
         "verified_people_pct": rate(c["verified"], c["registered"]),
         **{f"vaccinated_{m}_pct": rate(c[f"reached_{m}"], c["registered"]) for m in MILESTONES},
     }
-
-
-def two_days(node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> tuple[dict, dict]:
-    """The CODES of the node's subtree for the day and for the day before (daily figures)."""
-    today = Scope(node=node, day=day, now=now)
-    before = Scope(node=node, day=day - dt.timedelta(days=1), now=now)
-    at_end = counts(today)
-    change = changed_during(today)
-    changed_at_end, changed_before = counts(today, change), counts(before, change)
-    earlier = {key: n - changed_at_end[key] + changed_before[key] for key, n in at_end.items()}
-    return values(at_end), values(earlier)

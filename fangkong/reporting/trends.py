@@ -36,8 +36,10 @@ from fangkong.reporting.indicators import (
     REGISTRY,
     SERIES,
     SOURCES,
+    WITHIN_DAY,
     Scope,
     count_rows,
+    overlapping,
 )
 
 DAYS = 30
@@ -48,11 +50,6 @@ ACTIVE = [f"active_{kind}" for kind in Kind.values]
 RELEASED = ["released_new"]
 FOLLOW_UPS = ["symptomatic_new", "followups_missed"]
 CHARTED = SCREENED + ACTIVE + RELEASED + FOLLOW_UPS
-
-# Measure-source indicators whose value for D only looks at measures that overlap D: active at a moment
-# of D, released during D, owing a slot of D. For these the one query over the range reads only the
-# measures that overlap the range (see `_overlapping`); anything else reads the whole subtree.
-_WITHIN_DAY = set(ACTIVE) | {"released_new", "followups_due", "followups_done", "followups_missed"}
 
 # Sources whose rows for D are those with this field = D (the one filter of SOURCES[source] that pins the
 # day; the range's query replaces it by the range's bounds on that field).
@@ -135,18 +132,10 @@ def _expressions(codes: list[str], scope: Scope) -> tuple[dict[str, Any], dict[s
     return aggregates, constants
 
 
-def _overlapping(scopes: list[Scope]) -> Q:
-    """Measures that overlap the range: started by its end (a measure starting at 24:00 of the last day
-    is active at that end), not released before its start."""
-    return Q(started_at__lte=scopes[-1].end) & (
-        Q(released_at__isnull=True) | Q(released_at__gte=scopes[0].start)
-    )
-
-
 def _one_query(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
     rows = SOURCES[source](scopes[-1])
-    if source == "measure" and all(code in _WITHIN_DAY for code in codes):
-        rows = rows.filter(_overlapping(scopes))
+    if source == "measure" and all(code in WITHIN_DAY for code in codes):
+        rows = rows.filter(overlapping(scopes[0], scopes[-1]))
     values = {code: [None] * len(scopes) for code in codes}
     named = {}
     for i, scope in enumerate(scopes):
