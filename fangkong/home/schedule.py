@@ -60,6 +60,12 @@ JOBS = [
         why="早期预警：日报截止（默认10:00）后，对前一日各监测序列（发热门诊、随访和卡口发热、新增病例等）按 EARS C1/C2/C3 计算预警上限，超上限向本级和上一级预警；重复运行不重复预警（DOMAIN.md §17）",
     ),
     Job(
+        name="keep-figures",
+        cron="20,50 * * * *",
+        command="keep-figures",
+        why="数据看板：计算并保存已结束各日（近30天）的指标，至乡镇一级；补录、更正使某日指标失效后，下一次运行重新计算，看板即可直接读取；重复运行只补缺失或失效的",
+    ),
+    Job(
         name="refresh-statistics",
         cron="40 3 * * *",
         command="refresh-statistics",

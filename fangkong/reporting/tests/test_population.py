@@ -1,6 +1,7 @@
-"""The dashboard cards' residents figures for today and yesterday from one pass (reporting/population.py)
-against compute() of each day, after random moves, verifications (some redone, which moves a person's
-verification time out of yesterday) and doses, at moments on both sides of the two midnights and on them."""
+"""The residents' figures of a day stepped from the day next to it (reporting/population.py), forward and
+back, for a node and for each of its children, against compute() of each day, after random moves,
+verifications (some redone, which moves a person's verification time out of yesterday) and doses, at
+moments on both sides of the two midnights and on them."""
 
 import datetime as dt
 import random
@@ -12,6 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from fangkong.registry import actions as registry_actions
 from fangkong.registry.models import Residence
 from fangkong.reporting import indicators, population
+from fangkong.reporting.children import compute_children
+from fangkong.reporting.indicators import Scope
 from fangkong.reporting.tests.test_trends import Records, at, clock
 from fangkong.vaccination import actions as vaccination_actions
 
@@ -33,6 +36,16 @@ PRODUCTS = ["bibp", "coronavac", "ad5", "zf2001"]
 
 def expected(node, day):
     return indicators.compute(node, day, codes=population.CODES, now=NOW)
+
+
+def two_days(node, day):
+    """The values of the day (counted in full) and of the day before (stepped back), and of the day
+    stepped forward from the day before counted in full."""
+    today = population.counts(Scope(node=node, day=day, now=NOW))
+    before = population.counts(Scope(node=node, day=day - dt.timedelta(days=1), now=NOW))
+    forward = population.forward(before, node, day, now=NOW)
+    assert forward == today, node
+    return population.values(today), population.values(population.backward(today, node, day, now=NOW))
 
 
 @pytest.fixture
@@ -82,10 +95,15 @@ def test_today_and_yesterday_equal_compute_after_random_events(world, site, seed
         world.grid08,
         world.other_village,
     ):
-        today, yesterday = population.two_days(node, D, now=NOW)
+        today, yesterday = two_days(node, D)
         assert today == expected(node, D), node
         assert yesterday == expected(node, D - dt.timedelta(days=1)), node
         seen.add((today["registered_people"], yesterday["registered_people"]))
+    for node in (world.county, world.township, world.village):
+        before = population.counts_by_child(Scope(node=node, day=D - dt.timedelta(days=1), now=NOW))
+        stepped = population.forward_children(before, node, D, now=NOW)
+        for child, values in compute_children(node, D, codes=population.CODES, now=NOW).items():
+            assert population.values(stepped[child.path]) == values, child
     assert len(seen) > 1, "nodes with different counts"
 
 
@@ -98,7 +116,7 @@ def test_it_counts_a_redone_verification_once(world, site):
         registry_actions.verify_person(actor=world.county_admin, person=zhang, method="in_person")
     with clock(at(D, "09:00")):
         registry_actions.verify_person(actor=world.county_admin, person=zhang, method="by_phone")
-    today, yesterday = population.two_days(world.grid07, D, now=NOW)
+    today, yesterday = two_days(world.grid07, D)
     assert today["verified_people_pct"] == 100.0 and yesterday["verified_people_pct"] == 0.0
     assert (today, yesterday) == (expected(world.grid07, D), expected(world.grid07, D - dt.timedelta(days=1)))
 
@@ -107,10 +125,11 @@ def test_it_reads_the_residents_once_whatever_their_number(world, site):
     r = Records(world)
     for n in range(5):
         r.person(world.grid07, f"居民{n}")
+    before = population.counts(Scope(node=world.county, day=D - dt.timedelta(days=1), now=NOW))
     with CaptureQueriesContext(connection) as queries:
-        population.two_days(world.county, D, now=NOW)
-    assert len(queries) == 3  # today's tally, and the day's changed people at both ends
-    assert population.two_days(world.county, D, now=NOW)[0]["registered_people"] == 5
+        today = population.forward(before, world.county, D, now=NOW)
+    assert len(queries) == 2  # the day's changed people at both ends
+    assert today["registered"] == 5
 
 
 def test_it_counts_a_residence_ended_with_no_other_begun(world, site):
@@ -120,6 +139,6 @@ def test_it_counts_a_residence_ended_with_no_other_begun(world, site):
     zhang = r.person(world.grid07, "张伟")
     r.person(world.grid07, "李秀英")
     Residence.objects.filter(person=zhang).update(ended_at=at(D, "15:00"))
-    today, yesterday = population.two_days(world.grid07, D, now=NOW)
+    today, yesterday = two_days(world.grid07, D)
     assert (today["registered_people"], yesterday["registered_people"]) == (1, 2)
     assert (today, yesterday) == (expected(world.grid07, D), expected(world.grid07, D - dt.timedelta(days=1)))

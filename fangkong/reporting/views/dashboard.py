@@ -1,7 +1,7 @@
 """The dashboard of a node (数据看板): today's figures with the change from yesterday, the last 30 days as
 line charts, the children side by side with the completeness of their daily reports, and the alerts
 waiting. Every number comes from the definitions of indicators.py, by the paths that give compute()'s
-numbers for many days or nodes at once (trends.series, children.compute_children, population.two_days),
+numbers for many days or nodes at once (kept.figures, kept.children, trends.series),
 or from completeness.completeness, and links to the list of records behind it; those lists apply the
 user's scope themselves. tests/test_dashboard.py checks the cards against compute() of each day.
 
@@ -29,14 +29,13 @@ from fangkong.reporting import (
     completeness,
     indicators,
     inspections,
+    kept,
     operations,
-    population,
     schools,
     trends,
     vaccination,
 )
 from fangkong.reporting import coldchain as coldchain_indicators
-from fangkong.reporting.children import compute_children
 
 PERCENT_POINTS = _("个百分点")
 
@@ -275,11 +274,11 @@ def reports_link(node: Jurisdiction, day: dt.date) -> str:
 
 
 def child_rows(node: Jurisdiction, day: dt.date, now: dt.datetime, reports) -> list[dict]:
-    """Each child's figures (compute_children: one query per source for all the children) and the
-    completeness of its daily reports of `reports.day`."""
+    """Each child's figures (one query per source for all the children, the cumulative ones from the
+    children's kept day before: kept.children) and the completeness of its daily reports of `reports.day`."""
     tallies = {row.node.pk: row.tally for row in reports.children}
     rows = []
-    for child, values in compute_children(node, day, now=now, codes=CHILD_CODES).items():
+    for child, values in kept.children(node, day, now=now, codes=CHILD_CODES).items():
         rows.append(
             {
                 "node": child,
@@ -311,30 +310,34 @@ def children_chart(rows: list[dict]) -> dict:
     }
 
 
-def cards(node: Jurisdiction, today: dt.date, now: dt.datetime, series: trends.Trends) -> tuple[dict, dict]:
-    """compute(node, today) and compute(node, yesterday) of the codes the cards show: the charted
-    indicators from the trends' last two days, the residents' figures from one pass over the residents
-    (reporting/population.py), the others as a two-day series (a query per source for both days, not two
-    compute())."""
+def cards(
+    node: Jurisdiction, today: dt.date, now: dt.datetime, days: dict[dt.date, dict]
+) -> tuple[dict, dict]:
+    """compute(node, today) and compute(node, yesterday) of the codes the cards show: those of the kept
+    figures (reporting/kept.py) from the days' figures, the others as a two-day series (a query per source
+    for both days, not two compute())."""
     codes = card_codes()
-    residents = [code for code in population.CODES if code in codes]
-    others = [code for code in codes if code not in series.values and code not in residents]
+    of = {day: kept.values(days[day]) for day in (today - dt.timedelta(days=1), today)}
+    others = [code for code in codes if code not in kept.CODES]
     rest = trends.series(node, last_day=today, days=2, now=now, codes=others)
-    of_today, of_yesterday = population.two_days(node, today, now=now)
-    both = {
-        **series.values,
-        **rest.values,
-        **{code: [of_yesterday[code], of_today[code]] for code in residents},
-    }
-    days = [{code: both[code][i] for code in codes} for i in (-2, -1)]
-    return days[1], days[0]
+    both = [{**of[day], **{code: rest.values[code][i] for code in others}} for i, day in enumerate(of)]
+    return tuple({code: figures[code] for code in codes} for figures in reversed(both))
+
+
+def kept_trends(days: dict[dt.date, dict]) -> trends.Trends:
+    """The charted indicators of the days, from their figures."""
+    span = sorted(days)
+    return trends.Trends(
+        days=span, values={code: [days[day][code] for day in span] for code in trends.CHARTED}
+    )
 
 
 def dashboard_context(user, node: Jurisdiction, now: dt.datetime) -> dict:
     today = timezone.localdate(now)
     yesterday = today - dt.timedelta(days=1)
-    series = trends.series(node, last_day=today, now=now)
-    values, previous = cards(node, today, now, series)
+    days = kept.figures(node, [today - dt.timedelta(days=n) for n in range(trends.DAYS - 1, -1, -1)], now=now)
+    series = kept_trends(days)
+    values, previous = cards(node, today, now, days)
     reports = completeness.completeness(node, yesterday, now=now)
     children = child_rows(node, today, now, reports)
     open_alerts = measure_queries.open_alerts(user).filter(measure__node__path__startswith=node.path)
