@@ -241,10 +241,12 @@ def _step_children(node: Jurisdiction, before: dict[str, dict], day: dt.date, no
     return result
 
 
-def _children_figures(node: Jurisdiction, kids: list[Jurisdiction], day: dt.date, now: dt.datetime) -> dict:
+def _children_figures(
+    node: Jurisdiction, kids: list[Jurisdiction], day: dt.date, now: dt.datetime, since: dt.date | None = None
+) -> dict:
     """{child path: figures} of the day: stepped from the latest day before it whose figures are kept
-    for every child, or from the day before counted for all the children at once; the closed days
-    counted are kept."""
+    for every child, or from the day before (or before `since`) counted for all the children at once;
+    the closed days counted are kept."""
     sums = _seen(day)
     kept: dict[dt.date, dict[str, dict]] = {}
     paths = {kid.pk: kid.path for kid in kids}
@@ -259,7 +261,7 @@ def _children_figures(node: Jurisdiction, kids: list[Jurisdiction], day: dt.date
     counted: dict[dt.date, dict[str, dict]] = {}
     base = max((kept_day for kept_day in complete if kept_day < day), default=None)
     if base is None:
-        base = day - dt.timedelta(days=1)
+        base = (since or day) - dt.timedelta(days=1)
         counted[base] = {
             kid.path: figures for kid, figures in compute_children(node, base, codes=FIGURES, now=now).items()
         }
@@ -311,8 +313,9 @@ KEPT_LEVELS = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP]
 
 def keep_closed_days(*, now: dt.datetime | None = None, days: int = trends.DAYS) -> dict[str, int]:
     """Count and keep what is missing or stale of the last `days` closed days of every node down to the
-    townships, and of yesterday of their children (the dashboard's children table): after a night, or
-    after the morning's late entries for yesterday, the first dashboard opened reads kept figures."""
+    townships and of their children (the dashboard's children table): after a night, or after the
+    morning's late entries for yesterday, the first dashboard opened reads kept figures, and a day
+    made stale is stepped from the day before it."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     last = today - dt.timedelta(days=1)
@@ -324,6 +327,8 @@ def keep_closed_days(*, now: dt.datetime | None = None, days: int = trends.DAYS)
         figures(node, span, now=now)
         kids = list(Jurisdiction.objects.filter(parent=node).order_by("path"))
         if kids:
-            _children_figures(node, kids, last, now)
+            _children_figures(node, kids, last, now, since=span[0])
         nodes += 1
+    # Older rows are never stepped from (LOOK_BACK) nor shown.
+    KeptFigures.objects.filter(day__lt=span[0] - dt.timedelta(days=LOOK_BACK)).delete()
     return {"nodes": nodes, "days": len(span), "rows_kept": KeptFigures.objects.filter(kept_at=now).count()}
