@@ -125,8 +125,12 @@ def load(*, context, seed: int, now: dt.datetime | None = None) -> dict | None:
                             marks.append(Mark(m.pk, SYMPTOMATIC, (rng.choice(["rash", "diarrhoea"]),)))
                     if k == cluster_class and day >= days[-3] and slot == "morning":
                         coughing = roster[:5][: 2 if day == days[-3] else 4 if day == days[-2] else 5]
-                        taken = {mk.member_id for mk in marks}
-                        marks += [Mark(m.pk, SYMPTOMATIC, ("cough",)) for m in coughing if m.pk not in taken]
+                        # The coughing pupils' own marks replace the random ones: on the last day all five
+                        # cough, so the class crosses the threshold even when the school days before it
+                        # lie outside the three days (a Monday after a weekend).
+                        ids = {m.pk for m in coughing}
+                        marks = [mk for mk in marks if mk.member_id not in ids]
+                        marks += [Mark(m.pk, SYMPTOMATIC, ("cough",)) for m in coughing]
                     actor = teacher if (teacher and k.school_id == cluster_class.school_id) else admin
                     at = timezone.make_aware(
                         dt.datetime.combine(day, dt.time(8 if slot == "morning" else 13, 30))
