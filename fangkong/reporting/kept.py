@@ -155,17 +155,23 @@ def figures(
     from the latest valid day before (or counted in full when there is none), and kept when closed."""
     now = now or timezone.now()
     sums = _seen(days[-1])  # before counting anything: see the module docstring
-    kept = {
-        row.day: row.figures
-        for row in KeptFigures.objects.filter(
-            node=node, day__gte=days[0] - dt.timedelta(days=LOOK_BACK), day__lte=days[-1]
-        )
-        if row.seen == _seen_on(sums, row.day) and closed(row.day, now)
-    }
+
+    def valid(since: dt.date) -> dict[dt.date, dict]:
+        rows = KeptFigures.objects.filter(node=node, day__gte=since, day__lte=days[-1])
+        return {
+            row.day: row.figures
+            for row in rows
+            if row.seen == _seen_on(sums, row.day) and closed(row.day, now)
+        }
+
+    # Usually every day but today is kept and today steps from yesterday: look further back only if not.
+    kept = valid(days[0])
     if all(day in kept for day in days):
         return {day: kept[day] for day in days}
-    # Step from the latest valid day before the first one missing, through every day after it not kept.
     first_missing = min(day for day in days if day not in kept)
+    if first_missing == days[0] or first_missing - dt.timedelta(days=1) not in kept:
+        kept = valid(days[0] - dt.timedelta(days=LOOK_BACK))
+    # Step from the latest valid day before the first one missing, through every day after it not kept.
     base = max((day for day in kept if day < first_missing), default=None)
     counted: dict[dt.date, dict] = {}
     if base is None:
@@ -248,18 +254,24 @@ def _children_figures(
     for every child, or from the day before (or before `since`) counted for all the children at once;
     the closed days counted are kept."""
     sums = _seen(day)
-    kept: dict[dt.date, dict[str, dict]] = {}
     paths = {kid.pk: kid.path for kid in kids}
-    for row in KeptFigures.objects.filter(
-        node__in=kids, day__gte=day - dt.timedelta(days=LOOK_BACK), day__lte=day
-    ):
-        if row.seen == _seen_on(sums, row.day) and closed(row.day, now):
-            kept.setdefault(row.day, {})[paths[row.node_id]] = row.figures
-    complete = [kept_day for kept_day, rows in kept.items() if len(rows) == len(kids)]
-    if day in complete:
+
+    def complete(first: dt.date) -> dict[dt.date, dict[str, dict]]:
+        """The days from `first` kept and valid for every child."""
+        kept: dict[dt.date, dict[str, dict]] = {}
+        for row in KeptFigures.objects.filter(node__in=kids, day__gte=first, day__lte=day):
+            if row.seen == _seen_on(sums, row.day) and closed(row.day, now):
+                kept.setdefault(row.day, {})[paths[row.node_id]] = row.figures
+        return {kept_day: rows for kept_day, rows in kept.items() if len(rows) == len(kids)}
+
+    # Usually the day before is kept: look further back only if not.
+    kept = complete(day - dt.timedelta(days=1))
+    if not kept:
+        kept = complete(day - dt.timedelta(days=LOOK_BACK))
+    if day in kept:
         return kept[day]
     counted: dict[dt.date, dict[str, dict]] = {}
-    base = max((kept_day for kept_day in complete if kept_day < day), default=None)
+    base = max((kept_day for kept_day in kept if kept_day < day), default=None)
     if base is None:
         base = (since or day) - dt.timedelta(days=1)
         counted[base] = {
