@@ -157,7 +157,9 @@ def test_the_scheduled_job_keeps_what_is_missing_or_stale_and_nothing_twice(worl
     assert not KeptFigures.objects.filter(node=world.grid07).exists()
     assert run_job(at(LAST + dt.timedelta(days=1), "00:35"))["rows_kept"] == 0
     late = at(LAST, "23:50")
-    active = Measure.objects.filter(Q(released_at__isnull=True) | Q(released_at__gt=late), started_at__lt=late)
+    active = Measure.objects.filter(
+        Q(released_at__isnull=True) | Q(released_at__gt=late), started_at__lt=late
+    )
     spread.check(active.exclude(kind=Kind.HOSPITAL).order_by("pk")[0], late)  # entered after the first run
     again = run_job(at(LAST + dt.timedelta(days=1), "00:50"))
     assert 0 < again["rows_kept"] < first["rows_kept"]  # the 30th, for the nodes above the follow-up

@@ -27,6 +27,4 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result))
         else:
-            self.stdout.write(
-                f"{result['nodes']} 个辖区、{result['days']} 天：保存 {result['rows_kept']} 行"
-            )
+            self.stdout.write(f"{result['nodes']} 个辖区、{result['days']} 天：保存 {result['rows_kept']} 行")
