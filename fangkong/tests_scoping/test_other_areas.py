@@ -75,7 +75,12 @@ SEARCHES = {"person_list", "keyperson_list", "screening_create"}
 NOT_COMPARED = {"sessions", "admin", "contenttypes", "audit"}
 # The per-minute count of one's own code verifications and the attempts to identify (rate limits, not
 # records of grid 07).
-NOT_COMPARED_MODELS = {"healthcodes.VerificationCount", "healthcodes.IdentifyAttempt"}
+# The dashboard keeps the figures of closed days it counted (reporting.KeptFigures): a cache, no record.
+NOT_COMPARED_MODELS = {
+    "healthcodes.VerificationCount",
+    "healthcodes.IdentifyAttempt",
+    "reporting.KeptFigures",
+}
 NOT_COMPARED_FIELDS = {"last_login", "last_used_at", "last_seen_at"}
 
 
