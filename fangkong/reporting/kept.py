@@ -311,10 +311,8 @@ def children(
     if not ours or not kids:
         return result
     figures = _children_figures(node, kids, day, now)
-    return {
-        kid: {code: {**values(figures[kid.path]), **computed}[code] for code in codes}
-        for kid, computed in result.items()
-    }
+    result = {kid: {**values(figures[kid.path]), **computed} for kid, computed in result.items()}
+    return {kid: {code: kid_values[code] for code in codes} for kid, kid_values in result.items()}
 
 
 # The scheduled job ------------------------------------------------------------------------------------
