@@ -56,14 +56,15 @@ def counts_by_child(s: Scope, people: Q | None = None) -> dict[str, Counts]:
     rows = SOURCES["residence"](s)
     if people is not None:
         rows = rows.filter(people)
+    aggregates = _aggregates(s)
     grouped = (
         rows.annotate(child_path=child_path("node__path", s.path))
         .order_by()
         .values("child_path")
-        .annotate(**_aggregates(s))
+        .annotate(**aggregates)
     )
     paths = Jurisdiction.objects.filter(parent=s.node).values_list("path", flat=True)
-    result = {path: dict.fromkeys(_aggregates(s), 0) for path in paths}
+    result = {path: dict.fromkeys(aggregates, 0) for path in paths}
     for row in grouped:
         if row["child_path"] in result:
             result[row["child_path"]] = {key: row[key] for key in result[row["child_path"]]}

@@ -99,7 +99,7 @@ def series(
         result = count_rows(node, rows)
         values.update({code: [result[f"d{i}_{code}"] for i in range(len(scopes))] for code in counted})
     for source, source_codes in by_source.items():
-        if _same_rows_every_day(source, scopes):
+        if len(scopes) == 1 or _same_rows_every_day(source, scopes):  # one day: nothing to compare
             values.update(_one_query(source, source_codes, scopes))
         elif _conditioned(source, scopes):
             values.update(_one_query_conditioned(source, source_codes, scopes))
@@ -114,9 +114,17 @@ def series(
     return Trends(days=span, values={code: values[code] for code in wanted})
 
 
+# What a source's query shows of it, by (source, its function, whether as of a moment): whether its rows
+# are the same whatever the day. Read once per process: comparing two days' SQL costs more than a query.
+_SAME_ROWS: dict[tuple, bool] = {}
+
+
 def _same_rows_every_day(source: str, scopes: list[Scope]) -> bool:
-    first, last = SOURCES[source](scopes[0]), SOURCES[source](scopes[-1])
-    return str(first.query) == str(last.query)
+    key = (source, SOURCES[source], scopes[0].as_of is None)
+    if key not in _SAME_ROWS:
+        first, last = SOURCES[source](scopes[0]), SOURCES[source](scopes[-1])
+        _SAME_ROWS[key] = str(first.query) == str(last.query)
+    return _SAME_ROWS[key]
 
 
 def _expressions(codes: list[str], scope: Scope) -> tuple[dict[str, Any], dict[str, Any]]:
