@@ -73,18 +73,25 @@ def counts_by_child(s: Scope, people: Q | None = None) -> dict[str, Counts]:
 
 def changed_during(s: Scope) -> Q:
     """Residences of the people whose figures may differ between the end of D−1 and the end of D."""
-    moved = Residence.objects.filter(
-        Q(started_at__gt=s.start, started_at__lte=s.end) | Q(ended_at__gt=s.start, ended_at__lte=s.end)
+    # Residences begun in the subtree (residence_covering leads with the node; a residence begun
+    # elsewhere changes nothing here but the one it ended, found with those ended) and those ended.
+    begun = Residence.objects.filter(
+        node__path__startswith=s.path, started_at__gt=s.start, started_at__lte=s.end
     )
+    ended = Residence.objects.filter(ended_at__gt=s.start, ended_at__lte=s.end)
     verified_during = Person.objects.filter(
         verification__in=VERIFIED, verified_at__gt=s.start, verified_at__lte=s.end
     )
     dosed = Dose.objects.filter(given_on=s.day)
     # One list (UNION), so that the database starts from these few people, not from every resident.
     people = (
-        moved.order_by()
+        begun.order_by()
         .values("person_id")
-        .union(verified_during.order_by().values("pk"), dosed.order_by().values("person_id"))
+        .union(
+            ended.order_by().values("person_id"),
+            verified_during.order_by().values("pk"),
+            dosed.order_by().values("person_id"),
+        )
     )
     return Q(person_id__in=people)
 
