@@ -9,11 +9,11 @@ child. What a closed day counted does not change unless a record reaching back t
 - a step from D−1 to D counts only D: its charted figures (trends.series for the day or the run of days),
   each cumulative figure as D−1's plus its growth on D (`GROWTH`), and the residents' counts through the
   few people whose residence, verification or doses changed on D (population.forward);
-- `children_today(node, day)`: the children table's figures, from each child's kept day before.
+- `children(node, day)`: the children table's figures, from each child's kept day before.
 A kept row is valid while ChangedDay, which database triggers bump on every write that reaches back to a
-closed day (migration 0005), holds what it held for the days up to the row's day when the row was counted:
-read before counting, so a write committed during the count makes the row stale, never wrong. A day is
-closed GRACE after its 24:00, for writes begun before midnight to have committed.
+closed day (migrations 0005 and 0006), holds what it held for the days up to the row's day when the row
+was counted: read before counting, so a write committed during the count makes the row stale, never
+wrong. A day is closed GRACE after its 24:00, for writes begun before midnight to have committed.
 Daily figures only (no `as_of`). tests/test_kept.py checks every figure against compute() after random
 records and corrections of past days.
 """
