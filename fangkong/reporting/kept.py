@@ -11,7 +11,7 @@ child. What a closed day counted does not change unless a record reaching back t
   few people whose residence, verification or doses changed on D (population.forward);
 - `children(node, day)`: the children table's figures, from each child's kept day before.
 A kept row is valid while ChangedDay, which database triggers bump on every write that reaches back to a
-closed day (migrations 0005 and 0006), holds what it held for the days up to the row's day when the row
+closed day (migration 0005), holds what it held for the days up to the row's day when the row
 was counted: read before counting, so a write committed during the count makes the row stale, never
 wrong. A day is closed GRACE after its 24:00, for writes begun before midnight to have committed.
 Daily figures only (no `as_of`). tests/test_kept.py checks every figure against compute() after random

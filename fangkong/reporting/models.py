@@ -113,9 +113,8 @@ class KeptFigures(models.Model):
 
 
 class ChangedDay(models.Model):
-    """How many times a record of a closed day (or a change that reaches back to it) has been written: once
-    per row on SQLite, once per statement on PostgreSQL, for the earliest day the statement reaches.
-    Kept up by database triggers on the records the kept figures count (migrations 0005, 0006), so no write
+    """How many times a record of a closed day (or a change that reaches back to it) has been written.
+    Kept up by database triggers on the records the kept figures count (migration 0005), so that no write
     path — an action, an import's bulk insert, an UPDATE of many rows — can change a closed day unseen.
     Writes for today or later change no closed day and are not counted."""
 
