@@ -440,36 +440,29 @@ def build_records(county: Jurisdiction, *, now: dt.datetime, progress=print) -> 
     return counts
 
 
-# The tables whose writes bump ChangedDay (reporting migration 0005).
-CHANGED_DAY_TABLES = [
-    "measures_screening",
-    "measures_measure",
-    "measures_followup",
-    "registry_residence",
-    "registry_person",
-    "vaccination_dose",
-    "grid_jurisdiction",
-]
-
-
 @contextmanager
 def changed_day_triggers_off():
-    """On PostgreSQL, the build runs without the ChangedDay row triggers: each upserts the same row of its
-    day, and PostgreSQL looks through every version of a row updated again in one transaction, so a year
-    written in one transaction costs the square of each day's rows (the 1M county's re-dating of a million
-    residences ran for over 30 minutes). Nothing is kept before the build, so nothing can go stale."""
+    """On PostgreSQL, the build runs without the ChangedDay row triggers (reporting migration 0005): each
+    upserts the same row of its day, and PostgreSQL looks through every version of a row updated again in
+    one transaction, so a year written in one transaction costs the square of each day's rows (the 1M
+    county's re-dating of a million residences ran for over 30 minutes). Nothing is kept before the build,
+    so nothing can go stale."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        for table in CHANGED_DAY_TABLES:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE %s", ["fk_changed_day_%"]
+        )
+        triggers = cursor.fetchall()
+        for table, name in triggers:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {name}")
         try:
             yield
         finally:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER while foreign-key checks are pending
-            for table in CHANGED_DAY_TABLES:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            for table, name in triggers:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {name}")
 
 
 def ensure_bench(*, persons: int, progress=print) -> dict:
