@@ -452,7 +452,8 @@ def changed_day_triggers_off():
         return
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE %s", ["fk_changed_day_%"]
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE %s",
+            ["fk_changed_day_%"],
         )
         triggers = cursor.fetchall()
         for table, name in triggers:
