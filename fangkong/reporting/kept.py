@@ -11,9 +11,11 @@ child. What a closed day counted does not change unless a record reaching back t
   few people whose residence, verification or doses changed on D (population.forward);
 - `children(node, day)`: the children table's figures, from each child's kept day before.
 A kept row is valid while ChangedDay, which database triggers bump on every write that reaches back to a
-closed day (migration 0005), holds what it held for the days up to the row's day when the row
+closed day (migration 0006), holds what it held for the days up to the row's day when the row
 was counted: read before counting, so a write committed during the count makes the row stale, never
-wrong. A day is closed GRACE after its 24:00, for writes begun before midnight to have committed.
+wrong. ChangedDay counts two families apart — the records (screenings, measures, follow-ups) and the
+residents (residences, verifications, doses) — so a day made stale by a late follow-up keeps its
+residents' counts, the dearest to step. A day is closed GRACE after its 24:00, for writes begun before midnight to have committed.
 Daily figures only (no `as_of`). tests/test_kept.py checks every figure against compute() after random
 records and corrections of past days.
 """
@@ -21,6 +23,7 @@ records and corrections of past days.
 import datetime as dt
 from itertools import pairwise
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -76,20 +79,52 @@ def values(figures: dict) -> dict:
     return {**{code: figures[code] for code in FIGURES}, **population.values(figures[RESIDENTS])}
 
 
-def _seen(last_day: dt.date) -> dict[dt.date, int]:
-    """{day: the sum of ChangedDay's versions of that day and the days before}, for the changed days up to
-    `last_day`; a day between two changed days has the earlier one's sum (see `_seen_on`)."""
-    total, sums = 0, {}
-    for day, version in (
-        ChangedDay.objects.filter(day__lte=last_day).order_by("day").values_list("day", "version")
+# The transaction-local setting the PostgreSQL triggers compare their marks with (migration 0006).
+READS = "fangkong_changed_day.reads"
+
+Seen = tuple[int, int]  # the sums of ChangedDay's records and residents over the days up to one
+
+
+def changed_days_read() -> None:
+    """On PostgreSQL a transaction bumps a day of ChangedDay once (migration 0006): after this transaction
+    has read ChangedDay to count figures, its next write of any day must bump it again."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config(%s, (COALESCE(NULLIF(current_setting(%s, true), ''), '0')::bigint + 1)"
+                "::text, true)",
+                [READS, READS],
+            )
+
+
+def _seen(last_day: dt.date) -> dict[dt.date, Seen]:
+    """{day: the sums of ChangedDay's records and residents of that day and the days before}, for the
+    changed days up to `last_day`; a day between two changed days has the earlier one's (see `_seen_on`)."""
+    changed_days_read()
+    records = residents = 0
+    sums = {}
+    for day, day_records, day_residents in (
+        ChangedDay.objects.filter(day__lte=last_day)
+        .order_by("day")
+        .values_list("day", "records", "residents")
     ):
-        total += version
-        sums[day] = total
+        records += day_records
+        residents += day_residents
+        sums[day] = (records, residents)
     return sums
 
 
-def _seen_on(sums: dict[dt.date, int], day: dt.date) -> int:
-    return max((total for changed, total in sums.items() if changed <= day), default=0)
+def _seen_on(sums: dict[dt.date, Seen], day: dt.date) -> Seen:
+    latest = max((changed for changed in sums if changed <= day), default=None)
+    return (0, 0) if latest is None else sums[latest]
+
+
+def _fresh(row: KeptFigures, sums: dict[dt.date, Seen], now: dt.datetime) -> tuple[bool, bool]:
+    """Whether a kept row's figures of the records, and its residents' counts, are still valid."""
+    if not closed(row.day, now):
+        return False, False
+    records, residents = _seen_on(sums, row.day)
+    return row.seen_records == records, row.seen_residents == residents
 
 
 def _full(node: Jurisdiction, day: dt.date, now: dt.datetime) -> dict:
@@ -99,8 +134,11 @@ def _full(node: Jurisdiction, day: dt.date, now: dt.datetime) -> dict:
     return figures
 
 
-def _step(node: Jurisdiction, before: dict, run: list[dt.date], now: dt.datetime) -> dict[dt.date, dict]:
-    """The figures of a run of consecutive days, from those of the day before the run."""
+def _step(
+    node: Jurisdiction, before: dict, run: list[dt.date], now: dt.datetime, residents: dict[dt.date, dict]
+) -> dict[dt.date, dict]:
+    """The figures of a run of consecutive days, from those of the day before the run; the residents'
+    counts of a day that has them still valid (`residents`) are not stepped."""
     daily = trends.series(node, last_day=run[-1], days=len(run), codes=DAILY, now=now)
     scopes = [Scope(node=node, day=day, now=now) for day in run]
     counted = {
@@ -115,7 +153,10 @@ def _step(node: Jurisdiction, before: dict, run: list[dt.date], now: dt.datetime
         figures = {code: daily.values[code][i] for code in DAILY}
         for code, growth in GROWTH.items():
             figures[code] = before[code] + (grown[f"{i}_{code}"] if callable(growth) else figures[growth])
-        figures[RESIDENTS] = population.forward(before[RESIDENTS], node, day, now=now)
+        if day in residents:
+            figures[RESIDENTS] = residents[day]
+        else:
+            figures[RESIDENTS] = population.forward(before[RESIDENTS], node, day, now=now)
         result[day] = before = figures
     return result
 
@@ -133,7 +174,14 @@ def _runs(days: list[dt.date]) -> list[list[dt.date]]:
 
 def _keep(nodes_figures: dict[tuple[int, dt.date], dict], sums: dict, now: dt.datetime) -> None:
     rows = [
-        KeptFigures(node_id=node_id, day=day, figures=figures, seen=_seen_on(sums, day), kept_at=now)
+        KeptFigures(
+            node_id=node_id,
+            day=day,
+            figures=figures,
+            seen_records=_seen_on(sums, day)[0],
+            seen_residents=_seen_on(sums, day)[1],
+            kept_at=now,
+        )
         for (node_id, day), figures in nodes_figures.items()
         if closed(day, now)
     ]
@@ -141,7 +189,7 @@ def _keep(nodes_figures: dict[tuple[int, dt.date], dict], sums: dict, now: dt.da
         rows,
         update_conflicts=True,
         unique_fields=["node", "day"],
-        update_fields=["figures", "seen", "kept_at"],
+        update_fields=["figures", "seen_records", "seen_residents", "kept_at"],
     )
 
 
@@ -156,13 +204,17 @@ def figures(
     now = now or timezone.now()
     sums = _seen(days[-1])  # before counting anything: see the module docstring
 
+    residents: dict[dt.date, dict] = {}  # the residents' counts still valid of the days not kept
+
     def valid(since: dt.date) -> dict[dt.date, dict]:
-        rows = KeptFigures.objects.filter(node=node, day__gte=since, day__lte=days[-1])
-        return {
-            row.day: row.figures
-            for row in rows
-            if row.seen == _seen_on(sums, row.day) and closed(row.day, now)
-        }
+        kept = {}
+        for row in KeptFigures.objects.filter(node=node, day__gte=since, day__lte=days[-1]):
+            records_fresh, residents_fresh = _fresh(row, sums, now)
+            if records_fresh and residents_fresh:
+                kept[row.day] = row.figures
+            elif residents_fresh:
+                residents[row.day] = row.figures[RESIDENTS]
+        return kept
 
     # Usually every day but today is kept and today steps from yesterday: look further back only if not.
     kept = valid(days[0])
@@ -180,7 +232,9 @@ def figures(
     span = [base + dt.timedelta(days=n) for n in range(1, (days[-1] - base).days + 1)]
     for run in _runs([day for day in span if day not in kept]):
         before = run[0] - dt.timedelta(days=1)
-        counted.update(_step(node, counted[before] if before in counted else kept[before], run, now))
+        counted.update(
+            _step(node, counted[before] if before in counted else kept[before], run, now, residents)
+        )
     _keep({(node.pk, day): day_figures for day, day_figures in counted.items()}, sums, now)
     return {day: kept[day] if day in kept else counted[day] for day in days}
 
@@ -221,16 +275,20 @@ def _hospital_new_by_child(s: Scope) -> dict[str, int]:
     return {row["child_path"]: row["measures"] for row in rows}
 
 
-def _step_children(node: Jurisdiction, before: dict[str, dict], day: dt.date, now: dt.datetime) -> dict:
-    """{child path: figures of the day} from those of the day before."""
+def _step_children(
+    node: Jurisdiction, before: dict[str, dict], day: dt.date, now: dt.datetime, residents: dict | None
+) -> dict:
+    """{child path: figures of the day} from those of the day before; the children's residents' counts are
+    not stepped when still valid for every child (`residents`: {child path: counts})."""
     scope = Scope(node=node, day=day, now=now)
     daily = compute_children(node, day, codes=[code for code in DAILY if code != "screened_new"], now=now)
     screened = _first_by_child(scope)
     contacts = _first_by_child(scope, reason=Reason.CLOSE_CONTACT)
     hospital = _hospital_new_by_child(scope)
-    residents = population.forward_children(
-        {path: figures[RESIDENTS] for path, figures in before.items()}, node, day, now=now
-    )
+    if residents is None:
+        residents = population.forward_children(
+            {path: figures[RESIDENTS] for path, figures in before.items()}, node, day, now=now
+        )
     result = {}
     for kid, figures in daily.items():
         figures["screened_new"] = screened.get(kid.path, 0)
@@ -256,13 +314,26 @@ def _children_figures(
     sums = _seen(day)
     paths = {kid.pk: kid.path for kid in kids}
 
+    residents: dict[dt.date, dict[str, dict]] = {}  # of the days not kept, the children's valid counts
+
     def complete(first: dt.date) -> dict[dt.date, dict[str, dict]]:
-        """The days from `first` kept and valid for every child."""
+        """The days from `first` kept and valid for every child (and `residents`, the days whose
+        residents' counts are still valid for every child)."""
         kept: dict[dt.date, dict[str, dict]] = {}
+        counts: dict[dt.date, dict[str, dict]] = {}
         for row in KeptFigures.objects.filter(node__in=kids, day__gte=first, day__lte=day):
-            if row.seen == _seen_on(sums, row.day) and closed(row.day, now):
+            records_fresh, residents_fresh = _fresh(row, sums, now)
+            if records_fresh and residents_fresh:
                 kept.setdefault(row.day, {})[paths[row.node_id]] = row.figures
-        return {kept_day: rows for kept_day, rows in kept.items() if len(rows) == len(kids)}
+            if residents_fresh:
+                counts.setdefault(row.day, {})[paths[row.node_id]] = row.figures[RESIDENTS]
+        whole = {kept_day: rows for kept_day, rows in kept.items() if len(rows) == len(kids)}
+        residents.update(
+            (counted_day, rows)
+            for counted_day, rows in counts.items()
+            if len(rows) == len(kids) and counted_day not in whole
+        )
+        return whole
 
     # Usually the day before is kept: look further back only if not.
     kept = complete(day - dt.timedelta(days=1))
@@ -282,9 +353,8 @@ def _children_figures(
             figures[RESIDENTS] = residents[path]
     before = counted.get(base) or kept[base]
     for n in range(1, (day - base).days + 1):
-        before = counted[base + dt.timedelta(days=n)] = _step_children(
-            node, before, base + dt.timedelta(days=n), now
-        )
+        stepped = base + dt.timedelta(days=n)
+        before = counted[stepped] = _step_children(node, before, stepped, now, residents.get(stepped))
     by_pk = {path: pk for pk, path in paths.items()}
     _keep(
         {

@@ -94,13 +94,15 @@ class Reminder(models.Model):
 class KeptFigures(models.Model):
     """The dashboard's figures of a node's subtree for a closed day, kept so that a page does not recount
     a year of records each time it is opened (reporting/kept.py). Valid while no record that reaches back
-    to the day has been written since: `seen` is what ChangedDay held for the days up to `day` when the
-    figures were counted, and a kept row whose `seen` differs from ChangedDay's now is counted again."""
+    to the day has been written since: `seen_records` and `seen_residents` are what ChangedDay held for
+    the days up to `day` when the figures were counted, and a family of figures whose sum differs from
+    ChangedDay's now is counted again."""
 
     node = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     figures = models.JSONField(default=dict)  # {code: value} and the residents' counts (kept.py)
-    seen = models.BigIntegerField()
+    seen_records = models.BigIntegerField()
+    seen_residents = models.BigIntegerField()
     kept_at = models.DateTimeField()
 
     class Meta:
@@ -113,13 +115,17 @@ class KeptFigures(models.Model):
 
 
 class ChangedDay(models.Model):
-    """How many times a record of a closed day (or a change that reaches back to it) has been written.
-    Kept up by database triggers on the records the kept figures count (migration 0005), so that no write
-    path — an action, an import's bulk insert, an UPDATE of many rows — can change a closed day unseen.
-    Writes for today or later change no closed day and are not counted."""
+    """How many times the records of a closed day (or changes that reach back to it) have been written, in
+    two families: `records` (screenings, measures, follow-ups: the dashboard's charted and cumulative
+    figures) and `residents` (residences, verifications, doses: the residents' counts), so that a late
+    follow-up recounts the one and not the other. Kept up by database triggers on the records the kept
+    figures count (migration 0006), so that no write path — an action, an import's bulk insert, an UPDATE
+    of many rows — can change a closed day unseen. Writes for today or later change no closed day and are
+    not counted. On PostgreSQL a transaction bumps a day's family once (see the migration)."""
 
     day = models.DateField(primary_key=True)
-    version = models.BigIntegerField(default=0)
+    records = models.BigIntegerField(default=0)
+    residents = models.BigIntegerField(default=0)
 
     def __str__(self):
-        return f"{self.day:%Y-%m-%d}: {self.version}"
+        return f"{self.day:%Y-%m-%d}: {self.records} + {self.residents}"

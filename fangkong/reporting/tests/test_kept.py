@@ -1,6 +1,6 @@
 """The dashboard's kept figures (reporting/kept.py) against indicators.compute() and compute_children() day
 by day: counted, kept, read back, stepped from a kept day, and counted again after a correction of a past
-day written through each kind of record (the database triggers of reporting migration 0005 bump
+day written through each kind of record (the database triggers of reporting migration 0006 bump
 ChangedDay). Records: the trends' window (March 2022, edges and random people; test_trends.py)."""
 
 import datetime as dt
@@ -167,3 +167,41 @@ def test_the_scheduled_job_keeps_what_is_missing_or_stale_and_nothing_twice(worl
         got = values_of(world.county, DAYS, at(LAST + dt.timedelta(days=1), "09:00"))
     assert len(reading) < 10  # all 30 days read from what the job kept; nothing counted
     assert got == {day: expected(world.county, day, AFTER) for day in DAYS}
+
+
+def residence_queries(queries) -> int:
+    return sum("registry_residence" in q["sql"] for q in queries)
+
+
+def test_a_late_follow_up_recounts_the_records_and_keeps_the_residents_counts(world, spread):  # noqa: F811
+    """ChangedDay counts the records and the residents apart: a follow-up entered late makes its day's
+    figures stale, but not its residents' counts (a pass over the residents at a million people)."""
+    assert_equal_compute(world, AFTER, nodes=["township"])
+    assert_children_equal(world, LAST, AFTER)
+    day = DAYS[20]
+    late = at(day, "19:40")
+    active = Measure.objects.filter(
+        Q(released_at__isnull=True) | Q(released_at__gt=late),
+        started_at__lt=late,
+        node__path__startswith=world.township.path,
+    ).exclude(kind=Kind.HOSPITAL)
+    spread.check(active.order_by("pk")[0], late)
+    with CaptureQueriesContext(connection) as queries:
+        kept.figures(world.township, DAYS, now=AFTER)
+    assert residence_queries(queries) == 0
+    assert_equal_compute(world, AFTER, nodes=["township"])
+    # The same for the children table, on the last day.
+    spread.check(active.order_by("pk")[0], at(LAST, "08:10"))
+    with CaptureQueriesContext(connection) as queries:
+        kept.children(world.county, LAST, codes=kept.CODES, now=AFTER)
+    assert residence_queries(queries) == 0
+    assert_children_equal(world, LAST, AFTER)
+    # A verification that day: the residents' counts are stepped from the day before.
+    with clock(at(day, "11:00")):
+        registry_actions.verify_person(
+            actor=world.county_admin, person=active.order_by("pk")[0].person, method="in_person"
+        )
+    with CaptureQueriesContext(connection) as queries:
+        kept.figures(world.township, DAYS, now=AFTER)
+    assert residence_queries(queries) > 0
+    assert_equal_compute(world, AFTER, nodes=["township"])
