@@ -6,7 +6,8 @@ at the end of a day (reporting/indicators.py, vaccination.py), and a pass over t
 at a million people. The counts of D and D−1 differ only by the few people whose residences,
 verification or milestones could differ between the two ends — a residence started or ended, a
 verification (in person or by phone) made, or a dose given during D: counted at both ends, the change is
-what they add at the end of D less what they added at the end of D−1. Anyone else counts the same at both
+what they add at the end of D less what they added at the end of D−1, counted in one query over their
+residences open at either end (the residences read once, not once per end). Anyone else counts the same at both
 ends: each condition compares one of their times with the end of the day (a residence's start and end,
 the verification's time, the doses' days), and none of their times lies between the two ends.
 `counts` is the full pass (ONE query, with the very conditions the indicators count with:
@@ -24,7 +25,7 @@ from fangkong.grid.models import Jurisdiction
 from fangkong.registry.models import Person, Residence
 from fangkong.registry.queries import VERIFIED
 from fangkong.reporting.children import child_path
-from fangkong.reporting.indicators import SOURCES, Scope, verified
+from fangkong.reporting.indicators import DAY_CONDITION, DAY_ROWS, SOURCES, Scope, verified
 from fangkong.reporting.vaccination import MILESTONE_LABELS, rate, reached
 from fangkong.vaccination.models import Dose
 
@@ -34,11 +35,14 @@ CODES = ["registered_people", "verified_people_pct", *(f"vaccinated_{m}_pct" for
 Counts = dict[str, int]  # registered, verified, reached_<milestone>: residences open at the end of a day
 
 
-def _aggregates(s: Scope) -> dict:
+def _aggregates(s: Scope, open_at_end: Q | None = None) -> dict:
+    """The Counts' aggregates over residences open at the end of the day (or, given `open_at_end`, over
+    any residences, counting those it keeps)."""
+    where = open_at_end or Q()
     return {
-        "registered": Count("pk"),
-        "verified": Count("pk", filter=verified(s)),
-        **{f"reached_{m}": Count("pk", filter=reached(s, m)) for m in MILESTONES},
+        "registered": Count("pk", filter=open_at_end),
+        "verified": Count("pk", filter=where & verified(s)),
+        **{f"reached_{m}": Count("pk", filter=where & reached(s, m)) for m in MILESTONES},
     }
 
 
@@ -100,32 +104,64 @@ def _scopes(node: Jurisdiction, day: dt.date, now: dt.datetime) -> tuple[Scope, 
     return Scope(node=node, day=day, now=now), Scope(node=node, day=day - dt.timedelta(days=1), now=now)
 
 
+ENDS = ("end", "start")  # of the day: its end, and the end of the day before
+
+
+def _both_ends(node: Jurisdiction, day: dt.date, now: dt.datetime):
+    """The residences of the people changed during the day that are open at either end of it, and the
+    aggregates of the Counts at each end (keys prefixed with the end)."""
+    scopes = _scopes(node, day, now)
+    opens = [DAY_CONDITION["residence"](s) for s in scopes]
+    rows = DAY_ROWS["residence"](node.path).filter(changed_during(scopes[0])).filter(opens[0] | opens[1])
+    aggregates = {
+        f"{end}_{key}": aggregate
+        for end, s, open_at_end in zip(ENDS, scopes, opens, strict=True)
+        for key, aggregate in _aggregates(s, open_at_end).items()
+    }
+    return rows, aggregates
+
+
+def _ends(row: dict) -> tuple[Counts, Counts]:
+    """(the counts at the end of the day, at the end of the day before) of a row of _both_ends."""
+    end, start = ({key[len(e) + 1 :]: n for key, n in row.items() if key.startswith(f"{e}_")} for e in ENDS)
+    return end, start
+
+
 def _shift(start: Counts, add: Counts, subtract: Counts) -> Counts:
     return {key: n + add[key] - subtract[key] for key, n in start.items()}
 
 
 def forward(before: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Counts:
     """The counts at the end of `day` from those at the end of the day before."""
-    today, yesterday = _scopes(node, day, now)
-    change = changed_during(today)
-    return _shift(before, counts(today, change), counts(yesterday, change))
+    rows, aggregates = _both_ends(node, day, now)
+    at_end, at_start = _ends(rows.aggregate(**aggregates))
+    return _shift(before, at_end, at_start)
 
 
 def backward(at_end: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Counts:
     """The counts at the end of the day before `day` from those at the end of `day`."""
-    today, yesterday = _scopes(node, day, now)
-    change = changed_during(today)
-    return _shift(at_end, counts(yesterday, change), counts(today, change))
+    rows, aggregates = _both_ends(node, day, now)
+    end, start = _ends(rows.aggregate(**aggregates))
+    return _shift(at_end, start, end)
 
 
 def forward_children(
     before: dict[str, Counts], node: Jurisdiction, day: dt.date, *, now: dt.datetime
 ) -> dict[str, Counts]:
     """forward() for every child of the node at once: {child path: counts at the end of `day`}."""
-    today, yesterday = _scopes(node, day, now)
-    change = changed_during(today)
-    added, removed = counts_by_child(today, change), counts_by_child(yesterday, change)
-    return {path: _shift(before[path], added[path], removed[path]) for path in before}
+    rows, aggregates = _both_ends(node, day, now)
+    grouped = (
+        rows.annotate(child_path=child_path("node__path", node.path))
+        .order_by()
+        .values("child_path")
+        .annotate(**aggregates)
+    )
+    result = dict(before)
+    for row in grouped:
+        if row["child_path"] in before:
+            at_end, at_start = _ends({key: n for key, n in row.items() if key != "child_path"})
+            result[row["child_path"]] = _shift(before[row["child_path"]], at_end, at_start)
+    return result
 
 
 def values(c: Counts) -> dict:
