@@ -205,3 +205,12 @@ def test_a_late_follow_up_recounts_the_records_and_keeps_the_residents_counts(wo
         kept.figures(world.township, DAYS, now=AFTER)
     assert residence_queries(queries) > 0
     assert_equal_compute(world, AFTER, nodes=["township"])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+def test_postgresql_runs_the_reports_without_jit(db):
+    """Compiling a stale run of days' wide aggregate cost PostgreSQL 18 of its 19 s at a million people
+    (docs/decisions/0010): the connections turn JIT off."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
