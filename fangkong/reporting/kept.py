@@ -127,10 +127,13 @@ def _fresh(row: KeptFigures, sums: dict[dt.date, Seen], now: dt.datetime) -> tup
     return row.seen_records == records, row.seen_residents == residents
 
 
-def _full(node: Jurisdiction, day: dt.date, now: dt.datetime) -> dict:
-    """A day's figures counted from every record (when no valid day before it is kept)."""
+def _full(node: Jurisdiction, day: dt.date, now: dt.datetime, residents: dict | None) -> dict:
+    """A day's figures counted from every record (when no valid day before it is kept); its residents'
+    counts only if they are not still valid (`residents`)."""
     figures = compute(node, day, codes=FIGURES, now=now)
-    figures[RESIDENTS] = population.counts(Scope(node=node, day=day, now=now))
+    if residents is None:
+        residents = population.counts(Scope(node=node, day=day, now=now))
+    figures[RESIDENTS] = residents
     return figures
 
 
@@ -228,7 +231,7 @@ def figures(
     counted: dict[dt.date, dict] = {}
     if base is None:
         base = first_missing - dt.timedelta(days=1)
-        counted[base] = _full(node, base, now)
+        counted[base] = _full(node, base, now, residents.get(base))
     span = [base + dt.timedelta(days=n) for n in range(1, (days[-1] - base).days + 1)]
     for run in _runs([day for day in span if day not in kept]):
         before = run[0] - dt.timedelta(days=1)
@@ -348,9 +351,9 @@ def _children_figures(
         counted[base] = {
             kid.path: figures for kid, figures in compute_children(node, base, codes=FIGURES, now=now).items()
         }
-        residents = population.counts_by_child(Scope(node=node, day=base, now=now))
+        counts = residents.get(base) or population.counts_by_child(Scope(node=node, day=base, now=now))
         for path, figures in counted[base].items():
-            figures[RESIDENTS] = residents[path]
+            figures[RESIDENTS] = counts[path]
     before = counted.get(base) or kept[base]
     for n in range(1, (day - base).days + 1):
         stepped = base + dt.timedelta(days=n)

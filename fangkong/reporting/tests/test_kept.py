@@ -214,3 +214,27 @@ def test_postgresql_runs_the_reports_without_jit(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_a_late_follow_up_before_every_kept_day_counts_the_records_only(world, spread):  # noqa: F811
+    """With no valid day to step from, the day before the first is counted in full — but not its
+    residents' counts, still valid after a follow-up (a pass over every resident at a million people)."""
+    first = DAYS[10]
+    kept.figures(world.township, DAYS[10:], now=AFTER)  # keeps the day before, counted in full, and on
+    kept.children(world.county, LAST, codes=kept.CODES, now=AFTER)  # keeps LAST − 1 and LAST
+    for day in (first - dt.timedelta(days=1), LAST - dt.timedelta(days=1)):
+        late = at(day, "19:40")
+        active = Measure.objects.filter(
+            Q(released_at__isnull=True) | Q(released_at__gt=late),
+            started_at__lt=late,
+            node__path__startswith=world.township.path,
+        ).exclude(kind=Kind.HOSPITAL)
+        spread.check(active.order_by("pk")[0], late)
+    # (The children first: the county's one child is the township, whose days kept.figures keeps.)
+    with CaptureQueriesContext(connection) as queries:
+        kept.children(world.county, LAST, codes=kept.CODES, now=AFTER)
+        kept.figures(world.township, DAYS[10:], now=AFTER)
+    assert residence_queries(queries) == 0
+    got = values_of(world.township, DAYS[10:], AFTER)
+    assert got == {day: expected(world.township, day, AFTER) for day in DAYS[10:]}
+    assert_children_equal(world, LAST, AFTER)
