@@ -173,47 +173,42 @@ def residence_queries(queries) -> int:
     return sum("registry_residence" in q["sql"] for q in queries)
 
 
+def late_follow_up(world, spread, moment):  # noqa: F811
+    """A follow-up taken at `moment` by someone under a measure in the township then (entered now)."""
+    active = Measure.objects.filter(
+        Q(released_at__isnull=True) | Q(released_at__gt=moment),
+        started_at__lt=moment,
+        node__path__startswith=world.township.path,
+    ).exclude(kind=Kind.HOSPITAL)
+    measure = active.order_by("pk")[0]
+    spread.check(measure, moment)
+    return measure
+
+
 def test_a_late_follow_up_recounts_the_records_and_keeps_the_residents_counts(world, spread):  # noqa: F811
     """ChangedDay counts the records and the residents apart: a follow-up entered late makes its day's
     figures stale, but not its residents' counts (a pass over the residents at a million people)."""
     assert_equal_compute(world, AFTER, nodes=["township"])
     assert_children_equal(world, LAST, AFTER)
     day = DAYS[20]
-    late = at(day, "19:40")
-    active = Measure.objects.filter(
-        Q(released_at__isnull=True) | Q(released_at__gt=late),
-        started_at__lt=late,
-        node__path__startswith=world.township.path,
-    ).exclude(kind=Kind.HOSPITAL)
-    spread.check(active.order_by("pk")[0], late)
+    measure = late_follow_up(world, spread, at(day, "19:40"))
     with CaptureQueriesContext(connection) as queries:
         kept.figures(world.township, DAYS, now=AFTER)
     assert residence_queries(queries) == 0
     assert_equal_compute(world, AFTER, nodes=["township"])
     # The same for the children table, on the last day.
-    spread.check(active.order_by("pk")[0], at(LAST, "08:10"))
+    spread.check(measure, at(LAST, "08:10"))
     with CaptureQueriesContext(connection) as queries:
         kept.children(world.county, LAST, codes=kept.CODES, now=AFTER)
     assert residence_queries(queries) == 0
     assert_children_equal(world, LAST, AFTER)
     # A verification that day: the residents' counts are stepped from the day before.
     with clock(at(day, "11:00")):
-        registry_actions.verify_person(
-            actor=world.county_admin, person=active.order_by("pk")[0].person, method="in_person"
-        )
+        registry_actions.verify_person(actor=world.county_admin, person=measure.person, method="in_person")
     with CaptureQueriesContext(connection) as queries:
         kept.figures(world.township, DAYS, now=AFTER)
     assert residence_queries(queries) > 0
     assert_equal_compute(world, AFTER, nodes=["township"])
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
-def test_postgresql_runs_the_reports_without_jit(db):
-    """Compiling a stale run of days' wide aggregate cost PostgreSQL 18 of its 19 s at a million people
-    (docs/decisions/0010): the connections turn JIT off."""
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW jit")
-        assert cursor.fetchone()[0] == "off"
 
 
 def test_a_late_follow_up_before_every_kept_day_counts_the_records_only(world, spread):  # noqa: F811
@@ -223,13 +218,7 @@ def test_a_late_follow_up_before_every_kept_day_counts_the_records_only(world, s
     kept.figures(world.township, DAYS[10:], now=AFTER)  # keeps the day before, counted in full, and on
     kept.children(world.county, LAST, codes=kept.CODES, now=AFTER)  # keeps LAST − 1 and LAST
     for day in (first - dt.timedelta(days=1), LAST - dt.timedelta(days=1)):
-        late = at(day, "19:40")
-        active = Measure.objects.filter(
-            Q(released_at__isnull=True) | Q(released_at__gt=late),
-            started_at__lt=late,
-            node__path__startswith=world.township.path,
-        ).exclude(kind=Kind.HOSPITAL)
-        spread.check(active.order_by("pk")[0], late)
+        late_follow_up(world, spread, at(day, "19:40"))
     # (The children first: the county's one child is the township, whose days kept.figures keeps.)
     with CaptureQueriesContext(connection) as queries:
         kept.children(world.county, LAST, codes=kept.CODES, now=AFTER)
@@ -238,3 +227,12 @@ def test_a_late_follow_up_before_every_kept_day_counts_the_records_only(world, s
     got = values_of(world.township, DAYS[10:], AFTER)
     assert got == {day: expected(world.township, day, AFTER) for day in DAYS[10:]}
     assert_children_equal(world, LAST, AFTER)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+def test_postgresql_runs_the_reports_without_jit(db):
+    """Compiling a stale run of days' wide aggregate cost PostgreSQL 18 of its 19 s at a million people
+    (docs/decisions/0010): the connections turn JIT off."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
