@@ -21,6 +21,8 @@ records and corrections of past days.
 """
 
 import datetime as dt
+from bisect import bisect_right
+from dataclasses import dataclass
 from itertools import pairwise
 
 from django.db import connection
@@ -97,12 +99,26 @@ def changed_days_read() -> None:
             )
 
 
-def _seen(last_day: dt.date) -> dict[dt.date, Seen]:
-    """{day: the sums of ChangedDay's records and residents of that day and the days before}, for the
-    changed days up to `last_day`; a day between two changed days has the earlier one's (see `_seen_on`)."""
+@dataclass(frozen=True)
+class Sums:
+    """The sums of ChangedDay's records and residents over the days up to each changed day (sorted). A
+    day is changed most days, so a lookup is a bisection, not a pass: the children table checks
+    hundreds of kept rows against a year of days."""
+
+    days: list[dt.date]
+    totals: list[Seen]
+
+    def on(self, day: dt.date) -> Seen:
+        """The sums up to `day`: those of the latest changed day not after it."""
+        i = bisect_right(self.days, day)
+        return self.totals[i - 1] if i else (0, 0)
+
+
+def _seen(last_day: dt.date) -> Sums:
+    """The sums of ChangedDay's records and residents up to each changed day until `last_day`."""
     changed_days_read()
     records = residents = 0
-    sums = {}
+    sums = Sums(days=[], totals=[])
     for day, day_records, day_residents in (
         ChangedDay.objects.filter(day__lte=last_day)
         .order_by("day")
@@ -110,20 +126,16 @@ def _seen(last_day: dt.date) -> dict[dt.date, Seen]:
     ):
         records += day_records
         residents += day_residents
-        sums[day] = (records, residents)
+        sums.days.append(day)
+        sums.totals.append((records, residents))
     return sums
 
 
-def _seen_on(sums: dict[dt.date, Seen], day: dt.date) -> Seen:
-    latest = max((changed for changed in sums if changed <= day), default=None)
-    return (0, 0) if latest is None else sums[latest]
-
-
-def _fresh(row: KeptFigures, sums: dict[dt.date, Seen], now: dt.datetime) -> tuple[bool, bool]:
+def _fresh(row: KeptFigures, sums: Sums, now: dt.datetime) -> tuple[bool, bool]:
     """Whether a kept row's figures of the records, and its residents' counts, are still valid."""
     if not closed(row.day, now):
         return False, False
-    records, residents = _seen_on(sums, row.day)
+    records, residents = sums.on(row.day)
     return row.seen_records == records, row.seen_residents == residents
 
 
@@ -175,14 +187,14 @@ def _runs(days: list[dt.date]) -> list[list[dt.date]]:
     return runs
 
 
-def _keep(nodes_figures: dict[tuple[int, dt.date], dict], sums: dict, now: dt.datetime) -> None:
+def _keep(nodes_figures: dict[tuple[int, dt.date], dict], sums: Sums, now: dt.datetime) -> None:
     rows = [
         KeptFigures(
             node_id=node_id,
             day=day,
             figures=figures,
-            seen_records=_seen_on(sums, day)[0],
-            seen_residents=_seen_on(sums, day)[1],
+            seen_records=sums.on(day)[0],
+            seen_residents=sums.on(day)[1],
             kept_at=now,
         )
         for (node_id, day), figures in nodes_figures.items()
