@@ -15,7 +15,8 @@ closed day (migration 0006), holds what it held for the days up to the row's day
 was counted: read before counting, so a write committed during the count makes the row stale, never
 wrong. ChangedDay counts two families apart — the records (screenings, measures, follow-ups) and the
 residents (residences, verifications, doses) — so a day made stale by a late follow-up keeps its
-residents' counts, the dearest to step. A day is closed GRACE after its 24:00, for writes begun before midnight to have committed.
+residents' counts, the dearest to step. A day is closed GRACE after its 24:00, for writes begun before
+midnight to have committed.
 Daily figures only (no `as_of`). tests/test_kept.py checks every figure against compute() after random
 records and corrections of past days.
 """
