@@ -7,8 +7,8 @@ at a million people. The counts of D and D−1 differ only by the few people who
 verification or milestones could differ between the two ends — a residence started or ended, a
 verification (in person or by phone) made, or a dose given during D: counted at both ends, the change is
 what they add at the end of D less what they added at the end of D−1, counted in one query over their
-residences open at either end (the residences read once, not once per end). Anyone else counts the same at both
-ends: each condition compares one of their times with the end of the day (a residence's start and end,
+residences open at either end (read once, not once per end). Anyone else counts the same at both ends:
+each condition compares one of their times with the end of the day (a residence's start and end,
 the verification's time, the doses' days), and none of their times lies between the two ends.
 `counts` is the full pass (ONE query, with the very conditions the indicators count with:
 `indicators.verified`, `vaccination.reached`), grouped by child when asked (the children table). The
@@ -46,23 +46,18 @@ def _aggregates(s: Scope, open_at_end: Q | None = None) -> dict:
     }
 
 
-def counts(s: Scope, people: Q | None = None) -> Counts:
-    """The residences open at the end of the scope's day (of the `people` only, if given): all of them,
-    and those of the people verified and of those who reached each milestone, in one query."""
-    rows = SOURCES["residence"](s)
-    if people is not None:
-        rows = rows.filter(people)
-    return rows.aggregate(**_aggregates(s))
+def counts(s: Scope) -> Counts:
+    """The residences open at the end of the scope's day: all of them, and those of the people verified
+    and of those who reached each milestone, in one query."""
+    return SOURCES["residence"](s).aggregate(**_aggregates(s))
 
 
-def counts_by_child(s: Scope, people: Q | None = None) -> dict[str, Counts]:
+def counts_by_child(s: Scope) -> dict[str, Counts]:
     """counts() of each child of the scope's node, by the child's path (every child, zeros if empty)."""
-    rows = SOURCES["residence"](s)
-    if people is not None:
-        rows = rows.filter(people)
     aggregates = _aggregates(s)
     grouped = (
-        rows.annotate(child_path=child_path("node__path", s.path))
+        SOURCES["residence"](s)
+        .annotate(child_path=child_path("node__path", s.path))
         .order_by()
         .values("child_path")
         .annotate(**aggregates)
