@@ -50,7 +50,16 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.policy.queries import policy_for, tracing_values
-from fangkong.reporting.indicators import PEOPLE, PERCENT, REGISTRY, SOURCES, Scope, aggregate
+from fangkong.reporting.indicators import (
+    DAY_CONDITION,
+    DAY_ROWS,
+    PEOPLE,
+    PERCENT,
+    REGISTRY,
+    SOURCES,
+    Scope,
+    aggregate,
+)
 from fangkong.tracing.models import Candidate, Case, CaseEvent, CaseKind, Decision, EventKind, Source
 
 CASES = _("例")
@@ -255,9 +264,9 @@ aggregate(
 # ── contacts (密接、次密接) ───────────────────────────────────────────────────────────────────────────
 
 
-def _contacts(s: Scope) -> QuerySet:
-    """Candidates decided as close or secondary contacts by the end of the scope, at the node they count
-    at (`counted_path`), each with the key of the person they are (`who`)."""
+def _contact_rows(path: str) -> QuerySet:
+    """Candidates decided as close or secondary contacts, whenever, at the node they count at
+    (`counted_path`) in the subtree, each with the key of the person they are (`who`)."""
     who = models.Case(
         When(person__isnull=False, then=F("person_id") * 3),
         When(identity__person__isnull=False, then=F("identity__person_id") * 3),
@@ -266,16 +275,19 @@ def _contacts(s: Scope) -> QuerySet:
         output_field=IntegerField(),
     )
     return (
-        Candidate.objects.filter(decision__in=CONTACT_DECISIONS, decided_at__lt=s.end)
+        Candidate.objects.filter(decision__in=CONTACT_DECISIONS)
         .alias(
             counted_path=Coalesce("person__node__path", "identity__person__node__path", "case__node__path")
         )
-        .filter(counted_path__startswith=s.path)
+        .filter(counted_path__startswith=path)
         .annotate(who=who)
     )
 
 
-SOURCES["contact"] = _contacts
+# Those decided by the end of the scope: trends.py counts several days in one query (DAY_CONDITION).
+DAY_ROWS["contact"] = _contact_rows
+DAY_CONDITION["contact"] = lambda s: Q(decided_at__lt=s.end)
+SOURCES["contact"] = lambda s: _contact_rows(s.path).filter(DAY_CONDITION["contact"](s))
 
 
 def _people(condition: Q) -> Count:

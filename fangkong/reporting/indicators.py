@@ -589,15 +589,26 @@ aggregate(
 # with its driver scanned counts in both); checkpoint_turned_back every passage turned back, person or
 # vehicle. Passengers of a vehicle that nobody scanned are not people registered.
 
-SOURCES["passage"] = lambda s: Passage.objects.filter(
-    Q() if s.as_of is None else ~_written_after(Passage, s.end),
-    checkpoint__node__path__startswith=s.path,
-    at__gte=s.start,
-    at__lt=s.end,
-)
-SOURCES["checkin"] = lambda s: CheckIn.objects.filter(
-    venue__node__path__startswith=s.path, at__gte=s.start, at__lt=s.end
-)
+# Both are the subtree's rows of a moment during D (DAY_ROWS, DAY_CONDITION): trends.py counts several days
+# in one query.
+DAY_ROWS["passage"] = lambda path: Passage.objects.filter(checkpoint__node__path__startswith=path)
+DAY_ROWS["checkin"] = lambda path: CheckIn.objects.filter(venue__node__path__startswith=path)
+
+
+def _at_during(s: Scope) -> Q:
+    return Q(at__gte=s.start, at__lt=s.end)
+
+
+def _passages_during(s: Scope) -> Q:
+    """During D; as of a moment, also entered by then."""
+    return _at_during(s) if s.as_of is None else _at_during(s) & Q(~_written_after(Passage, s.end))
+
+
+DAY_CONDITION["passage"] = _passages_during
+DAY_CONDITION["checkin"] = _at_during
+for _source in ("passage", "checkin"):
+    SOURCES[_source] = lambda s, source=_source: DAY_ROWS[source](s.path).filter(DAY_CONDITION[source](s))
+del _source
 
 aggregate(
     "checkpoint_people",
@@ -639,7 +650,11 @@ def _sites(s: Scope) -> QuerySet:
 
 
 def _beds(s: Scope) -> int:
-    return Room.objects.filter(site__in=_sites(s)).aggregate(beds=Sum("capacity"))["beds"] or 0
+    """Counted once per scope: quarantine_beds_free reads it too."""
+    cache = s.__dict__.setdefault("_quarantine", {})
+    if "beds" not in cache:
+        cache["beds"] = Room.objects.filter(site__in=_sites(s)).aggregate(beds=Sum("capacity"))["beds"] or 0
+    return cache["beds"]
 
 
 def _beds_free(s: Scope) -> int:

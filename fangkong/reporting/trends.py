@@ -53,7 +53,13 @@ CHARTED = SCREENED + ACTIVE + RELEASED + FOLLOW_UPS
 
 # Sources whose rows for D are those with this field = D (the one filter of SOURCES[source] that pins the
 # day; the range's query replaces it by the range's bounds on that field).
-DAY_FIELDS = {"follow_up": "slot_date", "school_entry": "day", "school_check": "day"}
+DAY_FIELDS = {
+    "follow_up": "slot_date",
+    "school_entry": "day",
+    "school_check": "day",
+    "cold_lot": "received_on",
+    "cold_sample": "result_on",
+}
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,13 @@ def _range_rows(source: str, scopes: list[Scope]) -> QuerySet | None:
     return rows.filter(**{f"{field}__gte": scopes[0].day, f"{field}__lte": scopes[-1].day})
 
 
+# Whether a source's days differ only by its day field, with the same SQL for the codes' expressions, by
+# (source, the functions of the source and of the codes, the slots ended on the first and last day, as of
+# a moment or not): read once per process, as _SAME_ROWS. The constants of each call's days are compared
+# on each call.
+_SAME_SHAPE: dict[tuple, bool] = {}
+
+
 def _grouped_by_day(source: str, codes: list[str], scopes: list[Scope]) -> bool:
     """Whether one query grouped by the day gives what compute() gives day by day: the source names its
     day field, its rows differ between days only by that field, and every day's expressions (and
@@ -196,13 +209,20 @@ def _grouped_by_day(source: str, codes: list[str], scopes: list[Scope]) -> bool:
     first, last = _expressions(codes, scopes[0]), _expressions(codes, scopes[-1])
     if set(first[0]) != set(last[0]) or first[1] != last[1] or not first[0]:
         return False
-    field = DAY_FIELDS[source]
-    base = [SOURCES[source](scope).order_by().values(field) for scope in (scopes[0], scopes[-1])]
-    shapes = [
-        str(rows.annotate(**aggregates).query).replace(str(scope.day), "D")
-        for rows, scope, (aggregates, _c) in zip(base, (scopes[0], scopes[-1]), (first, last), strict=True)
-    ]
-    return shapes[0] == shapes[1]
+    functions = tuple(REGISTRY[code].expression for code in codes)
+    slots = tuple(tuple(scope.ended_slots()) for scope in (scopes[0], scopes[-1]))
+    key = (source, SOURCES[source], tuple(codes), functions, slots, scopes[0].as_of is None)
+    if key not in _SAME_SHAPE:
+        field = DAY_FIELDS[source]
+        base = [SOURCES[source](scope).order_by().values(field) for scope in (scopes[0], scopes[-1])]
+        shapes = [
+            str(rows.annotate(**aggregates).query).replace(str(scope.day), "D")
+            for rows, scope, (aggregates, _c) in zip(
+                base, (scopes[0], scopes[-1]), (first, last), strict=True
+            )
+        ]
+        _SAME_SHAPE[key] = shapes[0] == shapes[1]
+    return _SAME_SHAPE[key]
 
 
 def _one_query_by_day(source: str, codes: list[str], scopes: list[Scope]) -> dict[str, list]:
@@ -222,16 +242,24 @@ def _one_query_by_day(source: str, codes: list[str], scopes: list[Scope]) -> dic
     return values
 
 
+# Whether a source's rows are its DAY_ROWS meeting its DAY_CONDITION, by (source, the three functions, as
+# of a moment or not): read once per process, as _SAME_ROWS.
+_CONDITIONED: dict[tuple, bool] = {}
+
+
 def _conditioned(source: str, scopes: list[Scope]) -> bool:
     """Whether the source's rows of each day are its DAY_ROWS meeting its DAY_CONDITION (checked on the
     SQL of the first and last day, so that a changed definition falls back to a query per day)."""
     if source not in DAY_CONDITION:
         return False
     rows, condition = DAY_ROWS[source], DAY_CONDITION[source]
-    return all(
-        str(SOURCES[source](scope).query) == str(rows(scope.path).filter(condition(scope)).query)
-        for scope in (scopes[0], scopes[-1])
-    )
+    key = (source, SOURCES[source], rows, condition, scopes[0].as_of is None)
+    if key not in _CONDITIONED:
+        _CONDITIONED[key] = all(
+            str(SOURCES[source](scope).query) == str(rows(scope.path).filter(condition(scope)).query)
+            for scope in (scopes[0], scopes[-1])
+        )
+    return _CONDITIONED[key]
 
 
 def _within(expression, condition: Q):

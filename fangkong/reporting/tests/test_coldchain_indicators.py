@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fangkong.coldchain import actions
 from fangkong.coldchain.models import Lot, Sample
-from fangkong.reporting import indicators
+from fangkong.reporting import indicators, trends
 
 
 def _store(actor, node, name):
@@ -87,6 +87,17 @@ def test_the_cold_chain_indicators(world):
         "coldchain_samples_tested": 4,
         "coldchain_samples_positive": 2,
     }
+    # As the dashboard counts them, both days in one query per source (grouped by the day).
+    for node in (world.county, world.village, world.other_village, world.grid07):
+        got = trends.series(node, last_day=today, days=2, codes=codes)
+        assert [{code: got.values[code][i] for code in codes} for i in range(2)] == [
+            indicators.compute(node, yesterday, codes=codes),
+            indicators.compute(node, today, codes=codes),
+        ], node.name
+    assert trends.series(world.county, last_day=today, days=2, codes=codes).values["coldchain_lots_in"] == [
+        1,
+        2,
+    ]
     # As of a moment before the results were entered: none of them counts.
     Sample.objects.update(result_at=timezone.now() + dt.timedelta(minutes=5))
     as_of = timezone.now()

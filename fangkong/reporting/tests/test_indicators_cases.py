@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from fangkong.measures import rules
-from fangkong.reporting import cases, indicators
+from fangkong.reporting import cases, indicators, trends
 from fangkong.reporting import queries as daily_queries
 from fangkong.reporting.tests.daily_fixtures import at
 from fangkong.reporting.tests.tracing_fixtures import KINDS, OUTCOMES, D, day, outbreak  # noqa: F401
@@ -91,6 +91,19 @@ def test_it_equals_the_recount_for_every_node_and_day(world, outbreak):  # noqa:
         for on in DAYS:
             got = indicators.compute(node, on, codes=cases.CODES, now=AFTER)
             assert got == recount(outbreak, node, on), (name, on)
+
+
+def test_its_series_over_the_days_equal_the_recount(world, outbreak):  # noqa: F811
+    """As the dashboard's cards and trends count them: several days in one query per source."""
+    for name in NODES:
+        node = getattr(world, name)
+        got = trends.series(node, last_day=DAYS[-1], days=len(DAYS), codes=cases.CODES, now=AFTER)
+        assert got.days == DAYS
+        for i, on in enumerate(DAYS):
+            assert {code: got.values[code][i] for code in cases.CODES} == recount(outbreak, node, on), (
+                name,
+                on,
+            )
 
 
 def test_it_equals_the_recount_as_of_moments_of_the_day(world, outbreak):  # noqa: F811

@@ -13,7 +13,7 @@ from fangkong.checkpoints.models import CheckpointKind, Direction, Outcome, Pass
 from fangkong.healthcodes.identity import identify, identity_for_person
 from fangkong.lib.idcard import make
 from fangkong.measures import rules
-from fangkong.reporting import indicators
+from fangkong.reporting import indicators, trends
 from fangkong.venues.actions import check_in, create_venue
 from fangkong.venues.models import CheckIn
 
@@ -153,3 +153,15 @@ def test_it_agrees_with_a_plain_python_recount_for_every_node_and_day(world, tra
 def test_it_counts_each_source_in_one_query(world, traffic, django_assert_num_queries):
     with django_assert_num_queries(2):  # passages, check-ins
         values(world.county)
+
+
+def test_its_series_over_days_equal_compute_day_by_day(world, traffic, django_assert_num_queries):
+    """The dashboard's cards and trends count several days in one query per source (DAY_CONDITION)."""
+    now = at(dt.date(2022, 4, 1), "00:00")
+    nodes = [world.county, world.township, world.village, world.other_village, world.grid07, world.grid08]
+    for node in nodes:
+        got = trends.series(node, last_day=D + dt.timedelta(days=2), days=5, codes=CODES, now=now)
+        for i, day in enumerate(got.days):
+            assert {code: got.values[code][i] for code in CODES} == values(node, day), (node.name, day)
+    with django_assert_num_queries(2):  # passages, check-ins: the five days at once
+        trends.series(world.county, last_day=D + dt.timedelta(days=2), days=5, codes=CODES, now=now)
