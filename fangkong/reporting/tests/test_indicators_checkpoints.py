@@ -165,3 +165,19 @@ def test_its_series_over_days_equal_compute_day_by_day(world, traffic, django_as
             assert {code: got.values[code][i] for code in CODES} == values(node, day), (node.name, day)
     with django_assert_num_queries(2):  # passages, check-ins: the five days at once
         trends.series(world.county, last_day=D + dt.timedelta(days=2), days=5, codes=CODES, now=now)
+
+
+def test_a_source_changed_from_its_day_rows_is_counted_a_day_at_a_time(
+    world, traffic, monkeypatch, django_assert_num_queries
+):
+    """trends.py reads from the SQL whether a source is still its DAY_ROWS meeting its DAY_CONDITION: a
+    definition that no longer is (here, passages of people only) falls back to a query a day."""
+    defined = indicators.SOURCES["passage"]
+    monkeypatch.setitem(indicators.SOURCES, "passage", lambda s: defined(s).filter(identity__isnull=False))
+    now = at(dt.date(2022, 4, 1), "00:00")
+    got = trends.series(world.village, last_day=D + dt.timedelta(days=1), days=3, codes=CODES, now=now)
+    for i, day in enumerate(got.days):
+        assert {code: got.values[code][i] for code in CODES} == values(world.village, day), day
+    assert got.values["checkpoint_vehicles"] == [0, 1, 0]  # 王芳's car: the one vehicle with a person
+    with django_assert_num_queries(3 + 1):  # passages a day at a time; check-ins at once
+        trends.series(world.village, last_day=D + dt.timedelta(days=1), days=3, codes=CODES, now=now)
