@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
 from fangkong.measures import rules
-from fangkong.reporting.indicators import REGISTRY, SOURCES, WITHIN_DAY, Scope, compute, overlapping
+from fangkong.reporting.indicators import (
+    REGISTRY,
+    SOURCES,
+    WITHIN_DAY,
+    Scope,
+    compute,
+    over_no_rows,
+    overlapping,
+)
 
 # The path of the node each source's rows are counted at (see indicators.SOURCES).
 PATHS = {
@@ -128,8 +136,7 @@ def compute_children(
                 found.add(row["child_path"])
                 values[row["child_path"]].update({code: row[code] for code in expressions})
         if len(found) < len(children):
-            # What the aggregates give over no rows (0 for a count, None for a rate of nothing).
-            empty = SOURCES[source](scope).filter(pk__isnull=True).aggregate(**expressions)
+            empty = over_no_rows(source, scope, expressions)
             for path, child_values in values.items():
                 if path not in found:
                     child_values.update(empty)

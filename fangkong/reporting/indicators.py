@@ -266,6 +266,15 @@ def count_rows(node: Jurisdiction, rows: dict[str, QuerySet]) -> dict[str, int]:
     return {name: result[alias] for alias, name in aliases.items()}
 
 
+def over_no_rows(source: str, scope: Scope, aggregates: dict[str, Any]) -> dict[str, Any]:
+    """What the aggregates give over none of the source's rows (0 for a count, None for a rate of
+    nothing), for a day or a child without rows: a COUNT is 0 over no rows, anything else is asked of the
+    database."""
+    if all(type(expression) is Count for expression in aggregates.values()):
+        return dict.fromkeys(aggregates, 0)
+    return SOURCES[source](scope).filter(pk__isnull=True).aggregate(**aggregates)
+
+
 def aggregate(
     code: str,
     label,

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Aggregate, Count, Q, QuerySet
+from django.db.models import Aggregate, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.grid.models import Jurisdiction
@@ -39,6 +39,7 @@ from fangkong.reporting.indicators import (
     WITHIN_DAY,
     Scope,
     count_rows,
+    over_no_rows,
     overlapping,
 )
 
@@ -230,12 +231,7 @@ def _one_query_by_day(source: str, codes: list[str], scopes: list[Scope]) -> dic
     aggregates, constants = _expressions(codes, scopes[-1])
     by_day = {row[field]: row for row in _by_day(source, codes, scopes[-1], scopes)}
     if any(scope.day not in by_day for scope in scopes):
-        # A day without rows gets what the aggregates give over no rows (0, or None for a rate): a COUNT
-        # is 0 over no rows, anything else is asked of the database.
-        if all(type(aggregate) is Count for aggregate in aggregates.values()):
-            empty = dict.fromkeys(aggregates, 0)
-        else:
-            empty = SOURCES[source](scopes[-1]).filter(pk__isnull=True).aggregate(**aggregates)
+        empty = over_no_rows(source, scopes[-1], aggregates)
         by_day.update({scope.day: empty for scope in scopes if scope.day not in by_day})
     values = {}
     for code in codes:
