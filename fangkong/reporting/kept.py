@@ -9,7 +9,8 @@ child. What a closed day counted does not change unless a record reaching back t
 - a step from D−1 to D counts only D: its charted figures (trends.series for the day or the run of days),
   each cumulative figure as D−1's plus its growth on D (`GROWTH`), and the residents' counts through the
   few people whose residence, verification or doses changed on D (population.forward);
-- `children(node, day)`: the children table's figures, from each child's kept day before.
+- `children(node, day)`: the children table's figures, from each child's kept day before; a day's
+  residents' changes are counted once for a node and its children (`Changes`).
 A kept row is valid while ChangedDay, which database triggers bump on every write that reaches back to a
 closed day (migration 0006), holds what it held for the days up to the row's day when the row
 was counted: read before counting, so a write committed during the count makes the row stale, never
@@ -140,6 +141,23 @@ def _fresh(row: KeptFigures, sums: Sums, now: dt.datetime) -> tuple[bool, bool]:
     return row.seen_records == records, row.seen_residents == residents
 
 
+class Changes:
+    """The residents' changes of a node's days by child (population.changes_by_child), counted once for
+    the node's figures and its children's: the dashboard steps today for both, the job the days made
+    stale. A day's changes are used again only while ChangedDay's residents' sum up to that day is the one
+    they were counted under: a write reaching back to the day in between has them counted again, so no row
+    is kept from changes older than the sums it is kept with."""
+
+    def __init__(self):
+        self._counted: dict[tuple, tuple[int, population.Changes]] = {}
+
+    def of(self, node: Jurisdiction, day: dt.date, now: dt.datetime, sums: Sums) -> population.Changes:
+        key, seen = (node.pk, node.path, day), sums.on(day)[1]
+        if key not in self._counted or self._counted[key][0] != seen:
+            self._counted[key] = (seen, population.changes_by_child(node, day, now=now))
+        return self._counted[key][1]
+
+
 def _full(node: Jurisdiction, day: dt.date, now: dt.datetime, residents: dict | None) -> dict:
     """A day's figures counted from every record (when no valid day before it is kept); its residents'
     counts only if they are not still valid (`residents`)."""
@@ -151,10 +169,16 @@ def _full(node: Jurisdiction, day: dt.date, now: dt.datetime, residents: dict | 
 
 
 def _step(
-    node: Jurisdiction, before: dict, run: list[dt.date], now: dt.datetime, residents: dict[dt.date, dict]
+    node: Jurisdiction,
+    before: dict,
+    run: list[dt.date],
+    now: dt.datetime,
+    residents: dict[dt.date, dict],
+    changes: tuple[Changes, Sums],
 ) -> dict[dt.date, dict]:
     """The figures of a run of consecutive days, from those of the day before the run; the residents'
     counts of a day that has them still valid (`residents`) are not stepped."""
+    shared, sums = changes
     daily = trends.series(node, last_day=run[-1], days=len(run), codes=DAILY, now=now)
     scopes = [Scope(node=node, day=day, now=now) for day in run]
     counted = {
@@ -172,7 +196,9 @@ def _step(
         if day in residents:
             figures[RESIDENTS] = residents[day]
         else:
-            figures[RESIDENTS] = population.forward(before[RESIDENTS], node, day, now=now)
+            figures[RESIDENTS] = population.forward(
+                before[RESIDENTS], node, day, now=now, changes=shared.of(node, day, now, sums)
+            )
         result[day] = before = figures
     return result
 
@@ -213,11 +239,17 @@ LOOK_BACK = 60  # days before the first one asked for, searched for a valid kept
 
 
 def figures(
-    node: Jurisdiction, days: list[dt.date], *, now: dt.datetime | None = None
+    node: Jurisdiction,
+    days: list[dt.date],
+    *,
+    now: dt.datetime | None = None,
+    changes: Changes | None = None,
 ) -> dict[dt.date, dict]:
     """{day: figures} of the node's subtree for each of the days (sorted): kept where valid, else stepped
-    from the latest valid day before (or counted in full when there is none), and kept when closed."""
+    from the latest valid day before (or counted in full when there is none), and kept when closed.
+    `changes`: the residents' changes already counted for the node's children (see Changes)."""
     now = now or timezone.now()
+    changes = changes or Changes()
     sums = _seen(days[-1])  # before counting anything: see the module docstring
 
     residents: dict[dt.date, dict] = {}  # the residents' counts still valid of the days not kept
@@ -249,7 +281,14 @@ def figures(
     for run in _runs([day for day in span if day not in kept]):
         before = run[0] - dt.timedelta(days=1)
         counted.update(
-            _step(node, counted[before] if before in counted else kept[before], run, now, residents)
+            _step(
+                node,
+                counted[before] if before in counted else kept[before],
+                run,
+                now,
+                residents,
+                (changes, sums),
+            )
         )
     _keep({(node.pk, day): day_figures for day, day_figures in counted.items()}, sums, now)
     return {day: kept[day] if day in kept else counted[day] for day in days}
@@ -292,7 +331,12 @@ def _hospital_new_by_child(s: Scope) -> dict[str, int]:
 
 
 def _step_children(
-    node: Jurisdiction, before: dict[str, dict], day: dt.date, now: dt.datetime, residents: dict | None
+    node: Jurisdiction,
+    before: dict[str, dict],
+    day: dt.date,
+    now: dt.datetime,
+    residents: dict | None,
+    changes: tuple[Changes, Sums],
 ) -> dict:
     """{child path: figures of the day} from those of the day before; the children's residents' counts are
     not stepped when still valid for every child (`residents`: {child path: counts})."""
@@ -302,8 +346,13 @@ def _step_children(
     contacts = _first_by_child(scope, reason=Reason.CLOSE_CONTACT)
     hospital = _hospital_new_by_child(scope)
     if residents is None:
+        shared, sums = changes
         residents = population.forward_children(
-            {path: figures[RESIDENTS] for path, figures in before.items()}, node, day, now=now
+            {path: figures[RESIDENTS] for path, figures in before.items()},
+            node,
+            day,
+            now=now,
+            changes=shared.of(node, day, now, sums),
         )
     result = {}
     for kid, figures in daily.items():
@@ -322,7 +371,12 @@ def _step_children(
 
 
 def _children_figures(
-    node: Jurisdiction, kids: list[Jurisdiction], day: dt.date, now: dt.datetime, since: dt.date | None = None
+    node: Jurisdiction,
+    kids: list[Jurisdiction],
+    day: dt.date,
+    now: dt.datetime,
+    changes: Changes,
+    since: dt.date | None = None,
 ) -> dict:
     """{child path: figures} of the day: stepped from the latest day before it whose figures are kept
     for every child, or from the day before (or before `since`) counted for all the children at once;
@@ -370,7 +424,9 @@ def _children_figures(
     before = counted.get(base) or kept[base]
     for n in range(1, (day - base).days + 1):
         stepped = base + dt.timedelta(days=n)
-        before = counted[stepped] = _step_children(node, before, stepped, now, residents.get(stepped))
+        before = counted[stepped] = _step_children(
+            node, before, stepped, now, residents.get(stepped), (changes, sums)
+        )
     by_pk = {path: pk for pk, path in paths.items()}
     _keep(
         {
@@ -385,10 +441,15 @@ def _children_figures(
 
 
 def children(
-    node: Jurisdiction, day: dt.date, *, codes: list[str], now: dt.datetime | None = None
+    node: Jurisdiction,
+    day: dt.date,
+    *,
+    codes: list[str],
+    now: dt.datetime | None = None,
+    changes: Changes | None = None,
 ) -> dict[Jurisdiction, dict]:
     """compute_children(node, day, codes=codes) (daily figures): the CODES from the children's figures
-    of the day, the others by compute_children."""
+    of the day, the others by compute_children. `changes`: as for figures()."""
     now = now or timezone.now()
     kids = list(Jurisdiction.objects.filter(parent=node).order_by("path"))
     ours = [code for code in codes if code in CODES]
@@ -396,7 +457,7 @@ def children(
     result = compute_children(node, day, codes=others, now=now) if others else {kid: {} for kid in kids}
     if not ours or not kids:
         return result
-    figures = _children_figures(node, kids, day, now)
+    figures = _children_figures(node, kids, day, now, changes or Changes())
     result = {kid: {**values(figures[kid.path]), **computed} for kid, computed in result.items()}
     return {kid: {code: kid_values[code] for code in codes} for kid, kid_values in result.items()}
 
@@ -420,10 +481,11 @@ def keep_closed_days(*, now: dt.datetime | None = None, days: int = trends.DAYS)
     span = [last - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
     nodes = 0
     for node in Jurisdiction.objects.filter(level__in=KEPT_LEVELS).order_by("path"):
-        figures(node, span, now=now)
+        changes = Changes()
+        figures(node, span, now=now, changes=changes)
         kids = list(Jurisdiction.objects.filter(parent=node).order_by("path"))
         if kids:
-            _children_figures(node, kids, last, now, since=span[0])
+            _children_figures(node, kids, last, now, changes, since=span[0])
         nodes += 1
     # Older rows are never stepped from (LOOK_BACK) nor shown.
     KeptFigures.objects.filter(day__lt=span[0] - dt.timedelta(days=LOOK_BACK)).delete()

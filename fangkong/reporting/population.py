@@ -7,7 +7,9 @@ at a million people. The counts of D and D−1 differ only by the few people who
 verification or milestones could differ between the two ends — a residence started or ended, a
 verification (in person or by phone) made, or a dose given during D: counted at both ends, the change is
 what they add at the end of D less what they added at the end of D−1, counted in one query over their
-residences open at either end (read once, not once per end). Anyone else counts the same at both ends:
+residences open at either end (read once, not once per end), grouped by child (`changes_by_child`): the
+node's change is the sum of its children's and its own residences', so a node and its children step
+from one count. Anyone else counts the same at both ends:
 each condition compares one of their times with the end of the day (a residence's start and end,
 the verification's time, the doses' days), and none of their times lies between the two ends.
 `counts` is the full pass (ONE query, with the very conditions the indicators count with:
@@ -126,13 +128,6 @@ def _shift(start: Counts, add: Counts, subtract: Counts) -> Counts:
     return {key: n + add[key] - subtract[key] for key, n in start.items()}
 
 
-def forward(before: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Counts:
-    """The counts at the end of `day` from those at the end of the day before."""
-    rows, aggregates = _both_ends(node, day, now)
-    at_end, at_start = _ends(rows.aggregate(**aggregates))
-    return _shift(before, at_end, at_start)
-
-
 def backward(at_end: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Counts:
     """The counts at the end of the day before `day` from those at the end of `day`."""
     rows, aggregates = _both_ends(node, day, now)
@@ -140,10 +135,13 @@ def backward(at_end: Counts, node: Jurisdiction, day: dt.date, *, now: dt.dateti
     return _shift(at_end, start, end)
 
 
-def forward_children(
-    before: dict[str, Counts], node: Jurisdiction, day: dt.date, *, now: dt.datetime
-) -> dict[str, Counts]:
-    """forward() for every child of the node at once: {child path: counts at the end of `day`}."""
+Changes = dict[str, tuple[Counts, Counts]]
+
+
+def changes_by_child(node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Changes:
+    """{child path: (what its changed people count at the end of `day`, at the end of the day before)},
+    the node's own residences under the node's own path: each residence lies in one of them, so the node's
+    change is their sum (`forward`)."""
     rows, aggregates = _both_ends(node, day, now)
     grouped = (
         rows.annotate(child_path=child_path("node__path", node.path))
@@ -151,12 +149,39 @@ def forward_children(
         .values("child_path")
         .annotate(**aggregates)
     )
+    return {row.pop("child_path"): _ends(row) for row in grouped}
+
+
+def forward_children(
+    before: dict[str, Counts],
+    node: Jurisdiction,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    changes: Changes | None = None,
+) -> dict[str, Counts]:
+    """forward() for every child of the node at once: {child path: counts at the end of `day`}; from the
+    day's changes_by_child when already counted."""
+    if changes is None:
+        changes = changes_by_child(node, day, now=now)
     result = dict(before)
-    for row in grouped:
-        if row["child_path"] in before:
-            at_end, at_start = _ends({key: n for key, n in row.items() if key != "child_path"})
-            result[row["child_path"]] = _shift(before[row["child_path"]], at_end, at_start)
+    for path, (at_end, at_start) in changes.items():
+        if path in before:
+            result[path] = _shift(before[path], at_end, at_start)
     return result
+
+
+def forward(
+    before: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime, changes: Changes | None = None
+) -> Counts:
+    """The counts at the end of `day` from those at the end of the day before: the sum of the changes of
+    the children and of the node's own residences (changes_by_child, counted here unless given), so that
+    the node's step and its children's share one count."""
+    if changes is None:
+        changes = changes_by_child(node, day, now=now)
+    for at_end, at_start in changes.values():
+        before = _shift(before, at_end, at_start)
+    return before
 
 
 def values(c: Counts) -> dict:

@@ -76,7 +76,9 @@ def test_it_steps_from_the_latest_kept_day(world, spread):  # noqa: F811
     assert KeptFigures.objects.filter(node=world.township).count() == 11
     with CaptureQueriesContext(connection) as queries:
         kept.figures(world.township, DAYS, now=AFTER)
-    assert not any("registry_residence" in q["sql"] and "GROUP BY" in q["sql"] for q in queries)
+    residents = [q["sql"] for q in queries if "registry_residence" in q["sql"]]
+    # Each day's residents stepped through the people changed that day (a UNION of them), none counted in full.
+    assert len(residents) == len(DAYS) - 10 and all("UNION" in sql for sql in residents)
     assert_equal_compute(world, AFTER, nodes=["township"])
 
 
@@ -139,6 +141,38 @@ def test_the_children_table_equals_compute_children_today_and_read_back(world, s
     assert_children_equal(world, LAST, DURING)
     assert KeptFigures.objects.filter(node=world.township, day=LAST - dt.timedelta(days=1)).exists()
     assert_children_equal(world, LAST, DURING)  # from the kept day before
+
+
+def test_the_node_and_its_children_step_their_residents_in_one_count(world, spread):  # noqa: F811
+    """As the dashboard does: the node's today and its children's share the count of today's changed
+    people (kept.Changes), unless a write reaching back to today or before came in between."""
+    moved = spread.person(world.grid08, "今日搬迁")
+    with clock(at(LAST, "10:00")):  # today: a move out of the village's grid 08 into the other village
+        registry_actions.move_person(actor=world.county_admin, person=moved, to_node=world.other_village)
+    assert_equal_compute(world, DURING, nodes=["township"])  # keeps the township's closed days
+    assert_children_equal(world, LAST, DURING)  # and its children's
+    codes = [*kept.CODES, *CHILD_CODES]
+
+    def page(between=None) -> int:
+        changes = kept.Changes()
+        with CaptureQueriesContext(connection) as queries:
+            days = kept.figures(world.township, DAYS, now=DURING, changes=changes)
+            if between:
+                between()
+            kids = kept.children(world.township, LAST, codes=codes, now=DURING, changes=changes)
+        if not between:  # else the node's were counted before the write
+            assert kept.values(days[LAST]) == expected(world.township, LAST, DURING)
+        assert kids == compute_children(world.township, LAST, codes=codes, now=DURING)
+        return sum(1 for q in queries if "registry_residence" in q["sql"] and "UNION" in q["sql"])
+
+    assert page() == 1
+
+    def late_move():  # entered now, reaching back (a residence begun in January, a move of yesterday)
+        late = spread.person(world.grid07, "昨日搬迁")
+        with clock(at(LAST - dt.timedelta(days=1), "16:00")):
+            registry_actions.move_person(actor=world.county_admin, person=late, to_node=world.village)
+
+    assert page(between=late_move) == 2  # today's changes counted again, not taken from before the write
 
 
 def run_job(moment) -> dict:

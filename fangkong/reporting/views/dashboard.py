@@ -273,12 +273,14 @@ def reports_link(node: Jurisdiction, day: dt.date) -> str:
     return reverse("completeness", kwargs={"code": node.code}) + "?" + urlencode({"date": day.isoformat()})
 
 
-def child_rows(node: Jurisdiction, day: dt.date, now: dt.datetime, reports) -> list[dict]:
+def child_rows(
+    node: Jurisdiction, day: dt.date, now: dt.datetime, reports, changes: kept.Changes
+) -> list[dict]:
     """Each child's figures (one query per source for all the children, the cumulative ones from the
     children's kept day before: kept.children) and the completeness of its daily reports of `reports.day`."""
     tallies = {row.node.pk: row.tally for row in reports.children}
     rows = []
-    for child, values in kept.children(node, day, now=now, codes=CHILD_CODES).items():
+    for child, values in kept.children(node, day, now=now, codes=CHILD_CODES, changes=changes).items():
         rows.append(
             {
                 "node": child,
@@ -335,11 +337,13 @@ def kept_trends(days: dict[dt.date, dict]) -> trends.Trends:
 def dashboard_context(user, node: Jurisdiction, now: dt.datetime) -> dict:
     today = timezone.localdate(now)
     yesterday = today - dt.timedelta(days=1)
-    days = kept.figures(node, [today - dt.timedelta(days=n) for n in range(trends.DAYS - 1, -1, -1)], now=now)
+    changes = kept.Changes()  # the residents' changes of today, counted once for the node and its children
+    span = [today - dt.timedelta(days=n) for n in range(trends.DAYS - 1, -1, -1)]
+    days = kept.figures(node, span, now=now, changes=changes)
     series = kept_trends(days)
     values, previous = cards(node, today, now, days)
     reports = completeness.completeness(node, yesterday, now=now)
-    children = child_rows(node, today, now, reports)
+    children = child_rows(node, today, now, reports, changes)
     open_alerts = measure_queries.open_alerts(user).filter(measure__node__path__startswith=node.path)
     charts = trend_charts(series)
     return {
