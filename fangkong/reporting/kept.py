@@ -177,7 +177,8 @@ def _step(
     changes: tuple[Changes, Sums],
 ) -> dict[dt.date, dict]:
     """The figures of a run of consecutive days, from those of the day before the run; the residents'
-    counts of a day that has them still valid (`residents`) are not stepped."""
+    counts of a day that has them still valid (`residents`) are not stepped, the others from the shared
+    changes (`changes`: the Changes and the ChangedDay sums read before this count)."""
     shared, sums = changes
     daily = trends.series(node, last_day=run[-1], days=len(run), codes=DAILY, now=now)
     scopes = [Scope(node=node, day=day, now=now) for day in run]
@@ -339,7 +340,8 @@ def _step_children(
     changes: tuple[Changes, Sums],
 ) -> dict:
     """{child path: figures of the day} from those of the day before; the children's residents' counts are
-    not stepped when still valid for every child (`residents`: {child path: counts})."""
+    not stepped when still valid for every child (`residents`: {child path: counts}), else from the shared
+    changes (`changes`, as for _step)."""
     scope = Scope(node=node, day=day, now=now)
     daily = compute_children(node, day, codes=[code for code in DAILY if code != "screened_new"], now=now)
     screened = _first_by_child(scope)
