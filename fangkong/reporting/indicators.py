@@ -122,6 +122,13 @@ class Scope:
             slot for slot in (rules.MORNING, rules.EVENING) if rules.slot_bounds(self.day, slot)[1] <= until
         ]
 
+    def once(self, name: str, count: Callable[[], Any]) -> Any:
+        """count(), run once per scope under `name`: for what several indicators of the scope read."""
+        counted = self.__dict__.setdefault("_counted_once", {})
+        if name not in counted:
+            counted[name] = count()
+        return counted[name]
+
 
 # ── as of a moment: what had been recorded by then ─────────────────────────────────────────────────
 # The audit log is the record of when rows were entered (rows are only added, in the transaction of the
@@ -660,10 +667,10 @@ def _sites(s: Scope) -> QuerySet:
 
 def _beds(s: Scope) -> int:
     """Counted once per scope: quarantine_beds_free reads it too."""
-    cache = s.__dict__.setdefault("_quarantine", {})
-    if "beds" not in cache:
-        cache["beds"] = Room.objects.filter(site__in=_sites(s)).aggregate(beds=Sum("capacity"))["beds"] or 0
-    return cache["beds"]
+    return s.once(
+        "quarantine_beds",
+        lambda: Room.objects.filter(site__in=_sites(s)).aggregate(beds=Sum("capacity"))["beds"] or 0,
+    )
 
 
 def _beds_free(s: Scope) -> int:

@@ -92,13 +92,13 @@ del _code, _label, _condition
 
 def _tally(s: Scope):
     """The day's tally of the subtree, computed once per scope (four indicators read it)."""
-    cache = s.__dict__.setdefault("_disinfection", {})
-    if "tally" not in cache:
+
+    def count():
         places = disinfection_queries.subtree_places(s.node)
         until = s.end if s.as_of is not None else None
-        rows = disinfection_queries.place_days(places, s.day, s.day, until=until)
-        cache["tally"] = disinfection_queries.tally(rows)
-    return cache["tally"]
+        return disinfection_queries.tally(disinfection_queries.place_days(places, s.day, s.day, until=until))
+
+    return s.once("disinfection_tally", count)
 
 
 register("disinfection_required", _("当日应消杀"), TIMES, lambda s: _tally(s).required)
