@@ -149,9 +149,9 @@ class Changes:
     is kept from changes older than the sums it is kept with."""
 
     def __init__(self):
-        self._counted: dict[tuple, tuple[int, population.Changes]] = {}
+        self._counted: dict[tuple, tuple[int, population.ChangesByChild]] = {}
 
-    def of(self, node: Jurisdiction, day: dt.date, now: dt.datetime, sums: Sums) -> population.Changes:
+    def of(self, node: Jurisdiction, day: dt.date, now: dt.datetime, sums: Sums) -> population.ChangesByChild:
         key, seen = (node.pk, node.path, day), sums.on(day)[1]
         if key not in self._counted or self._counted[key][0] != seen:
             self._counted[key] = (seen, population.changes_by_child(node, day, now=now))
@@ -174,12 +174,12 @@ def _step(
     run: list[dt.date],
     now: dt.datetime,
     residents: dict[dt.date, dict],
-    changes: tuple[Changes, Sums],
+    changes: Changes,
+    sums: Sums,
 ) -> dict[dt.date, dict]:
     """The figures of a run of consecutive days, from those of the day before the run; the residents'
     counts of a day that has them still valid (`residents`) are not stepped, the others from the shared
-    changes (`changes`: the Changes and the ChangedDay sums read before this count)."""
-    shared, sums = changes
+    `changes` under the ChangedDay `sums` read before this count."""
     daily = trends.series(node, last_day=run[-1], days=len(run), codes=DAILY, now=now)
     scopes = [Scope(node=node, day=day, now=now) for day in run]
     counted = {
@@ -198,7 +198,7 @@ def _step(
             figures[RESIDENTS] = residents[day]
         else:
             figures[RESIDENTS] = population.forward(
-                before[RESIDENTS], node, day, now=now, changes=shared.of(node, day, now, sums)
+                before[RESIDENTS], node, day, now=now, changes=changes.of(node, day, now, sums)
             )
         result[day] = before = figures
     return result
@@ -288,7 +288,8 @@ def figures(
                 run,
                 now,
                 residents,
-                (changes, sums),
+                changes,
+                sums,
             )
         )
     _keep({(node.pk, day): day_figures for day, day_figures in counted.items()}, sums, now)
@@ -337,24 +338,24 @@ def _step_children(
     day: dt.date,
     now: dt.datetime,
     residents: dict | None,
-    changes: tuple[Changes, Sums],
+    changes: Changes,
+    sums: Sums,
 ) -> dict:
     """{child path: figures of the day} from those of the day before; the children's residents' counts are
     not stepped when still valid for every child (`residents`: {child path: counts}), else from the shared
-    changes (`changes`, as for _step)."""
+    `changes` (as for _step)."""
     scope = Scope(node=node, day=day, now=now)
     daily = compute_children(node, day, codes=[code for code in DAILY if code != "screened_new"], now=now)
     screened = _first_by_child(scope)
     contacts = _first_by_child(scope, reason=Reason.CLOSE_CONTACT)
     hospital = _hospital_new_by_child(scope)
     if residents is None:
-        shared, sums = changes
         residents = population.forward_children(
             {path: figures[RESIDENTS] for path, figures in before.items()},
             node,
             day,
             now=now,
-            changes=shared.of(node, day, now, sums),
+            changes=changes.of(node, day, now, sums),
         )
     result = {}
     for kid, figures in daily.items():
@@ -427,7 +428,7 @@ def _children_figures(
     for n in range(1, (day - base).days + 1):
         stepped = base + dt.timedelta(days=n)
         before = counted[stepped] = _step_children(
-            node, before, stepped, now, residents.get(stepped), (changes, sums)
+            node, before, stepped, now, residents.get(stepped), changes, sums
         )
     by_pk = {path: pk for pk, path in paths.items()}
     _keep(

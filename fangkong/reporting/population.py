@@ -135,10 +135,10 @@ def backward(at_end: Counts, node: Jurisdiction, day: dt.date, *, now: dt.dateti
     return _shift(at_end, start, end)
 
 
-Changes = dict[str, tuple[Counts, Counts]]
+ChangesByChild = dict[str, tuple[Counts, Counts]]  # child path: (at the end of D, of D−1)
 
 
-def changes_by_child(node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> Changes:
+def changes_by_child(node: Jurisdiction, day: dt.date, *, now: dt.datetime) -> ChangesByChild:
     """{child path: (what its changed people count at the end of `day`, at the end of the day before)},
     the node's own residences under the node's own path: each residence lies in one of them, so the node's
     change is their sum (`forward`)."""
@@ -158,7 +158,7 @@ def forward_children(
     day: dt.date,
     *,
     now: dt.datetime,
-    changes: Changes | None = None,
+    changes: ChangesByChild | None = None,
 ) -> dict[str, Counts]:
     """forward() for every child of the node at once: {child path: counts at the end of `day`}; from the
     day's changes_by_child when already counted."""
@@ -172,7 +172,12 @@ def forward_children(
 
 
 def forward(
-    before: Counts, node: Jurisdiction, day: dt.date, *, now: dt.datetime, changes: Changes | None = None
+    before: Counts,
+    node: Jurisdiction,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    changes: ChangesByChild | None = None,
 ) -> Counts:
     """The counts at the end of `day` from those at the end of the day before: the sum of the changes of
     the children and of the node's own residences (changes_by_child, counted here unless given), so that
