@@ -94,10 +94,8 @@ def test_the_cold_chain_indicators(world):
             indicators.compute(node, yesterday, codes=codes),
             indicators.compute(node, today, codes=codes),
         ], node.name
-    assert trends.series(world.county, last_day=today, days=2, codes=codes).values["coldchain_lots_in"] == [
-        1,
-        2,
-    ]
+    county = trends.series(world.county, last_day=today, days=2, codes=codes)
+    assert county.values["coldchain_lots_in"] == [1, 2]
     # As of a moment before the results were entered: none of them counts.
     Sample.objects.update(result_at=timezone.now() + dt.timedelta(minutes=5))
     as_of = timezone.now()
